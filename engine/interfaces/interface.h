@@ -1,0 +1,75 @@
+// Interface: a data source/sink attached to the network (reference §1.7, §2.6). The session calls
+// update() once per frame in which the interface is due; it reads the previous frame's states of the
+// NPs its `in` topics map to and writes the data for its `out` topics, which the mapped NPs add to
+// their state in the next frame. Each interface owns its per-agent stimulus state machine.
+#pragma once
+
+#include "spec/networkspec.h"
+#include "tensor/random.h"
+#include "tensor/tensor.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streamlab::interfaces {
+
+struct InterfaceContext
+{
+    int agents = 1;
+    uint64_t seed = 1;
+    std::string dataDir; // --data-dir; "" = the interface's defaults
+    // Shapes [features, X, Y] of the NP every in/out topic maps to.
+    std::map<std::string, std::vector<int>> topicShapes;
+};
+
+// One named metric an interface reports (e.g. per-delay accuracy "acc").
+struct InterfaceMetric
+{
+    std::string name;
+    std::vector<double> values;
+};
+
+class Interface
+{
+public:
+    Interface(const spec::InterfaceSpec &spec, const InterfaceContext &context);
+    virtual ~Interface() = default;
+
+    const spec::InterfaceSpec &spec() const { return mSpec; }
+    const std::string &name() const { return mSpec.name; }
+
+    // One frame. `frame` is the number of the frame being computed (1 for the first step).
+    // `inputs`: topic -> state [agents, C, X, Y] of the frame before; `outputs`: topic -> tensor of
+    // the mapped NP's state shape, zero-filled by the caller, to be written. `split`: agents a < split
+    // are held out (validation data where the interface distinguishes).
+    virtual void update(int64_t frame, int split, const std::map<std::string, const Tensor *> &inputs,
+                        std::map<std::string, Tensor *> &outputs)
+        = 0;
+
+    // Metrics for reports (e.g. {"acc", per-delay accuracy}); empty when there are none.
+    virtual std::vector<InterfaceMetric> metrics() const { return {}; }
+
+    // Live-editable integer parameters (mode, min_duration, ...) by st_graph name.
+    virtual bool setParameter(const std::string &name, double value) { return false; }
+
+protected:
+    spec::InterfaceSpec mSpec;
+    InterfaceContext mContext;
+    Rng mRng; // stream (seed, interface name, "data")
+};
+
+struct CreateResult
+{
+    std::unique_ptr<Interface> interface;
+    std::string key;   // st_graph key the error is about ("type", "source_file", ...), if any
+    std::string error; // set when `interface` is null: what is wrong and how to fix it
+};
+
+// Creates the interface for `spec.type`. Unknown or unsupported types (cityscapes, sim,
+// transform_cifar10, ...) and missing data sets give an error, never a crash.
+CreateResult createInterface(const spec::InterfaceSpec &spec, const InterfaceContext &context);
+
+} // namespace streamlab::interfaces

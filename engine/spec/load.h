@@ -1,0 +1,34 @@
+// Public entry points of the st_graph layer: load (parse + expand + validate) and emit.
+#pragma once
+
+#include "spec/networkspec.h"
+
+#include <string>
+#include <variant>
+
+namespace streamlab::spec {
+
+struct LoadOptions
+{
+    // Folders searched for imports after the importing file's folder; by default STREAMLAB_PATH
+    // (colon-separated) is read from the environment when this is empty.
+    std::vector<std::string> searchPath;
+    bool useEnvironmentPath = true;
+};
+
+struct LoadResult
+{
+    std::optional<NetworkSpec> network; // set only when there are no errors
+    Diagnostics diagnostics;            // errors, warnings and notes, in file order
+    bool ok() const { return network.has_value(); }
+};
+
+LoadResult load(const std::string &path, const LoadOptions &options = {});
+// `fileName` is used in diagnostics and as the base folder for imports.
+LoadResult loadString(const std::string &text, const std::string &fileName = "<string>",
+                      const LoadOptions &options = {});
+
+// Canonical st_graph YAML of an expanded network: loading it gives the same network.
+std::string emit(const NetworkSpec &network);
+
+} // namespace streamlab::spec

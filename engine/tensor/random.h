@@ -1,0 +1,40 @@
+// Deterministic random streams. Every random draw in the engine comes from a stream derived from
+// (global seed, item name, purpose), and per frame from (that stream, frame number), so results do not
+// depend on thread count or task order (architecture.md §3).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace streamlab {
+
+// 64-bit FNV-1a of a string, mixed with a seed; used to derive stream keys from names.
+uint64_t hashKey(uint64_t seed, std::string_view text);
+
+class Rng
+{
+public:
+    explicit Rng(uint64_t key = 0x5eed);
+    // A stream for one purpose of one item: key = hash(seed, item, purpose).
+    static Rng forItem(uint64_t seed, std::string_view item, std::string_view purpose);
+    // Derive an independent stream for one frame (or any other counter) from this stream's key.
+    Rng derive(uint64_t counter) const;
+
+    uint64_t next();          // raw 64 bits (xoshiro256**)
+    double uniform();         // [0, 1)
+    double uniform(double a, double b) { return a + (b - a) * uniform(); }
+    int uniformInt(int lo, int hi); // inclusive range
+    double normal();          // N(0, 1), Box-Muller with cached second value
+    double normal(double mean, double sd) { return mean + sd * normal(); }
+    bool bernoulli(double p) { return uniform() < p; }
+
+    uint64_t key() const { return mKey; }
+
+private:
+    uint64_t mKey;
+    uint64_t mS[4];
+    double mSpare = 0.0;
+    bool mHasSpare = false;
+};
+
+} // namespace streamlab
