@@ -1,1 +1,207 @@
-// placeholder: implemented by the session work
+#include "session/session.h"
+
+#include <algorithm>
+
+namespace streamlab::session {
+
+Session::Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &options)
+    : mSpec(std::move(spec))
+    , mOptions(options)
+    , mPool(options.threads)
+{}
+
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOptions &options,
+                                         spec::Diagnostics &diagnostics)
+{
+    auto owned = std::make_unique<spec::NetworkSpec>(std::move(spec));
+    std::unique_ptr<Session> session(new Session(std::move(owned), options));
+    CompileOptions compileOptions;
+    compileOptions.seed = options.seed;
+    compileOptions.dataDir = options.dataDir;
+    session->mNetwork = Network::compile(*session->mSpec, compileOptions, diagnostics);
+    if (!session->mNetwork)
+        return nullptr;
+    return session;
+}
+
+void Session::post(Command command)
+{
+    std::lock_guard lock(mCommandMutex);
+    mCommands.push_back(std::move(command));
+}
+
+std::vector<std::string> Session::takeCommandErrors()
+{
+    std::lock_guard lock(mCommandMutex);
+    return std::exchange(mCommandErrors, {});
+}
+
+int Session::flag(const std::string &item) const
+{
+    for (const auto &np : mNetwork->neuronPools)
+        if (np.spec->name == item)
+            return static_cast<int>(np.flag);
+    for (const auto &sp : mNetwork->synapsePools)
+        if (sp.spec->name == item)
+            return static_cast<int>(sp.flag);
+    for (const auto &run : mNetwork->interfaces)
+        if (run.interface->name() == item)
+            return static_cast<int>(run.flag);
+    return -1;
+}
+
+void Session::applyCommands()
+{
+    std::vector<Command> commands;
+    {
+        std::lock_guard lock(mCommandMutex);
+        commands.swap(mCommands);
+    }
+    for (const auto &c : commands) {
+        if (c.kind == Command::Kind::SetSplit) {
+            mSplit = std::clamp(c.value, 0, mSpec->agents);
+            continue;
+        }
+        const auto flag = static_cast<RunFlag>(std::clamp(c.value, 0, 2));
+        bool found = false;
+        for (auto &np : mNetwork->neuronPools)
+            if (np.spec->name == c.item)
+                np.flag = flag, found = true;
+        for (auto &sp : mNetwork->synapsePools)
+            if (sp.spec->name == c.item)
+                sp.flag = flag, found = true;
+        for (auto &run : mNetwork->interfaces)
+            if (run.interface->name() == c.item)
+                run.flag = flag, found = true;
+        if (!found) {
+            std::lock_guard lock(mCommandMutex);
+            mCommandErrors.push_back("no neuron pool, synapse pool or interface named '" + c.item + "'");
+        }
+    }
+}
+
+void Session::step()
+{
+    applyCommands();
+    const int front = mFront;
+    const int64_t k = mFrame.load();
+    Network &net = *mNetwork;
+
+    // Neuron pools: read front (frame k), write back (frame k+1).
+    mPool.run(static_cast<int>(net.neuronPools.size()), [&](int n) { computeNeuronPool(n, front, k); });
+
+    // Interfaces: read front states, write the data NPs add in the next frame.
+    mPool.run(static_cast<int>(net.interfaces.size()), [&](int j) { updateInterface(j, front, k); });
+    for (auto &np : net.neuronPools)
+        if (np.hasInput)
+            np.input.fill(0.0f);
+    for (auto &run : net.interfaces) {
+        for (const auto &[topic, n] : run.outTopics) {
+            auto &np = net.neuronPools[static_cast<size_t>(n)];
+            const Tensor &v = run.outputs.at(topic);
+            for (size_t i = 0; i < v.size(); ++i)
+                np.input[i] += v[i];
+        }
+    }
+
+    mFront = 1 - front;
+    mFrame.store(k + 1);
+    publishSnapshots();
+}
+
+void Session::run(int64_t frames)
+{
+    for (int64_t i = 0; i < frames; ++i)
+        step();
+}
+
+void Session::updateInterface(int j, int front, int64_t frame)
+{
+    Network &net = *mNetwork;
+    InterfaceRun &run = net.interfaces[static_cast<size_t>(j)];
+    if (run.flag == RunFlag::Paused || !isDue(run.interface->spec(), frame))
+        return; // keeps writing its last data
+    if (run.flag == RunFlag::Off) {
+        for (auto &[topic, t] : run.outputs)
+            t.fill(0.0f);
+        return;
+    }
+    std::map<std::string, const Tensor *> inputs;
+    for (const auto &[topic, n] : run.inTopics)
+        inputs[topic] = &net.neuronPools[static_cast<size_t>(n)].state[front];
+    std::map<std::string, Tensor *> outputs;
+    for (auto &[topic, t] : run.outputs) {
+        t.fill(0.0f);
+        outputs[topic] = &t;
+    }
+    run.interface->update(frame + 1, mSplit, inputs, outputs);
+}
+
+const Tensor &Session::state(const std::string &neuronPool) const
+{
+    const int n = mNetwork->neuronPoolIndex(neuronPool);
+    assert(n >= 0);
+    return mNetwork->neuronPools[static_cast<size_t>(n)].state[mFront];
+}
+
+Parameter *Session::parameter(const std::string &item, const std::string &name)
+{
+    return mNetwork->parameter(item, name);
+}
+
+const Tensor *Session::snapshotTensor(const SnapshotSource &source) const
+{
+    if (source.kind == "state") {
+        const int n = mNetwork->neuronPoolIndex(source.item);
+        return n < 0 ? nullptr : &mNetwork->neuronPools[static_cast<size_t>(n)].state[mFront];
+    }
+    if (source.kind == "par") {
+        const Parameter *p = mNetwork->parameter(source.item, source.name);
+        return p ? &p->value : nullptr;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<SnapshotSlot> Session::subscribe(const SnapshotSource &source)
+{
+    if (!snapshotTensor(source))
+        return nullptr;
+    auto slot = std::make_shared<SnapshotSlot>();
+    std::lock_guard lock(mSubscriptionMutex);
+    mSubscriptions.emplace_back(source, slot);
+    return slot;
+}
+
+void Session::unsubscribe(const std::shared_ptr<SnapshotSlot> &slot)
+{
+    std::lock_guard lock(mSubscriptionMutex);
+    mSubscriptions.remove_if([&](const auto &entry) { return entry.second == slot; });
+}
+
+void Session::publishSnapshots()
+{
+    {
+        std::lock_guard lock(mSubscriptionMutex);
+        for (auto &[source, slot] : mSubscriptions)
+            if (const Tensor *t = snapshotTensor(source))
+                slot->publish(*t, mFrame.load());
+    }
+    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics;
+    for (const auto &run : mNetwork->interfaces) {
+        auto m = run.interface->metrics();
+        if (!m.empty())
+            metrics.emplace_back(run.interface->name(), std::move(m));
+    }
+    std::lock_guard lock(mMetricsMutex);
+    mMetrics = std::move(metrics);
+}
+
+std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> Session::metrics() const
+{
+    std::lock_guard lock(mMetricsMutex);
+    return mMetrics;
+}
+
+} // namespace streamlab::session

@@ -20,4 +20,8 @@ struct InterfaceTypeInfo
 const std::vector<InterfaceTypeInfo> &interfaceTypes();
 const InterfaceTypeInfo *findInterfaceType(const std::string &type);
 
+// Keys every interface may have besides the common item keys (type, in, out, remap, mode,
+// auto_shm_write, screen_width/height, conf-mat window/mean over).
+const std::vector<std::string> &genericInterfaceKeys();
+
 } // namespace streamlab::spec

@@ -1,0 +1,74 @@
+// streamlab-bench: streams one benchmark case and prints one result line (tab-separated):
+//   case  threads  agents  pools  frames  seconds  fps  peak_rss_mib
+// Cases: a st_graph file, or "many_pools" (statestream's target case: 256 neuron pools [8,16,16]
+// with three 3x3 synapse pools each, generated here). Run one case per process so that the peak
+// memory belongs to that case alone (bench/run.sh does this).
+#include "session/session.h"
+#include "spec/load.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+
+using namespace streamlab;
+
+static std::string manyPools(int pools, int agents)
+{
+    std::ostringstream y;
+    y << "name: many_pools\nagents: " << agents << "\nneuron_pools:\n";
+    for (int i = 0; i < pools; ++i)
+        y << "    p" << i << ": {shape: [8, 16, 16], act: tanh, init b: normal}\n";
+    y << "synapse_pools:\n";
+    // Each pool listens to itself, its predecessor and the pool 16 further on (a ring with skips).
+    for (int i = 0; i < pools; ++i) {
+        const int sources[3] = {i, (i + pools - 1) % pools, (i + 16) % pools};
+        for (int k = 0; k < 3; ++k)
+            y << "    s" << i << "_" << k << ": {source: [[p" << sources[k] << "]], target: p" << i
+              << ", rf: 3}\n";
+    }
+    y << "plasticities: {}\ninterfaces: {}\n";
+    return y.str();
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        std::cerr << "usage: streamlab-bench CASE THREADS FRAMES [WARMUP]\n"
+                     "  CASE: an .st_graph file or 'many_pools'\n";
+        return 2;
+    }
+    const std::string name = argv[1];
+    const int threads = std::atoi(argv[2]);
+    const int frames = std::atoi(argv[3]);
+    const int warmup = argc > 4 ? std::atoi(argv[4]) : 10;
+
+    auto loaded = name == "many_pools" ? spec::loadString(manyPools(256, 16), "many_pools.st_graph")
+                                       : spec::load(name);
+    if (!loaded.ok()) {
+        std::cerr << spec::formatAll(loaded.diagnostics);
+        return 1;
+    }
+    session::SessionOptions options;
+    options.threads = threads;
+    spec::Diagnostics diagnostics;
+    const int agents = loaded.network->agents;
+    const size_t pools = loaded.network->neuronPools.size();
+    auto session = session::Session::create(std::move(*loaded.network), options, diagnostics);
+    if (!session) {
+        std::cerr << spec::formatAll(diagnostics);
+        return 1;
+    }
+    session->run(warmup);
+    const auto start = std::chrono::steady_clock::now();
+    session->run(frames);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("%s\t%d\t%d\t%zu\t%d\t%.3f\t%.1f\t%.1f\n", name.c_str(), session->threads(), agents, pools, frames,
+                seconds, frames / seconds, usage.ru_maxrss / 1024.0);
+    return 0;
+}

@@ -1,0 +1,37 @@
+// Command-line options of streamlab-run (docs/cli.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace streamlab::cli {
+
+struct Options
+{
+    std::string network;         // NET.st_graph
+    int64_t frames = -1;         // -1: until Ctrl-C (or `exit` in interactive mode)
+    bool check = false;
+    bool printExpanded = false;
+    uint64_t seed = 1;
+    int threads = 0;             // 0 = one per core
+    std::string device = "cpu";
+    int64_t reportEvery = 100;
+    bool json = false;
+    bool interactive = false;
+    bool quiet = false;          // no progress bar
+    std::string dataDir;
+    bool help = false;
+    bool version = false;
+};
+
+struct ParseResult
+{
+    std::optional<Options> options;
+    std::string error; // usage error (exit code 2)
+};
+
+ParseResult parseOptions(int argc, char **argv);
+std::string usageText();
+
+} // namespace streamlab::cli

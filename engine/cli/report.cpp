@@ -1,0 +1,79 @@
+#include "cli/report.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace streamlab::cli {
+
+Report makeReport(const session::Session &session, double fps)
+{
+    Report r;
+    r.frame = session.frame();
+    r.fps = fps;
+    r.interfaces = session.metrics();
+    return r;
+}
+
+static std::string number(double v)
+{
+    if (!std::isfinite(v))
+        return "null";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+static std::string quoted(const std::string &s)
+{
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string formatJson(const Report &report)
+{
+    std::string s = "{\"frame\":" + std::to_string(report.frame) + ",\"fps\":" + number(report.fps);
+    s += ",\"plasticities\":{},\"interfaces\":{";
+    bool firstIf = true;
+    for (const auto &[name, metrics] : report.interfaces) {
+        s += (firstIf ? "" : ",") + quoted(name) + ":{";
+        firstIf = false;
+        bool firstMetric = true;
+        for (const auto &m : metrics) {
+            s += (firstMetric ? "" : ",") + quoted(m.name) + ":[";
+            firstMetric = false;
+            for (size_t i = 0; i < m.values.size(); ++i)
+                s += (i ? "," : "") + number(m.values[i]);
+            s += "]";
+        }
+        s += "}";
+    }
+    return s + "}}";
+}
+
+std::string formatHuman(const Report &report)
+{
+    char head[64];
+    std::snprintf(head, sizeof head, "frame %8lld  %8.1f fps", static_cast<long long>(report.frame), report.fps);
+    std::string s = head;
+    for (const auto &[name, metrics] : report.interfaces) {
+        for (const auto &m : metrics) {
+            if (m.values.empty())
+                continue;
+            s += "  " + name + "." + m.name + " [";
+            for (size_t i = 0; i < m.values.size(); ++i) {
+                char v[16];
+                std::snprintf(v, sizeof v, "%.2f", m.values[i]);
+                s += (i ? " " : "") + std::string(v);
+            }
+            s += "]";
+        }
+    }
+    return s;
+}
+
+} // namespace streamlab::cli

@@ -1,0 +1,136 @@
+#include "interfaces/confusionmatrix.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace streamlab::interfaces {
+
+int predictedClass(const Tensor &prediction, int agent)
+{
+    const int classes = prediction.dim(1);
+    const size_t plane = static_cast<size_t>(prediction.dim(2)) * prediction.dim(3);
+    int best = 0;
+    double bestValue = -INFINITY;
+    for (int c = 0; c < classes; ++c) {
+        const float *p = &prediction.at(agent, c, 0, 0);
+        double sum = 0.0;
+        for (size_t i = 0; i < plane; ++i)
+            sum += p[i];
+        // Like numpy's argmax: the first maximum wins.
+        if (sum / static_cast<double>(plane) > bestValue) {
+            bestValue = sum / static_cast<double>(plane);
+            best = c;
+        }
+    }
+    return best;
+}
+
+TemporalConfusionMatrix::TemporalConfusionMatrix(int agents, int classes, int window, int meanOver)
+    : mAgents(agents)
+    , mClasses(std::max(1, classes))
+    , mWindow(std::max(1, window))
+    , mMeanOver(std::max(1, meanOver))
+    , mRing(static_cast<size_t>(mMeanOver))
+    , mSum(static_cast<size_t>(mWindow) * mClasses * mClasses, 0)
+    , mTotal(static_cast<size_t>(mWindow), 0)
+    , mTrace(static_cast<size_t>(mWindow), 0)
+    , mAccuracy(static_cast<size_t>(mWindow), 0.0)
+    , mDelay(static_cast<size_t>(agents), -1)
+    , mLabel(static_cast<size_t>(agents), 0)
+{}
+
+double TemporalConfusionMatrix::meanCount(int delay, int trueClass, int predicted) const
+{
+    const size_t i = (static_cast<size_t>(delay) * mClasses + trueClass) * mClasses + predicted;
+    return static_cast<double>(mSum[i]) / mMeanOver;
+}
+
+void TemporalConfusionMatrix::count(size_t index, int sign)
+{
+    const size_t perDelay = static_cast<size_t>(mClasses) * mClasses;
+    const size_t d = index / perDelay;
+    const size_t within = index % perDelay;
+    mSum[index] += sign;
+    mTotal[d] += sign;
+    if (within / mClasses == within % mClasses)
+        mTrace[d] += sign;
+}
+
+void TemporalConfusionMatrix::update(int64_t frame, const Tensor &prediction,
+                                     const std::vector<int> &labels,
+                                     const std::vector<int> &elapsed,
+                                     const std::vector<char> &triggers,
+                                     const std::vector<char> &mask)
+{
+    // Each frame adds at most one count per agent, so the ring stores the counted entries and
+    // the mean is kept as a running integer sum.
+    auto &slot = mRing[static_cast<size_t>(((frame % mMeanOver) + mMeanOver) % mMeanOver)];
+    for (size_t index : slot)
+        count(index, -1);
+    slot.clear();
+
+    const int agents = std::min(mAgents, prediction.dim(0));
+    for (int a = 0; a < agents; ++a) {
+        const int d = mDelay[static_cast<size_t>(a)];
+        const int label = mLabel[static_cast<size_t>(a)];
+        const bool active = mask.empty() || mask[static_cast<size_t>(a)] != 0;
+        if (!active || d < 0 || d >= mWindow || label < 0 || label >= mClasses)
+            continue;
+        const int p = std::min(predictedClass(prediction, a), mClasses - 1);
+        const size_t index = (static_cast<size_t>(d) * mClasses + label) * mClasses + p;
+        slot.push_back(index);
+        count(index, +1);
+    }
+    for (size_t d = 0; d < mAccuracy.size(); ++d)
+        mAccuracy[d] = mTotal[d] > 0 ? static_cast<double>(mTrace[d]) / mTotal[d] : 0.0;
+
+    // Onset bookkeeping for every agent, masked or not, so that a change of split finds it
+    // up to date.
+    for (size_t a = 0; a < mDelay.size() && a < triggers.size(); ++a) {
+        if (triggers[a]) {
+            mDelay[a] = 0;
+            mLabel[a] = labels[a];
+        } else if (mDelay[a] >= 0) {
+            mDelay[a] = elapsed[a];
+        }
+    }
+}
+
+ClassificationMetrics::ClassificationMetrics(int agents, int classes, int window, int meanOver,
+                                             bool splitMatrices)
+    : mAll(agents, classes, window, meanOver)
+{
+    if (splitMatrices) {
+        mSplit.emplace_back(agents, classes, window, meanOver);
+        mSplit.emplace_back(agents, classes, window, meanOver);
+    }
+}
+
+void ClassificationMetrics::update(int64_t frame, int split, const Tensor &prediction,
+                                   const std::vector<int> &labels,
+                                   const std::vector<int> &elapsed,
+                                   const std::vector<char> &triggers)
+{
+    mAll.update(frame, prediction, labels, elapsed, triggers);
+    if (mSplit.empty())
+        return;
+    std::vector<char> train(labels.size()), valid(labels.size());
+    for (size_t a = 0; a < labels.size(); ++a) {
+        valid[a] = static_cast<int>(a) < split;
+        train[a] = !valid[a];
+    }
+    mSplit[0].update(frame, prediction, labels, elapsed, triggers, train);
+    mSplit[1].update(frame, prediction, labels, elapsed, triggers, valid);
+}
+
+std::vector<InterfaceMetric> ClassificationMetrics::metrics() const
+{
+    std::vector<InterfaceMetric> m{{"acc", mAll.accuracy()}};
+    if (!mSplit.empty()) {
+        m.push_back({"acc_train", mSplit[0].accuracy()});
+        m.push_back({"acc_valid", mSplit[1].accuracy()});
+    }
+    return m;
+}
+
+} // namespace streamlab::interfaces

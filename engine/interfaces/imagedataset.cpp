@@ -1,0 +1,112 @@
+#include "interfaces/imagedataset.h"
+
+#include "interfaces/interfacekeys.h"
+
+#include <algorithm>
+
+namespace streamlab::interfaces {
+
+ImageDatasetInterface::ImageDatasetInterface(const spec::InterfaceSpec &spec,
+                                             const InterfaceContext &context, ImageTopics topics,
+                                             std::array<int, 3> counts,
+                                             StimulusDurations durations)
+    : Interface(spec, context)
+    , mTopics(std::move(topics))
+    , mMode(spec.mode)
+    , mTiming(context.agents, durations)
+    , mSampler(counts)
+    , mPicks(static_cast<size_t>(context.agents))
+{
+    const std::vector<int> pred = topicShape(context, mTopics.pred);
+    if (lists(spec.in, mTopics.pred) && pred.size() == 3)
+        mMetrics = std::make_unique<ClassificationMetrics>(context.agents, pred[0],
+                                                           spec.confMatWindow,
+                                                           spec.confMatMeanOver, true);
+}
+
+void ImageDatasetInterface::update(int64_t frame, int split,
+                                   const std::map<std::string, const Tensor *> &inputs,
+                                   std::map<std::string, Tensor *> &outputs)
+{
+    // A new mode or split starts a new epoch and new stimuli for every agent.
+    if (mRestart || (mLastSplit >= 0 && split != mLastSplit)) {
+        mSampler.reset(mRng);
+        mTiming.restartAll();
+        mRestart = false;
+    }
+    mLastSplit = split;
+
+    mTiming.advance(mRng);
+    const int agents = mTiming.agents();
+    for (int a = 0; a < agents; ++a) {
+        if (!mTiming.triggered(a))
+            continue;
+        mPicks[static_cast<size_t>(a)] = mSampler.pick(a, split, mMode, mRng);
+        startSample(a, mPicks[static_cast<size_t>(a)]);
+    }
+
+    Tensor *labelOut = lists(mSpec.out, mTopics.label) ? outputFor(outputs, mTopics.label)
+                                                       : nullptr;
+    Tensor *imageOut = lists(mSpec.out, mTopics.image) ? outputFor(outputs, mTopics.image)
+                                                       : nullptr;
+    std::vector<int> labels(static_cast<size_t>(agents));
+    // Mode 1 needs only agent 0's data; the other agents are copies.
+    const int written = mMode == 1 ? 1 : agents;
+    for (int a = 0; a < agents; ++a) {
+        const SamplePick &pick = mPicks[static_cast<size_t>(mMode == 1 ? 0 : a)];
+        labels[static_cast<size_t>(a)] = label(pick);
+        if (a >= written)
+            continue;
+        if (labelOut)
+            writeOneHot(*labelOut, a, labels[static_cast<size_t>(a)]);
+        if (imageOut)
+            writeImage(pick, a, mTiming.fadingFactor(a), &imageOut->at(a, 0, 0, 0),
+                       imageOut->dim(1), imageOut->dim(2), imageOut->dim(3));
+    }
+    if (mMode == 1)
+        copyAgentZero(outputs);
+
+    const Tensor *pred = inputFor(inputs, mTopics.pred);
+    if (!mMetrics || !pred || pred->rank() != 4)
+        return;
+    std::vector<int> elapsed(labels.size());
+    std::vector<char> triggers(labels.size());
+    for (int a = 0; a < agents; ++a) {
+        const int src = mMode == 1 ? 0 : a;
+        elapsed[static_cast<size_t>(a)] = mTiming.elapsed(src);
+        triggers[static_cast<size_t>(a)] = mTiming.triggered(src);
+    }
+    mMetrics->update(frame, split, *pred, labels, elapsed, triggers);
+}
+
+std::vector<InterfaceMetric> ImageDatasetInterface::metrics() const
+{
+    return mMetrics ? mMetrics->metrics() : std::vector<InterfaceMetric>();
+}
+
+bool ImageDatasetInterface::setParameter(const std::string &name, double value)
+{
+    if (name == "mode") {
+        const int mode = static_cast<int>(value);
+        if (mode < 0 || mode > 3)
+            return false;
+        mRestart = mRestart || mode != mMode;
+        mMode = mode;
+        return true;
+    }
+    return mTiming.setParameter(name, value);
+}
+
+std::array<int, 3> readSampleCounts(KeyReader &keys, std::array<int, 3> available)
+{
+    const char *names[3] = {"train samples", "valid samples", "test samples"};
+    for (size_t s = 0; s < 3; ++s) {
+        const int wanted = keys.integer(names[s], available[s]);
+        if (keys.ok() && wanted < 0)
+            keys.fail(names[s], std::string(names[s]) + " must not be negative");
+        available[s] = std::min(available[s], std::max(0, wanted));
+    }
+    return available;
+}
+
+} // namespace streamlab::interfaces

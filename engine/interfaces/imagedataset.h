@@ -1,0 +1,61 @@
+// ImageDatasetInterface: the shared behaviour of the image classification data sets (mnist,
+// cifar10): per-agent stimulus timing with fading, sample choice by mode and split, one-hot
+// labels, mode 1 copying and the train/valid temporal confusion matrices. Subclasses own the
+// pixel data and write one sample.
+#pragma once
+
+#include "interfaces/confusionmatrix.h"
+#include "interfaces/datasetsampler.h"
+#include "interfaces/interface.h"
+#include "interfaces/stimulustiming.h"
+
+#include <memory>
+#include <vector>
+
+namespace streamlab::interfaces {
+
+struct ImageTopics
+{
+    std::string image, label, pred;
+};
+
+class ImageDatasetInterface : public Interface
+{
+public:
+    ImageDatasetInterface(const spec::InterfaceSpec &spec, const InterfaceContext &context,
+                          ImageTopics topics, std::array<int, 3> counts,
+                          StimulusDurations durations);
+
+    void update(int64_t frame, int split, const std::map<std::string, const Tensor *> &inputs,
+                std::map<std::string, Tensor *> &outputs) override;
+    std::vector<InterfaceMetric> metrics() const override;
+    bool setParameter(const std::string &name, double value) override;
+
+    const StimulusTiming &timing() const { return mTiming; }
+    SamplePick currentSample(int agent) const { return mPicks[static_cast<size_t>(agent)]; }
+    int mode() const { return mMode; }
+
+protected:
+    virtual int label(const SamplePick &pick) const = 0;
+    // Writes the image of `pick` for `agent`, scaled by `ff`, into `out` laid out [C][X][Y].
+    virtual void writeImage(const SamplePick &pick, int agent, float ff, float *out,
+                            int channels, int X, int Y) const = 0;
+    // Per-sample random extras (colours, augmentation) when `agent` starts a new stimulus.
+    virtual void startSample(int agent, const SamplePick &pick) {}
+
+private:
+    ImageTopics mTopics;
+    int mMode;
+    bool mRestart = false;
+    int mLastSplit = -1;
+    StimulusTiming mTiming;
+    DatasetSampler mSampler;
+    std::vector<SamplePick> mPicks;
+    std::unique_ptr<ClassificationMetrics> mMetrics;
+};
+
+class KeyReader;
+// Caps the available train/valid/test counts by the `train samples`... keys.
+std::array<int, 3> readSampleCounts(KeyReader &keys, std::array<int, 3> available);
+
+} // namespace streamlab::interfaces

@@ -1,0 +1,346 @@
+// Compiles a validated NetworkSpec into runtime structures. Validation already rejected impossible
+// shapes; what can still fail here is reported as a diagnostic (an init that does not fit, a data
+// set that is missing), never by crashing.
+#include "session/network.h"
+
+#include "ops/init.h"
+#include "ops/neuron.h"
+#include "ops/sp.h"
+
+#include <algorithm>
+
+namespace streamlab::session {
+
+using spec::Diagnostic;
+using spec::ParShape;
+
+void Parameter::clip()
+{
+    if (!min && !max)
+        return;
+    const float lo = min ? static_cast<float>(*min) : -std::numeric_limits<float>::infinity();
+    const float hi = max ? static_cast<float>(*max) : std::numeric_limits<float>::infinity();
+    for (float &v : value.values())
+        v = std::clamp(v, lo, hi);
+}
+
+static Diagnostic makeError(const spec::Mark &mark, const std::string &item, const std::string &key,
+                            const std::string &message)
+{
+    Diagnostic d;
+    d.mark = mark;
+    d.item = item;
+    d.key = key;
+    d.message = message;
+    return d;
+}
+
+static std::optional<ops::Activation> parseActivation(const std::string &text, const spec::ItemCommon &item,
+                                                      const std::string &key, spec::Diagnostics &diagnostics)
+{
+    std::string error;
+    auto act = ops::Activation::parse(text, &error);
+    if (!act)
+        diagnostics.push_back(makeError(item.mark, item.name, key, error));
+    return act;
+}
+
+// Dimensions [A, c, x, y] of a factor or input output of the given shape kind.
+static std::vector<int> shapeDims(ParShape shape, int agents, int c, int x, int y)
+{
+    switch (shape) {
+    case ParShape::Feature:
+        return {agents, c, 1, 1};
+    case ParShape::Spatial:
+        return {agents, 1, x, y};
+    case ParShape::Scalar:
+        return {agents, 1, 1, 1};
+    default:
+        return {agents, c, x, y};
+    }
+}
+
+int Network::neuronPoolIndex(const std::string &name) const
+{
+    auto it = mNpIndex.find(name);
+    return it == mNpIndex.end() ? -1 : it->second;
+}
+
+Parameter *Network::parameter(const std::string &item, const std::string &name)
+{
+    const std::string key = item + "." + name;
+    if (auto it = aliases.find(key); it != aliases.end())
+        return it->second;
+    auto it = parameters.find(key);
+    return it == parameters.end() ? nullptr : it->second.get();
+}
+
+std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const CompileOptions &options,
+                                          spec::Diagnostics &diagnostics)
+{
+    auto net = std::unique_ptr<Network>(new Network);
+    net->mSpec = &spec;
+    net->mOptions = options;
+    const int A = spec.agents;
+    const size_t errorsBefore = diagnostics.size();
+    static const spec::InitSpec zeroInit{spec::InitSpec::Kind::Constant, 0.0};
+    static const spec::InitSpec xavierInit{spec::InitSpec::Kind::Xavier, 1.0};
+
+    auto addParameter = [&](const std::string &item, const std::string &name, std::vector<int> dims,
+                            const spec::InitSpec *init, const std::map<std::string, double> &mins,
+                            const std::map<std::string, double> &maxs) {
+        auto p = std::make_unique<Parameter>();
+        p->item = item;
+        p->name = name;
+        p->value = Tensor(std::move(dims));
+        if (auto it = mins.find(name); it != mins.end())
+            p->min = it->second;
+        if (auto it = maxs.find(name); it != maxs.end())
+            p->max = it->second;
+        Parameter *raw = p.get();
+        net->mInits.emplace_back(raw, init);
+        net->parameters[item + "." + name] = std::move(p);
+        return raw;
+    };
+
+    // Neuron pools.
+    net->neuronPools.resize(spec.neuronPools.size());
+    for (size_t n = 0; n < spec.neuronPools.size(); ++n) {
+        const auto &s = spec.neuronPools[n];
+        auto &np = net->neuronPools[n];
+        np.spec = &s;
+        np.dims = {A, s.features, s.x, s.y};
+        np.state[0] = Tensor(np.dims);
+        np.state[1] = Tensor(np.dims);
+        np.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
+        if (s.biasShape != ParShape::None)
+            np.b = addParameter(s.name, "b", ops::parameterDims(s.biasShape, s.features, s.x, s.y, s.unshareB ? A : 0),
+                                &s.initB, s.minBound, s.maxBound);
+        if (s.gainShape != ParShape::None)
+            np.g = addParameter(s.name, "g", ops::parameterDims(s.gainShape, s.features, s.x, s.y, s.unshareG ? A : 0),
+                                &s.initG, s.minBound, s.maxBound);
+        if (auto act = parseActivation(s.act, s, "act", diagnostics))
+            np.act = *act;
+        np.noiseRng = Rng::forItem(options.seed, s.name, "noise");
+        np.dropoutRng = Rng::forItem(options.seed, s.name, "dropout");
+        np.zoneoutRng = Rng::forItem(options.seed, s.name, "zoneout");
+        net->mNpIndex[s.name] = static_cast<int>(n);
+    }
+
+    // Synapse pools.
+    net->synapsePools.resize(spec.synapsePools.size());
+    for (size_t k = 0; k < spec.synapsePools.size(); ++k) {
+        const auto &s = spec.synapsePools[k];
+        auto &sp = net->synapsePools[k];
+        sp.spec = &s;
+        sp.target = net->neuronPoolIndex(s.target);
+        sp.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
+        sp.noiseRng = Rng::forItem(options.seed, s.name, "noise");
+        net->neuronPools[static_cast<size_t>(sp.target)].synapsePools.push_back(static_cast<int>(k));
+        const auto &t = spec.neuronPools[static_cast<size_t>(sp.target)];
+
+        if (!s.func.empty()) {
+            std::string error;
+            sp.func = ops::FuncExpression::parse(s.func, &error);
+            if (!sp.func) {
+                diagnostics.push_back(makeError(s.mark, s.name, "func", error));
+                continue;
+            }
+            for (const auto &f : s.factors) {
+                std::vector<int> sources;
+                for (const auto &in : f.inputs)
+                    sources.push_back(net->neuronPoolIndex(in.source));
+                sp.funcSources.push_back(std::move(sources));
+            }
+            continue;
+        }
+
+        const int ct = t.features;
+        sp.productFeatures = s.M ? s.M->first : ct * s.avgout * s.maxout;
+        if (auto act = parseActivation(s.ACT, s, "ACT", diagnostics))
+            sp.ACT = *act;
+        for (size_t f = 0; f < s.factors.size(); ++f) {
+            const auto &fs = s.factors[f];
+            SynapseFactorRun fr;
+            fr.dims = shapeDims(fs.factorShape, A, sp.productFeatures, t.x, t.y);
+            if (auto act = parseActivation(fs.act, s, "act", diagnostics))
+                fr.act = *act;
+            if (fs.biasShape != ParShape::None) {
+                const std::string name = "b_" + std::to_string(f);
+                auto it = s.inits.find(name);
+                fr.biasShape = fs.biasShape;
+                fr.bias = addParameter(s.name, name,
+                                       ops::parameterDims(fs.biasShape, fr.dims[1], fr.dims[2], fr.dims[3], 0),
+                                       it == s.inits.end() ? &zeroInit : &it->second, s.minBound, s.maxBound);
+            }
+            for (size_t i = 0; i < fs.inputs.size(); ++i) {
+                const auto &in = fs.inputs[i];
+                const std::string suffix = std::to_string(f) + "_" + std::to_string(i);
+                SynapseInputRun ir;
+                ir.source = net->neuronPoolIndex(in.source);
+                const auto &src = spec.neuronPools[static_cast<size_t>(ir.source)];
+                if (auto act = parseActivation(in.pact, s, "pact", diagnostics))
+                    ir.pact = *act;
+                if (auto act = parseActivation(in.weightFnc, s, "weight_fnc", diagnostics))
+                    ir.weightFnc = *act;
+                auto initFor = [&](const std::string &name, const spec::InitSpec *fallback) {
+                    auto it = s.inits.find(name);
+                    return it == s.inits.end() ? fallback : &it->second;
+                };
+                auto unshared = [&](const std::string &name) {
+                    return std::find(s.unshare.begin(), s.unshare.end(), name) != s.unshare.end();
+                };
+                int inC = src.features;
+                if (in.ppp > 0) {
+                    const std::string name = "P_" + suffix;
+                    std::string error;
+                    auto g = ops::ConvGeometry::make(src.features, src.x, src.y, in.ppp, src.x, src.y, 1, 1, &error);
+                    if (!g) {
+                        diagnostics.push_back(makeError(s.mark, s.name, "ppp", error));
+                        continue;
+                    }
+                    ir.ppGeometry = *g;
+                    ir.P = addParameter(s.name, name, {in.ppp, src.features, 1, 1}, initFor(name, &xavierInit),
+                                        s.minBound, s.maxBound);
+                    inC = in.ppp;
+                }
+                const bool smallOut = in.targetShape == ParShape::Feature || in.targetShape == ParShape::Scalar;
+                const int outC = (in.targetShape == ParShape::Spatial || in.targetShape == ParShape::Scalar)
+                                     ? 1
+                                     : sp.productFeatures;
+                std::string error;
+                auto g = ops::ConvGeometry::make(inC, src.x, src.y, outC, smallOut ? 1 : t.x, smallOut ? 1 : t.y,
+                                                 in.rf, in.dilation, &error);
+                if (!g) {
+                    diagnostics.push_back(makeError(s.mark, s.name, "rf", error));
+                    continue;
+                }
+                ir.geometry = *g;
+                ir.outDims = {A, g->outC, g->outX, g->outY};
+                ir.weightShape = in.weightShape;
+                const std::string wname = "W_" + suffix;
+                ir.unshared = unshared(wname);
+                std::vector<int> wdims = ops::weightDims(in.weightShape, g->outC, inC, g->kx, g->ky);
+                if (ir.unshared)
+                    wdims.insert(wdims.begin(), A);
+                if (!s.shareParams.count(wname))
+                    ir.W = addParameter(s.name, wname, wdims, initFor(wname, &xavierInit), s.minBound, s.maxBound);
+                fr.inputs.push_back(std::move(ir));
+            }
+            sp.factors.push_back(std::move(fr));
+        }
+        if (s.M) {
+            std::string error;
+            const int outC = ct * s.avgout * s.maxout;
+            auto g = ops::ConvGeometry::make(s.M->first, t.x, t.y, outC, t.x, t.y, s.M->second, 1, &error);
+            if (!g) {
+                diagnostics.push_back(makeError(s.mark, s.name, "M", error));
+            } else {
+                sp.mGeometry = *g;
+                auto it = s.inits.find("M");
+                sp.M = addParameter(s.name, "M", {outC, s.M->first, g->kx, g->ky},
+                                    it == s.inits.end() ? &xavierInit : &it->second, s.minBound, s.maxBound);
+            }
+        }
+    }
+
+    // `share params`: point the sharing SP's weights at the owner's parameter.
+    for (size_t k = 0; k < spec.synapsePools.size(); ++k) {
+        const auto &s = spec.synapsePools[k];
+        for (const auto &[par, owner] : s.shareParams) {
+            Parameter *p = net->parameter(owner.first, owner.second);
+            if (!p) {
+                diagnostics.push_back(makeError(s.mark, s.name, "share params",
+                                                "parameter '" + owner.second + "' of synapse pool '" + owner.first
+                                                    + "' does not exist"));
+                continue;
+            }
+            net->aliases[s.name + "." + par] = p;
+            // par is "W_f_i"
+            int f = -1, i = -1;
+            if (std::sscanf(par.c_str(), "W_%d_%d", &f, &i) == 2 && f >= 0
+                && static_cast<size_t>(f) < net->synapsePools[k].factors.size()
+                && i >= 0 && static_cast<size_t>(i) < net->synapsePools[k].factors[static_cast<size_t>(f)].inputs.size())
+                net->synapsePools[k].factors[static_cast<size_t>(f)].inputs[static_cast<size_t>(i)].W = p;
+        }
+    }
+
+    // Interfaces.
+    for (const auto &s : spec.interfaces) {
+        interfaces::InterfaceContext context;
+        context.agents = A;
+        context.seed = options.seed;
+        context.dataDir = options.dataDir;
+        InterfaceRun run;
+        auto addTopics = [&](const std::vector<std::string> &topics, auto &list) {
+            for (const auto &topic : topics) {
+                const int n = net->neuronPoolIndex(s.npFor(topic));
+                if (n < 0)
+                    continue;
+                const auto &np = spec.neuronPools[static_cast<size_t>(n)];
+                context.topicShapes[topic] = {np.features, np.x, np.y};
+                list.emplace_back(topic, n);
+            }
+        };
+        addTopics(s.in, run.inTopics);
+        addTopics(s.out, run.outTopics);
+        auto created = interfaces::createInterface(s, context);
+        if (!created.interface) {
+            diagnostics.push_back(makeError(s.mark, s.name, created.key, created.error));
+            continue;
+        }
+        run.interface = std::move(created.interface);
+        run.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
+        for (const auto &[topic, n] : run.outTopics) {
+            run.outputs[topic] = Tensor(net->neuronPools[static_cast<size_t>(n)].dims);
+            auto &np = net->neuronPools[static_cast<size_t>(n)];
+            if (!np.hasInput) {
+                np.hasInput = true;
+                np.input = Tensor(np.dims);
+            }
+        }
+        net->interfaces.push_back(std::move(run));
+    }
+
+    if (diagnostics.size() > errorsBefore && spec::hasErrors({diagnostics.begin() + errorsBefore, diagnostics.end()}))
+        return nullptr;
+    if (!net->initialize(diagnostics))
+        return nullptr;
+    return net;
+}
+
+bool Network::initialize(spec::Diagnostics &diagnostics)
+{
+    bool ok = true;
+    for (auto &[p, init] : mInits) {
+        Rng rng = Rng::forItem(mOptions.seed, p->item, "init " + p->name);
+        std::string error;
+        if (!ops::initializeParameter(p->value, *init, rng, &error)) {
+            const spec::Mark mark = mSpec->findSynapsePool(p->item) ? mSpec->findSynapsePool(p->item)->mark
+                                    : mSpec->findNeuronPool(p->item) ? mSpec->findNeuronPool(p->item)->mark
+                                                                      : spec::Mark{};
+            diagnostics.push_back(makeError(mark, p->item, "init " + p->name, error));
+            ok = false;
+            continue;
+        }
+        p->clip();
+    }
+    return ok;
+}
+
+void Network::reset()
+{
+    for (auto &np : neuronPools) {
+        np.state[0].fill(0.0f);
+        np.state[1].fill(0.0f);
+        if (np.hasInput)
+            np.input.fill(0.0f);
+    }
+    for (auto &run : interfaces)
+        for (auto &[topic, t] : run.outputs)
+            t.fill(0.0f);
+    spec::Diagnostics ignored;
+    initialize(ignored);
+}
+
+} // namespace streamlab::session

@@ -1,0 +1,139 @@
+// Network: a NetworkSpec compiled into tensors and ready-to-run descriptions of every neuron pool,
+// synapse pool and interface (architecture.md §2.2). Owned by a Session; the frame loop reads it.
+// Parameters live in one table keyed "item.par"; a shared SP parameter points at its owner's entry.
+#pragma once
+
+#include "interfaces/interface.h"
+#include "ops/activation.h"
+#include "ops/conv.h"
+#include "ops/func.h"
+#include "spec/networkspec.h"
+#include "tensor/random.h"
+#include "tensor/tensor.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace streamlab::session {
+
+struct Parameter
+{
+    std::string item;
+    std::string name;
+    Tensor value;
+    std::optional<double> min, max; // `min <par>` / `max <par>`
+    void clip();
+};
+
+// An item runs in the frame that follows frame `frame` when frame % period == period offset
+// (reference §1.3).
+inline bool isDue(const spec::ItemCommon &item, int64_t frame)
+{
+    return item.period <= 1 || frame % item.period == item.periodOffset;
+}
+
+// Per-item run flag (reference §1.3 `at start`, terminal/GUI pause and on/off).
+enum class RunFlag { Running = 0, Paused = 1, Off = 2 };
+
+struct SynapseInputRun
+{
+    int source = -1;                 // index of the source NP
+    ops::Activation pact;
+    ops::Activation weightFnc;
+    Parameter *P = nullptr;          // pre-processing projection [ppp, Cs, 1, 1] (or null)
+    ops::ConvGeometry ppGeometry;    // 1x1 conv for P
+    Parameter *W = nullptr;          // weight (possibly owned by another SP through `share params`)
+    spec::WeightShape weightShape = spec::WeightShape::Full;
+    bool unshared = false;
+    ops::ConvGeometry geometry;      // main conv / resampling
+    std::vector<int> outDims;        // [A, c, x, y] of this input's output (its target shape)
+};
+
+struct SynapseFactorRun
+{
+    std::vector<SynapseInputRun> inputs;
+    ops::Activation act;
+    Parameter *bias = nullptr;       // b_f (only with explicit bias_shapes)
+    spec::ParShape biasShape = spec::ParShape::None;
+    std::vector<int> dims;           // [A, c, x, y] of the factor (its factor shape)
+};
+
+struct SynapsePoolRun
+{
+    const spec::SynapsePoolSpec *spec = nullptr;
+    int target = -1;
+    std::vector<SynapseFactorRun> factors;
+    int productFeatures = 1;         // features after the factor product (before avgout/maxout/M)
+    Parameter *M = nullptr;
+    ops::ConvGeometry mGeometry;
+    ops::Activation ACT;
+    std::optional<ops::FuncExpression> func;
+    std::vector<std::vector<int>> funcSources; // [factor][input] -> NP index for func SPs
+    Rng noiseRng;
+    RunFlag flag = RunFlag::Running;
+};
+
+struct NeuronPoolRun
+{
+    const spec::NeuronPoolSpec *spec = nullptr;
+    std::vector<int> dims;           // [A, C, X, Y]
+    Tensor state[2];                 // double buffer; Session::mFront selects frame k
+    Tensor input;                    // interface data V^k added after the pipeline (summed over IFs)
+    bool hasInput = false;
+    Parameter *b = nullptr, *g = nullptr;
+    ops::Activation act;
+    std::vector<int> synapsePools;   // SPs targeting this NP
+    Rng noiseRng, dropoutRng, zoneoutRng;
+    RunFlag flag = RunFlag::Running;
+};
+
+struct InterfaceRun
+{
+    std::unique_ptr<interfaces::Interface> interface;
+    std::vector<std::pair<std::string, int>> inTopics;  // topic -> NP
+    std::vector<std::pair<std::string, int>> outTopics; // topic -> NP
+    std::map<std::string, Tensor> outputs;              // topic -> data of the last update
+    RunFlag flag = RunFlag::Running;
+};
+
+struct CompileOptions
+{
+    uint64_t seed = 1;
+    std::string dataDir;
+};
+
+class Network
+{
+public:
+    // Compiles `spec` (which must outlive the Network). On failure returns null and appends
+    // diagnostics (e.g. a missing data set, an impossible init).
+    static std::unique_ptr<Network> compile(const spec::NetworkSpec &spec, const CompileOptions &options,
+                                            spec::Diagnostics &diagnostics);
+
+    const spec::NetworkSpec &spec() const { return *mSpec; }
+    int agents() const { return mSpec->agents; }
+
+    std::vector<NeuronPoolRun> neuronPools;
+    std::vector<SynapsePoolRun> synapsePools;
+    std::vector<InterfaceRun> interfaces;
+    std::map<std::string, std::unique_ptr<Parameter>> parameters; // "item.par" -> owned parameter
+    std::map<std::string, Parameter *> aliases;                   // shared "item.par" -> owner
+
+    int neuronPoolIndex(const std::string &name) const;
+    Parameter *parameter(const std::string &item, const std::string &name);
+    // Re-initialises states (zeros) and parameters from the spec with the same seed.
+    void reset();
+
+private:
+    const spec::NetworkSpec *mSpec = nullptr;
+    CompileOptions mOptions;
+    std::map<std::string, int> mNpIndex;
+    std::vector<std::pair<Parameter *, const spec::InitSpec *>> mInits;
+    std::map<Parameter *, uint64_t> mInitKeys;
+    bool initialize(spec::Diagnostics &diagnostics);
+};
+
+} // namespace streamlab::session

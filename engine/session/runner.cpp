@@ -1,0 +1,125 @@
+#include "session/runner.h"
+
+#include <chrono>
+
+namespace streamlab::session {
+
+using Clock = std::chrono::steady_clock;
+
+SessionRunner::SessionRunner(Session &session)
+    : mSession(session)
+    , mThread([this] { loop(); })
+{}
+
+SessionRunner::~SessionRunner()
+{
+    {
+        std::lock_guard lock(mMutex);
+        mQuit = true;
+    }
+    mWake.notify_all();
+    mThread.join();
+}
+
+void SessionRunner::play()
+{
+    std::lock_guard lock(mMutex);
+    mStreaming = true;
+    mWake.notify_all();
+}
+
+void SessionRunner::pause()
+{
+    std::lock_guard lock(mMutex);
+    mStreaming = false;
+    mPendingSteps = 0;
+}
+
+void SessionRunner::step(int64_t frames)
+{
+    std::lock_guard lock(mMutex);
+    mPendingSteps += frames;
+    mWake.notify_all();
+}
+
+void SessionRunner::setMaxFps(double fps)
+{
+    std::lock_guard lock(mMutex);
+    mMaxFps = fps;
+}
+
+void SessionRunner::stopAt(int64_t frame)
+{
+    std::lock_guard lock(mMutex);
+    mStopAt = frame;
+}
+
+bool SessionRunner::isStreaming() const
+{
+    std::lock_guard lock(mMutex);
+    return mStreaming;
+}
+
+bool SessionRunner::isIdle() const
+{
+    std::lock_guard lock(mMutex);
+    return !mStreaming && mPendingSteps == 0 && !mBusy;
+}
+
+void SessionRunner::waitUntilIdle()
+{
+    std::unique_lock lock(mMutex);
+    mIdle.wait(lock, [this] { return (!mStreaming && mPendingSteps == 0 && !mBusy) || mQuit; });
+}
+
+double SessionRunner::fps() const
+{
+    std::lock_guard lock(mMutex);
+    return mFps;
+}
+
+void SessionRunner::loop()
+{
+    auto windowStart = Clock::now();
+    int64_t windowFrames = 0;
+    for (;;) {
+        double maxFps = 0.0;
+        {
+            std::unique_lock lock(mMutex);
+            mIdle.notify_all();
+            mWake.wait(lock, [this] { return mQuit || mStreaming || mPendingSteps > 0; });
+            if (mQuit)
+                return;
+            if (mStopAt >= 0 && mSession.frame() >= mStopAt) {
+                mStreaming = false;
+                mPendingSteps = 0;
+                mStopAt = -1;
+                continue;
+            }
+            if (!mStreaming)
+                --mPendingSteps;
+            mBusy = true;
+            maxFps = mMaxFps;
+        }
+        const auto started = Clock::now();
+        mSession.step();
+        ++windowFrames;
+        const auto now = Clock::now();
+        if (maxFps > 0.0) {
+            const auto budget = std::chrono::duration<double>(1.0 / maxFps);
+            const auto spent = now - started;
+            if (spent < budget)
+                std::this_thread::sleep_for(budget - spent);
+        }
+        std::lock_guard lock(mMutex);
+        mBusy = false;
+        const double elapsed = std::chrono::duration<double>(Clock::now() - windowStart).count();
+        if (elapsed >= 1.0) {
+            mFps = windowFrames / elapsed;
+            windowStart = Clock::now();
+            windowFrames = 0;
+        }
+    }
+}
+
+} // namespace streamlab::session

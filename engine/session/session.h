@@ -1,0 +1,107 @@
+// Session: one running network (architecture.md §2-§3). It owns the compiled Network, the frame
+// counter, the double-buffered states, the worker pool and the command queue. step() runs one frame;
+// commands posted from any thread are applied only between frames, so every change lands at an
+// exact frame. Snapshot slots let other threads read subscribed tensors without stopping the engine.
+#pragma once
+
+#include "session/network.h"
+#include "session/snapshot.h"
+#include "session/workerpool.h"
+#include "spec/networkspec.h"
+
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace streamlab::session {
+
+struct SessionOptions
+{
+    uint64_t seed = 1;
+    int threads = 0;            // 0 = one per core
+    std::string device = "cpu"; // only "cpu" for now
+    std::string dataDir;        // --data-dir for interfaces
+};
+
+// A change to the running network, applied between frames.
+struct Command
+{
+    enum class Kind {
+        SetFlag,  // item, value: 0 running, 1 paused, 2 off (NP, SP, interface)
+        SetSplit, // value: agents a < value are held out
+    };
+    Kind kind = Kind::SetFlag;
+    std::string item;
+    int value = 0;
+};
+
+class Session
+{
+public:
+    // Compiles `spec`; null with diagnostics when something cannot run (a missing data set, ...).
+    static std::unique_ptr<Session> create(spec::NetworkSpec spec, const SessionOptions &options,
+                                           spec::Diagnostics &diagnostics);
+    ~Session();
+
+    const spec::NetworkSpec &spec() const { return *mSpec; }
+    const SessionOptions &options() const { return mOptions; }
+    int threads() const { return mPool.threads(); }
+
+    // Runs one frame / n frames on the calling thread (plus the worker pool).
+    void step();
+    void run(int64_t frames);
+    int64_t frame() const { return mFrame.load(); }
+
+    // Thread-safe; applied at the start of the next frame. Unknown items are reported by
+    // commandErrors() after that frame.
+    void post(Command command);
+    std::vector<std::string> takeCommandErrors();
+    int split() const { return mSplit; }
+    // Current run flag of an item (0 running, 1 paused, 2 off), -1 if unknown.
+    int flag(const std::string &item) const;
+
+    // Engine-thread access (tests, the CLI between frames): states of frame `frame()`.
+    const Tensor &state(const std::string &neuronPool) const;
+    Parameter *parameter(const std::string &item, const std::string &name);
+    Network &network() { return *mNetwork; }
+
+    // Snapshots: the slot is filled after every frame until unsubscribed. Null if the source does
+    // not exist. Subscribing takes effect between frames.
+    std::shared_ptr<SnapshotSlot> subscribe(const SnapshotSource &source);
+    void unsubscribe(const std::shared_ptr<SnapshotSlot> &slot);
+
+    // Interface metrics (e.g. per-delay accuracy) as of the last frame; thread-safe copy.
+    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics() const;
+
+private:
+    Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &options);
+    void applyCommands();
+    void computeNeuronPool(int n, int front, int64_t frame);
+    void updateInterface(int j, int front, int64_t frame);
+    void publishSnapshots();
+    const Tensor *snapshotTensor(const SnapshotSource &source) const;
+
+    std::unique_ptr<spec::NetworkSpec> mSpec;
+    SessionOptions mOptions;
+    std::unique_ptr<Network> mNetwork;
+    WorkerPool mPool;
+    std::atomic<int64_t> mFrame{0};
+    int mFront = 0;
+    int mSplit = 0;
+
+    mutable std::mutex mCommandMutex;
+    std::vector<Command> mCommands;
+    std::vector<std::string> mCommandErrors;
+
+    mutable std::mutex mSubscriptionMutex;
+    std::list<std::pair<SnapshotSource, std::shared_ptr<SnapshotSlot>>> mSubscriptions;
+
+    mutable std::mutex mMetricsMutex;
+    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mMetrics;
+};
+
+} // namespace streamlab::session

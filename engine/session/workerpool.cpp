@@ -1,0 +1,79 @@
+#include "session/workerpool.h"
+
+namespace streamlab::session {
+
+WorkerPool::WorkerPool(int threads)
+{
+    if (threads <= 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    mThreads = threads;
+    for (int i = 1; i < threads; ++i)
+        mWorkers.emplace_back([this] { workerLoop(); });
+}
+
+WorkerPool::~WorkerPool()
+{
+    {
+        std::lock_guard lock(mMutex);
+        mStop = true;
+    }
+    mWake.notify_all();
+    for (auto &t : mWorkers)
+        t.join();
+}
+
+void WorkerPool::drain()
+{
+    for (;;) {
+        const int i = mNext.fetch_add(1);
+        if (i >= mCount)
+            return;
+        (*mTask)(i);
+    }
+}
+
+void WorkerPool::run(int count, const std::function<void(int)> &task)
+{
+    if (count <= 0)
+        return;
+    if (mWorkers.empty() || count == 1) {
+        for (int i = 0; i < count; ++i)
+            task(i);
+        return;
+    }
+    {
+        std::lock_guard lock(mMutex);
+        mTask = &task;
+        mCount = count;
+        mNext = 0;
+        mBusy = static_cast<int>(mWorkers.size());
+        ++mGeneration;
+    }
+    mWake.notify_all();
+    drain();
+    std::unique_lock lock(mMutex);
+    mDone.wait(lock, [this] { return mBusy == 0; });
+    mTask = nullptr;
+}
+
+void WorkerPool::workerLoop()
+{
+    long seen = 0;
+    for (;;) {
+        {
+            std::unique_lock lock(mMutex);
+            mWake.wait(lock, [&] { return mStop || mGeneration != seen; });
+            if (mStop)
+                return;
+            seen = mGeneration;
+        }
+        drain();
+        {
+            std::lock_guard lock(mMutex);
+            if (--mBusy == 0)
+                mDone.notify_all();
+        }
+    }
+}
+
+} // namespace streamlab::session

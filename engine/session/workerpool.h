@@ -1,0 +1,45 @@
+// WorkerPool: a fixed set of threads that runs the independent tasks of one frame (NP, interface
+// tasks) in parallel. Tasks are indices; each task writes only its own outputs, so results never
+// depend on the number of threads or the order tasks run in (architecture.md §3).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace streamlab::session {
+
+class WorkerPool
+{
+public:
+    // threads <= 0: one per hardware core. With 1 thread tasks run on the calling thread.
+    explicit WorkerPool(int threads);
+    ~WorkerPool();
+    WorkerPool(const WorkerPool &) = delete;
+    WorkerPool &operator=(const WorkerPool &) = delete;
+
+    int threads() const { return mThreads; }
+    // Runs task(0) .. task(count-1) and returns when all are done. The caller thread helps.
+    void run(int count, const std::function<void(int)> &task);
+
+private:
+    void workerLoop();
+    void drain();
+
+    int mThreads = 1;
+    std::vector<std::thread> mWorkers;
+    std::mutex mMutex;
+    std::condition_variable mWake;
+    std::condition_variable mDone;
+    const std::function<void(int)> *mTask = nullptr;
+    int mCount = 0;
+    std::atomic<int> mNext{0};
+    int mBusy = 0;
+    long mGeneration = 0;
+    bool mStop = false;
+};
+
+} // namespace streamlab::session

@@ -1,0 +1,165 @@
+#include "spec/keys.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace streamlab::spec {
+
+const char *itemKindName(ItemKind kind)
+{
+    switch (kind) {
+    case ItemKind::NeuronPool:
+        return "neuron pool";
+    case ItemKind::SynapsePool:
+        return "synapse pool";
+    case ItemKind::Plasticity:
+        return "plasticity";
+    case ItemKind::Interface:
+        return "interface";
+    }
+    return "";
+}
+
+const char *itemKindSection(ItemKind kind)
+{
+    switch (kind) {
+    case ItemKind::NeuronPool:
+        return "neuron_pools";
+    case ItemKind::SynapsePool:
+        return "synapse_pools";
+    case ItemKind::Plasticity:
+        return "plasticities";
+    case ItemKind::Interface:
+        return "interfaces";
+    }
+    return "";
+}
+
+const std::vector<std::string> &topLevelKeys()
+{
+    static const std::vector<std::string> keys = {
+        "name", "agents", "neuron_pools", "synapse_pools", "plasticities", "interfaces",
+        "backend", "import", "modules", "tag_specs", "globals", "core_clients",
+        "external_models", "rollout_factor", "first_response_streaming",
+        "first_response_sequential", "shortest_path_sequential", "info", "__source_root__"};
+    return keys;
+}
+
+const std::vector<std::string> &commonItemKeys()
+{
+    static const std::vector<std::string> keys = {"tags",     "device",     "period",
+                                                  "period offset", "at start", "bottleneck",
+                                                  "backend"};
+    return keys;
+}
+
+const std::vector<std::string> &neuronPoolKeys()
+{
+    static const std::vector<std::string> keys = {
+        "shape", "features", "samples", "spatial", "act", "bias_shape", "gain_shape", "unshare",
+        "noise", "noise_mean", "noise_std", "noise_min", "noise_max", "noise_prob", "dropout",
+        "zoneout", "batchnorm_mean", "batchnorm_std", "layernorm_mean", "layernorm_std",
+        "binary"};
+    return keys;
+}
+
+const std::vector<std::string> &synapsePoolKeys()
+{
+    static const std::vector<std::string> keys = {
+        "source", "target", "rf", "dilation", "act", "ACT", "pact", "weight_fnc",
+        "factor_shapes", "target_shapes", "weight_shapes", "bias_shapes", "ppp", "M", "avgout",
+        "maxout", "noise", "noise_mean", "noise_std", "noise_min", "noise_max", "noise_prob",
+        "unshare", "share params", "func"};
+    return keys;
+}
+
+const std::vector<std::string> &plasticityKeys(const std::string &type)
+{
+    static const std::vector<std::string> general = {
+        "type", "parameter", "optimizer", "lr", "momentum", "decay", "rho", "startframe",
+        "ignore_split", "samples"};
+    static const std::vector<std::string> loss = {
+        "loss_function", "source", "source_t", "target", "target_t", "mask",
+        "confidence_penalty", "label_smoothing"};
+    static const std::vector<std::string> hebbian = {"modus", "source", "target"};
+    static const std::vector<std::string> regularizer = {"L1", "L2"};
+    auto join = [](std::vector<std::string> a, const std::vector<std::string> &b) {
+        for (const auto &k : b)
+            if (std::find(a.begin(), a.end(), k) == a.end())
+                a.push_back(k);
+        return a;
+    };
+    static const std::vector<std::string> forLoss = join(general, loss);
+    static const std::vector<std::string> forHebbian = join(general, hebbian);
+    static const std::vector<std::string> forRegularizer = join(general, regularizer);
+    static const std::vector<std::string> all = join(join(forLoss, hebbian), regularizer);
+    if (type == "loss")
+        return forLoss;
+    if (type == "hebbian")
+        return forHebbian;
+    if (type == "L_regularizer")
+        return forRegularizer;
+    return all;
+}
+
+const std::vector<std::pair<std::string, std::string>> &neuronPoolKeyAliases()
+{
+    static const std::vector<std::pair<std::string, std::string>> aliases = {
+        {"noise mean", "noise_mean"}, {"noise std", "noise_std"}, {"noise min", "noise_min"},
+        {"noise max", "noise_max"},   {"noise prob", "noise_prob"}};
+    return aliases;
+}
+
+int editDistance(const std::string &a, const std::string &b)
+{
+    std::vector<int> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j)
+        row[j] = static_cast<int>(j);
+    for (size_t i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = static_cast<int>(i);
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const int up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                               diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+static std::string lower(std::string s)
+{
+    for (char &c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string closestMatch(const std::string &word, const std::vector<std::string> &candidates)
+{
+    // Case differences count as half an edit so that `Mnist` finds `mnist` before `mnist_x`.
+    const std::string w = lower(word);
+    const int allowed = std::max(1, std::min(3, static_cast<int>(word.size() + 2) / 4));
+    std::string best;
+    int bestScore = 1 << 20;
+    for (const auto &c : candidates) {
+        if (c == word)
+            continue;
+        const int score = 2 * editDistance(w, lower(c)) + (lower(c) == w ? 1 : 0);
+        if (score < bestScore) {
+            bestScore = score;
+            best = c;
+        }
+    }
+    if (best.empty() || bestScore > 2 * allowed)
+        return {};
+    return best;
+}
+
+std::string didYouMean(const std::string &word, const std::vector<std::string> &candidates)
+{
+    const std::string m = closestMatch(word, candidates);
+    return m.empty() ? std::string() : "; did you mean '" + m + "'?";
+}
+
+} // namespace streamlab::spec

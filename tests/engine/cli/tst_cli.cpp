@@ -1,0 +1,139 @@
+// streamlab-run as a user runs it: exit codes, diagnostics on stderr, JSON reports, the expanded
+// network, the interactive terminal.
+#include "spec/load.h"
+#include "testsupport.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <sys/wait.h>
+
+using namespace streamlab;
+
+namespace {
+
+struct Result
+{
+    int code = -1;
+    std::string out; // stdout
+    std::string err; // stderr
+};
+
+// Runs streamlab-run with `args` (shell words), feeding `input` on stdin.
+Result run(const std::string &args, const std::string &input = "", const std::string &env = "")
+{
+    const std::string dir = test::makeTempDir("cli");
+    test::writeFile(dir + "/in.txt", input);
+    const std::string command = env + " " + std::string(STREAMLAB_RUN) + " " + args + " <" + dir + "/in.txt >" + dir
+                                + "/out.txt 2>" + dir + "/err.txt";
+    const int status = std::system(command.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = test::readFile(dir + "/out.txt");
+    r.err = test::readFile(dir + "/err.txt");
+    return r;
+}
+
+std::string demo()
+{
+    return test::sourcePath("examples/demo.st_graph");
+}
+
+} // namespace
+
+TEST(Cli, UsageErrorsExitTwo)
+{
+    for (const char *args : {"", "--frames", "--frames x " , "--bogus net.st_graph", "--threads 0 a.st_graph",
+                             "--device gpu:0 a.st_graph", "a.st_graph b.st_graph"}) {
+        const auto r = run(args);
+        EXPECT_EQ(r.code, 2) << args;
+        EXPECT_NE(r.err.find("usage: streamlab-run"), std::string::npos) << args;
+    }
+    const auto unknown = run("--bogus x.st_graph");
+    EXPECT_NE(unknown.err.find("unknown option '--bogus'"), std::string::npos);
+}
+
+TEST(Cli, CheckValidAndInvalid)
+{
+    const auto ok = run(demo() + " --check");
+    EXPECT_EQ(ok.code, 0) << ok.err;
+    const std::string dir = test::makeTempDir("cli-check");
+    test::writeFile(dir + "/bad.st_graph", "name: bad\nagents: 2\nneuron_pools:\n    a: {shape: [1, 2]}\n"
+                                           "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n");
+    const auto bad = run(dir + "/bad.st_graph --check");
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_NE(bad.err.find(dir + "/bad.st_graph:4:"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("item 'a', key 'shape'"), std::string::npos) << bad.err;
+    const auto missing = run(dir + "/nothing.st_graph --check");
+    EXPECT_EQ(missing.code, 1);
+    EXPECT_NE(missing.err.find("nothing.st_graph"), std::string::npos) << missing.err;
+}
+
+TEST(Cli, JsonReports)
+{
+    const auto r = run(demo() + " --frames 40 --report-every 10 --json --threads 2");
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::vector<std::string> lines;
+    size_t start = 0;
+    for (size_t nl; (nl = r.out.find('\n', start)) != std::string::npos; start = nl + 1)
+        lines.push_back(r.out.substr(start, nl - start));
+    ASSERT_EQ(lines.size(), 4u) << r.out;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const auto &l = lines[i];
+        EXPECT_EQ(l.rfind("{\"frame\":" + std::to_string(10 * (i + 1)) + ",\"fps\":", 0), 0u) << l;
+        EXPECT_NE(l.find("\"interfaces\":{\"numerals\":{\"acc\":["), std::string::npos) << l;
+        EXPECT_EQ(l.back(), '}');
+    }
+}
+
+TEST(Cli, PrintExpandedLoadsAsTheSameNetwork)
+{
+    const auto r = run(demo() + " --print-expanded");
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto again = spec::loadString(r.out, "expanded.st_graph");
+    ASSERT_TRUE(again.ok()) << spec::formatAll(again.diagnostics);
+    auto original = spec::load(demo());
+    ASSERT_TRUE(original.ok());
+    EXPECT_TRUE(again.network->root == original.network->root);
+}
+
+TEST(Cli, InteractiveCommands)
+{
+    const auto r = run(demo() + " -i --threads 1", "help\nstep 3\nstate\nnps\nsplit 4\nstep\nstate\nbogus\noff image\nexit\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("frame 3\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("agents 64, split 0"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("agents 64, split 4"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  image [1, 32, 32]"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("unknown command 'bogus'"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("image off from the next frame"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("stopped at frame 4"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MissingDataSetIsAClearError)
+{
+    const std::string dir = test::makeTempDir("cli-mnist");
+    test::writeFile(dir + "/m.st_graph", R"(name: m
+agents: 2
+neuron_pools:
+    image: {shape: [1, 28, 28]}
+    label: {shape: [10, 1, 1]}
+synapse_pools: {}
+plasticities: {}
+interfaces:
+    data:
+        type: mnist
+        in: []
+        out: [mnist_image, mnist_label]
+        remap: {mnist_image: image, mnist_label: label}
+        source_file: )" + dir + R"(/nowhere/mnist.pkl.gz
+)");
+    // STREAMLAB_DATA_PATH replaces the default data folders, so nothing can be found.
+    const auto r = run(dir + "/m.st_graph --check --data-dir " + dir + "/empty", "",
+                       "STREAMLAB_DATA_PATH=" + dir + "/empty2");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find(dir + "/empty2"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(dir + "/empty"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(dir + "/nowhere"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("item 'data'"), std::string::npos) << r.err;
+}

@@ -1,0 +1,152 @@
+// Item features seen through the session: interface timing, dropout/noise statistics, parameter
+// sharing, `at start`, min/max bounds.
+#include "sessionfixture.h"
+
+#include <cmath>
+
+using namespace streamlab;
+
+TEST(Items, InterfaceDataArrivesOneFrameAfterItIsWritten)
+{
+    auto s = test::makeSession(R"(
+name: numerals
+agents: 4
+neuron_pools:
+    image: {shape: [1, 16, 16], bias_shape: False}
+    label: {shape: [10, 1, 1], bias_shape: False}
+    copy: {shape: [10, 1, 1], bias_shape: False}
+synapse_pools:
+    label_copy: {source: [[label]], target: copy, init W_0_0: id}
+plasticities: {}
+interfaces:
+    rn:
+        type: roman_numerals
+        in: []
+        out: [rn_image, rn_label]
+        remap: {rn_image: image, rn_label: label}
+)");
+    ASSERT_TRUE(s);
+    s->step(); // frame 1: the interface writes V^1; NPs added V^0 = 0
+    double sum = 0;
+    for (float v : s->state("label").values())
+        sum += v;
+    EXPECT_EQ(sum, 0.0);
+    s->step(); // frame 2: label = V^1 (one-hot per agent)
+    for (int a = 0; a < 4; ++a) {
+        float total = 0;
+        for (int c = 0; c < 10; ++c)
+            total += s->state("label").at(a, c, 0, 0);
+        EXPECT_FLOAT_EQ(total, 1.0f) << "agent " << a;
+    }
+    double ink = 0;
+    for (float v : s->state("image").values())
+        ink += v;
+    EXPECT_GT(ink, 1.0) << "the first presentation is drawn (reference §11)";
+    const Tensor label2 = s->state("label");
+    s->step(); // frame 3: copy = id * label of frame 2
+    for (int a = 0; a < 4; ++a)
+        for (int c = 0; c < 10; ++c)
+            EXPECT_FLOAT_EQ(s->state("copy").at(a, c, 0, 0), label2.at(a, c, 0, 0));
+}
+
+TEST(Items, DropoutDropsThatFractionAndRescales)
+{
+    auto s = test::makeSession(R"(
+name: dropout
+agents: 16
+neuron_pools:
+    x: {shape: [8, 16, 16], bias_shape: scalar, init b: 1.0, dropout: 0.25}
+synapse_pools: {}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    s->step();
+    size_t zeros = 0, scaled = 0;
+    for (float v : s->state("x").values()) {
+        if (v == 0.0f)
+            ++zeros;
+        else if (std::abs(v - 1.0f / 0.75f) < 1e-6f)
+            ++scaled;
+    }
+    const double n = static_cast<double>(s->state("x").size());
+    EXPECT_EQ(zeros + scaled, s->state("x").size());
+    EXPECT_NEAR(zeros / n, 0.25, 0.01); // 32768 draws: sd ~ 0.0024
+}
+
+TEST(Items, NormalNoiseHasTheRequestedMoments)
+{
+    auto s = test::makeSession(R"(
+name: noise
+agents: 8
+neuron_pools:
+    x: {shape: [4, 32, 32], bias_shape: False, noise: normal, noise_mean: 0.5, noise_std: 2.0}
+synapse_pools: {}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    s->step();
+    double sum = 0, sq = 0;
+    const auto &v = s->state("x").values();
+    for (float x : v)
+        sum += x;
+    const double mean = sum / v.size();
+    for (float x : v)
+        sq += (x - mean) * (x - mean);
+    EXPECT_NEAR(mean, 0.5, 0.05);
+    EXPECT_NEAR(std::sqrt(sq / v.size()), 2.0, 0.05);
+    const auto first = v;
+    s->step();
+    EXPECT_NE(first, s->state("x").values()) << "noise is drawn fresh every frame";
+}
+
+TEST(Items, SharedWeightsAreOneParameter)
+{
+    auto s = test::makeSession(R"(
+name: sharing
+agents: 1
+neuron_pools:
+    a: {shape: [3, 1, 1]}
+    b: {shape: [3, 1, 1]}
+    c: {shape: [3, 1, 1]}
+synapse_pools:
+    ab: {source: [[a]], target: b}
+    ac: {source: [[a]], target: c, share params: {W_0_0: [ab, W_0_0]}}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->parameter("ab", "W_0_0"), s->parameter("ac", "W_0_0"));
+}
+
+TEST(Items, AtStartAndBounds)
+{
+    auto s = test::makeSession(R"(
+name: flags
+agents: 1
+neuron_pools:
+    on: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+    frozen: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0, at start: 1}
+    dark: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0, at start: 2}
+    bounded: {shape: [4, 1, 1], bias_shape: False}
+synapse_pools:
+    on_bounded: {source: [[on]], target: bounded, init W_0_0: uniform_-2.0_2.0, min W_0_0: -0.5, max W_0_0: 0.5}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    s->run(3);
+    EXPECT_FLOAT_EQ(s->state("on").at(0, 0, 0, 0), 1.0f);
+    EXPECT_FLOAT_EQ(s->state("frozen").at(0, 0, 0, 0), 0.0f);
+    EXPECT_FLOAT_EQ(s->state("dark").at(0, 0, 0, 0), 0.0f);
+    const auto *w = s->parameter("on_bounded", "W_0_0");
+    ASSERT_TRUE(w);
+    bool clipped = false;
+    for (float v : w->value.values()) {
+        EXPECT_GE(v, -0.5f);
+        EXPECT_LE(v, 0.5f);
+        clipped |= std::abs(v) == 0.5f;
+    }
+    EXPECT_TRUE(clipped) << "4 draws from U(-2, 2): some fall outside [-0.5, 0.5]";
+}

@@ -1,0 +1,101 @@
+// Snapshots and the session thread: subscribed tensors are copied after frames while the engine
+// runs; play / pause / step are commands that land between frames.
+#include "sessionfixture.h"
+#include "session/runner.h"
+
+#include <thread>
+
+using namespace streamlab;
+
+namespace {
+
+// counter(k+1) = counter(k) + 1
+const char *kCounter = R"(
+name: counter
+agents: 1
+neuron_pools:
+    counter: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+synapse_pools:
+    loop: {source: [[counter]], target: counter, init W_0_0: 1.0}
+plasticities: {}
+interfaces: {}
+)";
+
+} // namespace
+
+TEST(Snapshots, PublishedAfterEveryFrame)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    auto slot = s->subscribe({"counter", "state", ""});
+    ASSERT_TRUE(slot);
+    Tensor t;
+    EXPECT_FALSE(slot->read(t)) << "nothing published before the first frame";
+    s->run(5);
+    int64_t frame = -1;
+    ASSERT_TRUE(slot->read(t, &frame));
+    EXPECT_EQ(frame, 5);
+    EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), 5.0f);
+    auto par = s->subscribe({"loop", "par", "W_0_0"});
+    ASSERT_TRUE(par);
+    s->step();
+    ASSERT_TRUE(par->read(t));
+    EXPECT_FLOAT_EQ(t[0], 1.0f);
+    EXPECT_FALSE(s->subscribe({"nope", "state", ""}));
+    EXPECT_FALSE(s->subscribe({"loop", "par", "W_9_9"}));
+}
+
+TEST(Snapshots, ReadersNeverSeeATornFrame)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    auto slot = s->subscribe({"counter", "state", ""});
+    session::SessionRunner runner(*s);
+    runner.play();
+    // The state equals the frame number in every snapshot, whenever it is read.
+    int checked = 0;
+    for (int i = 0; i < 2000; ++i) {
+        Tensor t;
+        int64_t frame = 0;
+        if (slot->read(t, &frame)) {
+            ASSERT_FLOAT_EQ(t.at(0, 0, 0, 0), static_cast<float>(frame));
+            ++checked;
+        }
+    }
+    runner.pause();
+    runner.waitUntilIdle();
+    EXPECT_GT(checked, 0);
+}
+
+TEST(Runner, StepRunsExactlyNFramesAndPauseStops)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    session::SessionRunner runner(*s);
+    runner.step(7);
+    runner.waitUntilIdle();
+    EXPECT_EQ(s->frame(), 7);
+    runner.step();
+    runner.waitUntilIdle();
+    EXPECT_EQ(s->frame(), 8);
+    runner.play();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    runner.pause();
+    runner.waitUntilIdle();
+    const int64_t paused = s->frame();
+    EXPECT_GT(paused, 8);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(s->frame(), paused);
+    EXPECT_FLOAT_EQ(s->state("counter").at(0, 0, 0, 0), static_cast<float>(paused));
+}
+
+TEST(Runner, StopAtFrame)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    session::SessionRunner runner(*s);
+    runner.stopAt(50);
+    runner.play();
+    runner.waitUntilIdle();
+    EXPECT_EQ(s->frame(), 50);
+}
