@@ -27,6 +27,9 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+if [[ $mode == test && -z ${STREAMLAB_CONFORMANCE_DIR:-} && -d $root/../shared/examples/statestream ]]; then
+    export STREAMLAB_CONFORMANCE_DIR=$(cd "$root/../shared/examples/statestream" && pwd)
+fi
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$jobs"
@@ -36,9 +39,6 @@ run)
     "$build/engine/cli/streamlab-run" "$root/examples/demo.st_graph" --frames 1000 --report-every 100
     ;;
 test)
-    if [[ -z ${STREAMLAB_CONFORMANCE_DIR:-} && -d $root/../shared/examples/statestream ]]; then
-        export STREAMLAB_CONFORMANCE_DIR=$root/../shared/examples/statestream
-    fi
     echo "bootstrap: conformance files: ${STREAMLAB_CONFORMANCE_DIR:-<none, conformance tests skip>}"
     cd "$build"
     ctest --output-on-failure -j"$jobs"

@@ -1,7 +1,8 @@
-// Tokenizer and recursive-descent parser of the expression language (Python precedence, lowest first):
+// Tokenizer and recursive-descent parser of the expression language (Python precedence, lowest
+// first):
 // `+ -`, `* / // %`, unary `+ -`, `**` (right-associative, binds tighter than a unary minus on its
-// left: -2**2 == -4), then atoms (numbers, names, placeholders, calls, parenthesised expressions and
-// tuples). Numeric evaluation and name substitution live in number.cpp.
+// left: -2**2 == -4), then atoms (numbers, names, placeholders, calls, parenthesised expressions
+// and tuples). Numeric evaluation and name substitution live in number.cpp.
 #include "expr/expression.h"
 
 #include <cctype>
@@ -35,9 +36,8 @@ bool tokenize(std::string_view text, std::vector<Token> &tokens, ParseError &err
 {
     size_t i = 0;
     const size_t n = text.size();
-    auto digit = [&](size_t k) {
-        return k < n && std::isdigit(static_cast<unsigned char>(text[k]));
-    };
+    auto digit
+        = [&](size_t k) { return k < n && std::isdigit(static_cast<unsigned char>(text[k])); };
     while (i < n) {
         const char c = text[i];
         if (std::isspace(static_cast<unsigned char>(c))) {
@@ -95,8 +95,8 @@ bool tokenize(std::string_view text, std::vector<Token> &tokens, ParseError &err
             t.kind = Token::Kind::Placeholder;
             t.text = std::string(text.substr(start, i - start));
         } else {
-            static const char *const ops[] = {"**", "//", "+", "-", "*", "/", "%",
-                                              "(", ")", ",", "="};
+            static const char *const ops[]
+                = {"**", "//", "+", "-", "*", "/", "%", "(", ")", ",", "="};
             for (const char *op : ops) {
                 if (text.substr(i).starts_with(op)) {
                     t.kind = Token::Kind::Op;
@@ -121,7 +121,10 @@ bool tokenize(std::string_view text, std::vector<Token> &tokens, ParseError &err
 class Parser
 {
 public:
-    explicit Parser(std::vector<Token> tokens) : mTokens(std::move(tokens)) {}
+    explicit Parser(std::vector<Token> tokens)
+        : mTokens(std::move(tokens))
+    {
+    }
 
     std::unique_ptr<Ast> parseAll()
     {
@@ -135,10 +138,7 @@ public:
 
 private:
     const Token &peek() const { return mTokens[mPos]; }
-    bool isOp(const char *op) const
-    {
-        return peek().kind == Token::Kind::Op && peek().text == op;
-    }
+    bool isOp(const char *op) const { return peek().kind == Token::Kind::Op && peek().text == op; }
     std::unique_ptr<Ast> fail(int column, std::string message)
     {
         if (!mFailed)
@@ -281,8 +281,7 @@ private:
         call->name = name.text;
         while (!isOp(")")) {
             const bool keyword = peek().kind == Token::Kind::Name
-                                 && mTokens[mPos + 1].kind == Token::Kind::Op
-                                 && mTokens[mPos + 1].text == "=";
+                && mTokens[mPos + 1].kind == Token::Kind::Op && mTokens[mPos + 1].text == "=";
             if (keyword) {
                 const Token key = mTokens[mPos];
                 mPos += 2;

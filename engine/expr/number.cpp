@@ -31,14 +31,16 @@ class Evaluator
 {
 public:
     Evaluator(const std::map<std::string, Number> &names, std::string *error)
-        : mNames(names), mError(error)
-    {}
+        : mNames(names)
+        , mError(error)
+    {
+    }
 
     std::optional<Number> eval(const Ast &a)
     {
         switch (a.kind) {
         case Ast::Kind::Number:
-            return Number{a.value, a.isInt};
+            return Number {a.value, a.isInt};
         case Ast::Kind::Name: {
             auto it = mNames.find(a.name);
             if (it != mNames.end())
@@ -89,11 +91,11 @@ private:
         const bool ints = l.isInt && r.isInt;
         const double a = l.value, b = r.value;
         if (op == "+")
-            return Number{a + b, ints};
+            return Number {a + b, ints};
         if (op == "-")
-            return Number{a - b, ints};
+            return Number {a - b, ints};
         if (op == "*")
-            return Number{a * b, ints};
+            return Number {a * b, ints};
         if (op == "/") {
             if (b == 0)
                 return fail("division by zero");
@@ -130,7 +132,7 @@ private:
             } else {
                 floordiv = std::copysign(0.0, a / b);
             }
-            return Number{op == "//" ? floordiv : mod, ints};
+            return Number {op == "//" ? floordiv : mod, ints};
         }
         if (op == "**") {
             if (a == 0 && b < 0)
@@ -138,7 +140,7 @@ private:
             if (a < 0 && b != std::floor(b))
                 return fail("negative number raised to a fractional power");
             const double v = std::pow(a, b);
-            return Number{v, ints && b >= 0};
+            return Number {v, ints && b >= 0};
         }
         return fail("unknown operator '" + op + "'");
     }
@@ -164,7 +166,7 @@ private:
         if (f == "float" && arity(1, 1))
             return makeFloat(args[0].value);
         if (f == "abs" && arity(1, 1))
-            return Number{std::abs(args[0].value), args[0].isInt};
+            return Number {std::abs(args[0].value), args[0].isInt};
         if ((f == "min" || f == "max") && !args.empty()) {
             Number best = args[0];
             for (const Number &n : args) {
@@ -180,7 +182,7 @@ private:
             const double scale = std::pow(10.0, args[1].value);
             if (args[0].isInt && args[1].value >= 0)
                 return args[0];
-            return Number{std::nearbyint(args[0].value * scale) / scale, args[0].isInt};
+            return Number {std::nearbyint(args[0].value * scale) / scale, args[0].isInt};
         }
         if (f == "int" || f == "float" || f == "abs" || f == "min" || f == "max" || f == "round")
             return fail("wrong number of arguments for '" + f + "()'");
@@ -269,14 +271,14 @@ std::string substituteNames(std::string_view text, const std::map<std::string, N
     while (i < n) {
         const char c = text[i];
         const bool number = std::isdigit(static_cast<unsigned char>(c))
-                            || (c == '.' && i + 1 < n
-                                && std::isdigit(static_cast<unsigned char>(text[i + 1])));
+            || (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(text[i + 1])));
         if (number || c == '$') {
             // Numbers (incl. exponents such as 1e5) and placeholders are single tokens.
             const size_t start = i++;
-            while (i < n && (isNameChar(text[i]) || text[i] == '.'
-                             || ((text[i] == '+' || text[i] == '-')
-                                 && (text[i - 1] == 'e' || text[i - 1] == 'E') && number)))
+            while (i < n
+                   && (isNameChar(text[i]) || text[i] == '.'
+                       || ((text[i] == '+' || text[i] == '-')
+                           && (text[i - 1] == 'e' || text[i - 1] == 'E') && number)))
                 ++i;
             out.append(text.substr(start, i - start));
             continue;

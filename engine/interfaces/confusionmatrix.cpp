@@ -12,7 +12,8 @@ int predictedClass(const Tensor &prediction, int agent)
     int best = 0;
     double bestValue = -INFINITY;
     for (int c = 0; c < classes; ++c) {
-        const float *p = &prediction.at(agent, c, 0, 0);
+        const float *p = prediction.data()
+                         + (static_cast<size_t>(agent) * classes + c) * plane;
         double sum = 0.0;
         for (size_t i = 0; i < plane; ++i)
             sum += p[i];
@@ -36,7 +37,7 @@ TemporalConfusionMatrix::TemporalConfusionMatrix(int agents, int classes, int wi
     , mTrace(static_cast<size_t>(mWindow), 0)
     , mAccuracy(static_cast<size_t>(mWindow), 0.0)
     , mDelay(static_cast<size_t>(agents), -1)
-    , mLabel(static_cast<size_t>(agents), 0)
+    , mLabels(static_cast<size_t>(agents))
 {}
 
 double TemporalConfusionMatrix::meanCount(int delay, int trueClass, int predicted) const
@@ -62,24 +63,65 @@ void TemporalConfusionMatrix::update(int64_t frame, const Tensor &prediction,
                                      const std::vector<char> &triggers,
                                      const std::vector<char> &mask)
 {
-    // Each frame adds at most one count per agent, so the ring stores the counted entries and
-    // the mean is kept as a running integer sum.
+    std::vector<std::vector<int>> maps(labels.size());
+    for (size_t a = 0; a < labels.size(); ++a)
+        maps[a] = {labels[a]};
+    updateMaps(frame, prediction, maps, elapsed, triggers, mask);
+}
+
+void TemporalConfusionMatrix::updateSegmentation(int64_t frame, const Tensor &prediction,
+                                                 const std::vector<std::vector<int>> &labelMaps,
+                                                 const std::vector<int> &elapsed,
+                                                 const std::vector<char> &triggers,
+                                                 const std::vector<char> &mask)
+{
+    updateMaps(frame, prediction, labelMaps, elapsed, triggers, mask);
+}
+
+// Class of pixel `i` of the [X][Y] plane: argmax over features, the first maximum winning.
+static int predictedPixelClass(const Tensor &prediction, int agent, size_t i)
+{
+    const size_t plane = static_cast<size_t>(prediction.dim(2)) * prediction.dim(3);
+    const float *p = prediction.data() + static_cast<size_t>(agent) * prediction.dim(1) * plane;
+    int best = 0;
+    for (int c = 1; c < prediction.dim(1); ++c)
+        if (p[static_cast<size_t>(c) * plane + i] > p[static_cast<size_t>(best) * plane + i])
+            best = c;
+    return best;
+}
+
+void TemporalConfusionMatrix::updateMaps(int64_t frame, const Tensor &prediction,
+                                         const std::vector<std::vector<int>> &labels,
+                                         const std::vector<int> &elapsed,
+                                         const std::vector<char> &triggers,
+                                         const std::vector<char> &mask)
+{
+    // The ring stores the entries counted in each frame and the mean is kept as a running
+    // integer sum, so a frame costs only what it counts.
     auto &slot = mRing[static_cast<size_t>(((frame % mMeanOver) + mMeanOver) % mMeanOver)];
     for (size_t index : slot)
         count(index, -1);
     slot.clear();
 
+    const size_t plane = static_cast<size_t>(prediction.dim(2)) * prediction.dim(3);
     const int agents = std::min(mAgents, prediction.dim(0));
     for (int a = 0; a < agents; ++a) {
         const int d = mDelay[static_cast<size_t>(a)];
-        const int label = mLabel[static_cast<size_t>(a)];
         const bool active = mask.empty() || mask[static_cast<size_t>(a)] != 0;
-        if (!active || d < 0 || d >= mWindow || label < 0 || label >= mClasses)
+        if (!active || d < 0 || d >= mWindow)
             continue;
-        const int p = std::min(predictedClass(prediction, a), mClasses - 1);
-        const size_t index = (static_cast<size_t>(d) * mClasses + label) * mClasses + p;
-        slot.push_back(index);
-        count(index, +1);
+        const std::vector<int> &map = mLabels[static_cast<size_t>(a)];
+        for (size_t i = 0; i < map.size(); ++i) {
+            const int label = map[i];
+            if (label < 0 || label >= mClasses || (map.size() > 1 && i >= plane))
+                continue;
+            const int p = map.size() == 1 ? predictedClass(prediction, a)
+                                          : predictedPixelClass(prediction, a, i);
+            const size_t index = (static_cast<size_t>(d) * mClasses + label) * mClasses
+                                 + static_cast<size_t>(std::min(p, mClasses - 1));
+            slot.push_back(index);
+            count(index, +1);
+        }
     }
     for (size_t d = 0; d < mAccuracy.size(); ++d)
         mAccuracy[d] = mTotal[d] > 0 ? static_cast<double>(mTrace[d]) / mTotal[d] : 0.0;
@@ -89,7 +131,7 @@ void TemporalConfusionMatrix::update(int64_t frame, const Tensor &prediction,
     for (size_t a = 0; a < mDelay.size() && a < triggers.size(); ++a) {
         if (triggers[a]) {
             mDelay[a] = 0;
-            mLabel[a] = labels[a];
+            mLabels[a] = labels[a];
         } else if (mDelay[a] >= 0) {
             mDelay[a] = elapsed[a];
         }
@@ -111,7 +153,18 @@ void ClassificationMetrics::update(int64_t frame, int split, const Tensor &predi
                                    const std::vector<int> &elapsed,
                                    const std::vector<char> &triggers)
 {
-    mAll.update(frame, prediction, labels, elapsed, triggers);
+    std::vector<std::vector<int>> maps(labels.size());
+    for (size_t a = 0; a < labels.size(); ++a)
+        maps[a] = {labels[a]};
+    updateMaps(frame, split, prediction, maps, elapsed, triggers);
+}
+
+void ClassificationMetrics::updateMaps(int64_t frame, int split, const Tensor &prediction,
+                                       const std::vector<std::vector<int>> &labels,
+                                       const std::vector<int> &elapsed,
+                                       const std::vector<char> &triggers)
+{
+    mAll.updateSegmentation(frame, prediction, labels, elapsed, triggers);
     if (mSplit.empty())
         return;
     std::vector<char> train(labels.size()), valid(labels.size());
@@ -119,8 +172,8 @@ void ClassificationMetrics::update(int64_t frame, int split, const Tensor &predi
         valid[a] = static_cast<int>(a) < split;
         train[a] = !valid[a];
     }
-    mSplit[0].update(frame, prediction, labels, elapsed, triggers, train);
-    mSplit[1].update(frame, prediction, labels, elapsed, triggers, valid);
+    mSplit[0].updateSegmentation(frame, prediction, labels, elapsed, triggers, train);
+    mSplit[1].updateSegmentation(frame, prediction, labels, elapsed, triggers, valid);
 }
 
 std::vector<InterfaceMetric> ClassificationMetrics::metrics() const

@@ -28,6 +28,12 @@ public:
     void update(int64_t frame, const Tensor &prediction, const std::vector<int> &labels,
                 const std::vector<int> &elapsed, const std::vector<char> &triggers,
                 const std::vector<char> &mask = {});
+    // Segmentation: like update() with a label per pixel (`labelMaps[a]` laid out [X][Y] like
+    // the prediction; -1 = not counted) compared with the per-pixel argmax of the prediction.
+    void updateSegmentation(int64_t frame, const Tensor &prediction,
+                            const std::vector<std::vector<int>> &labelMaps,
+                            const std::vector<int> &elapsed, const std::vector<char> &triggers,
+                            const std::vector<char> &mask = {});
 
     int window() const { return mWindow; }
     int classes() const { return mClasses; }
@@ -37,6 +43,10 @@ public:
     const std::vector<double> &accuracy() const { return mAccuracy; }
 
 private:
+    // A map of one entry is a whole-image label (spatial-mean prediction).
+    void updateMaps(int64_t frame, const Tensor &prediction,
+                    const std::vector<std::vector<int>> &labels, const std::vector<int> &elapsed,
+                    const std::vector<char> &triggers, const std::vector<char> &mask);
     void count(size_t index, int sign);
 
     int mAgents, mClasses, mWindow, mMeanOver;
@@ -45,7 +55,7 @@ private:
     std::vector<int64_t> mTotal, mTrace;    // per delay
     std::vector<double> mAccuracy;          // [window]
     std::vector<int> mDelay;                // per agent; -1 = no stimulus recorded yet
-    std::vector<int> mLabel;
+    std::vector<std::vector<int>> mLabels;  // per agent: label (map) of the current stimulus
 };
 
 // The matrices a classification interface keeps: all agents, and with `splitMatrices` also
@@ -57,6 +67,10 @@ public:
 
     void update(int64_t frame, int split, const Tensor &prediction, const std::vector<int> &labels,
                 const std::vector<int> &elapsed, const std::vector<char> &triggers);
+    // Per-pixel labels (see TemporalConfusionMatrix::updateSegmentation).
+    void updateMaps(int64_t frame, int split, const Tensor &prediction,
+                    const std::vector<std::vector<int>> &labels, const std::vector<int> &elapsed,
+                    const std::vector<char> &triggers);
     // {"acc", ...} and, with split matrices, {"acc_train", ...}, {"acc_valid", ...}.
     std::vector<InterfaceMetric> metrics() const;
     const TemporalConfusionMatrix &all() const { return mAll; }

@@ -9,10 +9,14 @@
 #include "interfaces/interface.h"
 #include "interfaces/stimulustiming.h"
 
+#include <array>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace streamlab::interfaces {
+
+class KeyReader;
 
 struct ImageTopics
 {
@@ -54,7 +58,6 @@ private:
     std::unique_ptr<ClassificationMetrics> mMetrics;
 };
 
-class KeyReader;
 // Caps the available train/valid/test counts by the `train samples`... keys.
 std::array<int, 3> readSampleCounts(KeyReader &keys, std::array<int, 3> available);
 

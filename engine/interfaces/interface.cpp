@@ -5,6 +5,7 @@
 #include "interfaces/cifar10.h"
 #include "interfaces/lettersequence.h"
 #include "interfaces/mnist.h"
+#include "interfaces/mnistsegmentation.h"
 #include "interfaces/movingedges.h"
 #include "interfaces/oscillator.h"
 #include "interfaces/randominterface.h"
@@ -26,6 +27,7 @@ static Factory factoryFor(const std::string &type)
     static const std::map<std::string, Factory> factories = {
         {"roman_numerals", &RomanNumeralsInterface::create},
         {"mnist", &MnistInterface::create},
+        {"mnist_segmentation", &MnistSegmentationInterface::create},
         {"cifar10", &Cifar10Interface::create},
         {"random", &RandomInterface::create},
         {"oscillator", &OscillatorInterface::create},

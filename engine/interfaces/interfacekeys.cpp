@@ -1,5 +1,7 @@
 #include "interfaces/interfacekeys.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -165,6 +167,25 @@ std::string joinList(const std::vector<std::string> &items, const std::string &s
     for (size_t i = 0; i < items.size(); ++i)
         s += (i ? separator : std::string()) + items[i];
     return s;
+}
+
+std::vector<std::string> defaultDataFolders()
+{
+    const char *env = std::getenv("STREAMLAB_DATA_PATH");
+    if (!env)
+        return {"/usr/share/datasets/fashion-mnist"};
+    std::vector<std::string> folders;
+    std::string text = env;
+    size_t start = 0;
+    for (;;) {
+        const size_t colon = text.find(':', start);
+        const std::string folder = text.substr(start, colon == std::string::npos ? colon : colon - start);
+        if (!folder.empty())
+            folders.push_back(folder);
+        if (colon == std::string::npos)
+            return folders;
+        start = colon + 1;
+    }
 }
 
 } // namespace streamlab::interfaces

@@ -54,5 +54,9 @@ bool isFile(const std::string &path);
 std::string parentDirectory(const std::string &path);
 std::string joinPath(const std::string &dir, const std::string &name);
 std::string joinList(const std::vector<std::string> &items, const std::string &separator);
+// Folders searched for data sets after the file's own path and --data-dir: the colon-separated
+// STREAMLAB_DATA_PATH when it is set, else /usr/share/datasets/fashion-mnist (Debian's
+// dataset-fashion-mnist).
+std::vector<std::string> defaultDataFolders();
 
 } // namespace streamlab::interfaces

@@ -37,7 +37,8 @@ std::vector<std::string> mnistSearchFolders(const std::string &source, const std
         folders.push_back(joinPath(dataDir, "mnist"));
         folders.push_back(joinPath(dataDir, "fashion-mnist"));
     }
-    folders.push_back("/usr/share/datasets/fashion-mnist");
+    for (const std::string &folder : defaultDataFolders())
+        folders.push_back(folder);
     return folders;
 }
 

@@ -49,6 +49,18 @@ public:
     bool setParameter(const std::string &name, double value) override;
 
     int classOf(int agent) const { return mSamples[static_cast<size_t>(agent)].cls; }
+    const RomanJitter &jitter(int agent) const
+    {
+        return mSamples[static_cast<size_t>(agent)].jitter;
+    }
+    const std::array<double, 3> &foreground(int agent) const
+    {
+        return mSamples[static_cast<size_t>(agent)].fg;
+    }
+    const std::array<double, 3> &background(int agent) const
+    {
+        return mSamples[static_cast<size_t>(agent)].bg;
+    }
     const StimulusTiming &timing() const { return mTiming; }
 
 private:

@@ -52,8 +52,9 @@ bool bareName(const std::string &name, ActivationImpl &impl, std::string *error)
     }
     for (const detail::FunctionParam &p : f->params) {
         if (std::isnan(p.defaultValue))
-            return setError(error, "'" + bare + "' needs the parameter '" + p.name
-                                       + "': write it as an expression, e.g. 'B." + bare + "($, ...)'");
+            return setError(error,
+                            "'" + bare + "' needs the parameter '" + p.name
+                                + "': write it as an expression, e.g. 'B." + bare + "($, ...)'");
         impl.params.push_back(static_cast<float>(p.defaultValue));
     }
     impl.mode = bare == "Id" ? ActivationImpl::Mode::Identity : ActivationImpl::Mode::Function;
@@ -82,7 +83,8 @@ void simplify(ActivationImpl &impl)
             return;
         params.push_back(root.args[i].constant);
     }
-    impl.mode = ActivationImpl::Mode::Function;
+    impl.mode = std::string(root.function->name) == "Id" ? ActivationImpl::Mode::Identity
+                                                         : ActivationImpl::Mode::Function;
     impl.function = root.function->function;
     impl.params = std::move(params);
 }
@@ -90,8 +92,10 @@ void simplify(ActivationImpl &impl)
 } // namespace
 
 Activation::Activation()
-    : mText("Id"), mImpl(std::make_shared<ActivationImpl>())
-{}
+    : mText("Id")
+    , mImpl(std::make_shared<ActivationImpl>())
+{
+}
 
 std::optional<Activation> Activation::parse(const std::string &text, std::string *error)
 {
@@ -103,8 +107,9 @@ std::optional<Activation> Activation::parse(const std::string &text, std::string
     expr::ParseError parseError;
     auto expression = expr::Expression::parse(source, &parseError);
     if (!expression) {
-        setError(error, "invalid activation '" + source + "': " + parseError.message
-                            + " (column " + std::to_string(parseError.column) + ")");
+        setError(error,
+                 "invalid activation '" + source + "': " + parseError.message + " (column "
+                     + std::to_string(parseError.column) + ")");
         return std::nullopt;
     }
     auto impl = std::make_shared<ActivationImpl>();
@@ -113,9 +118,10 @@ std::optional<Activation> Activation::parse(const std::string &text, std::string
             return std::nullopt;
     } else {
         if (!expression->usesPlaceholder()) {
-            setError(error, "activation expression '" + source
-                                + "' must use '$' (e.g. 'B.relu($)'); bare names and expressions"
-                                  " cannot be mixed");
+            setError(error,
+                     "activation expression '" + source
+                         + "' must use '$' (e.g. 'B.relu($)'); bare names and expressions"
+                           " cannot be mixed");
             return std::nullopt;
         }
         auto slots = [](const std::string &name, std::string *message) {
@@ -124,8 +130,8 @@ std::optional<Activation> Activation::parse(const std::string &text, std::string
             *message = "'$" + name + "' is not allowed in an activation; use '$'";
             return -1;
         };
-        impl->program = detail::ArrayProgram::compile(expression->root(), slots, "activation",
-                                                      error);
+        impl->program
+            = detail::ArrayProgram::compile(expression->root(), slots, "activation", error);
         if (!impl->program)
             return std::nullopt;
         impl->mode = ActivationImpl::Mode::Program;
@@ -140,6 +146,24 @@ std::optional<Activation> Activation::parse(const std::string &text, std::string
 bool Activation::isIdentity() const
 {
     return static_cast<const ActivationImpl *>(mImpl.get())->mode == ActivationImpl::Mode::Identity;
+}
+
+bool Activation::check(int agents, int C, int X, int Y, std::string *error) const
+{
+    const auto &impl = *static_cast<const ActivationImpl *>(mImpl.get());
+    if (impl.mode != ActivationImpl::Mode::Program)
+        return true;
+    const std::vector<int> dims {agents, C, X, Y};
+    auto shape = impl.program->shape({dims}, error);
+    if (!shape)
+        return false;
+    auto b = detail::broadcastShapes(*shape, dims);
+    if (!b || *b != dims) {
+        if (error)
+            *error = "activation '" + mText + "' does not give a result of the input's shape";
+        return false;
+    }
+    return true;
 }
 
 void Activation::forward(const float *in, float *out, int agents, int C, int X, int Y) const
@@ -164,8 +188,8 @@ void Activation::forward(const float *in, float *out, int agents, int C, int X, 
         detail::softmaxInPlace(out, {agents, C, X, Y});
         return;
     case ActivationImpl::Mode::Program: {
-        const std::vector<int> dims{agents, C, X, Y};
-        const detail::Array result = impl.program->evaluate({detail::ArrayView{dims, in}});
+        const std::vector<int> dims {agents, C, X, Y};
+        const detail::Array result = impl.program->evaluate({detail::ArrayView {dims, in}});
         detail::broadcastTo(result, dims, out);
         return;
     }

@@ -25,6 +25,9 @@ public:
     // Applies to a [agents, C, X, Y] tensor (softmax runs over C at each agent/x/y). `in` and `out`
     // may alias.
     void forward(const float *in, float *out, int agents, int C, int X, int Y) const;
+    // False with `error` when the result for a [agents, C, X, Y] input does not broadcast back to
+    // that shape (e.g. a reduction without keepdims); forward() would throw std::runtime_error.
+    bool check(int agents, int C, int X, int Y, std::string *error = nullptr) const;
 
 private:
     std::string mText;

@@ -15,8 +15,11 @@ class Compiler
 {
 public:
     Compiler(const ArrayProgram::SlotResolver &slots, const std::string &what, std::string *error)
-        : mSlots(slots), mWhat(what), mError(error)
-    {}
+        : mSlots(slots)
+        , mWhat(what)
+        , mError(error)
+    {
+    }
 
     bool compile(const expr::Ast &a, CompiledNode &out)
     {

@@ -34,10 +34,10 @@ std::string text(const Dims &dims)
 // Rank-4 strides of `dims` read as broadcast into a rank-4 output (0 where broadcast).
 std::array<size_t, 4> strides4(const Dims &dims)
 {
-    std::array<int, 4> padded{1, 1, 1, 1};
+    std::array<int, 4> padded {1, 1, 1, 1};
     for (size_t i = 0; i < dims.size(); ++i)
         padded[4 - dims.size() + i] = dims[i];
-    std::array<size_t, 4> s{};
+    std::array<size_t, 4> s {};
     size_t step = 1;
     for (int d = 3; d >= 0; --d) {
         s[d] = padded[d] == 1 ? 0 : step;
@@ -48,15 +48,14 @@ std::array<size_t, 4> strides4(const Dims &dims)
 
 std::array<int, 4> pad4(const Dims &dims)
 {
-    std::array<int, 4> padded{1, 1, 1, 1};
+    std::array<int, 4> padded {1, 1, 1, 1};
     for (size_t i = 0; i < dims.size(); ++i)
         padded[4 - dims.size() + i] = dims[i];
     return padded;
 }
 
 // out[i] = f(values of every arg at i) over the broadcast shape of all args.
-template <typename F>
-Array mapArrays(const std::vector<const Array *> &args, F f)
+template<typename F> Array mapArrays(const std::vector<const Array *> &args, F f)
 {
     Dims dims;
     for (const Array *a : args) {
@@ -66,7 +65,7 @@ Array mapArrays(const std::vector<const Array *> &args, F f)
                                      + " cannot be broadcast together");
         dims = *b;
     }
-    Array out{dims, std::vector<float>(count(dims))};
+    Array out {dims, std::vector<float>(count(dims))};
     const size_t n = args.size();
     float vals[8];
     bool flat = true;
@@ -128,7 +127,7 @@ std::optional<std::vector<int>> reductionAxes(const CompiledNode &n, int rank, s
         if (axis < 0 || axis >= rank || std::find(axes.begin(), axes.end(), axis) != axes.end()) {
             if (error)
                 *error = "axis " + std::to_string(a) + " is invalid for an array of rank "
-                         + std::to_string(rank);
+                    + std::to_string(rank);
             return std::nullopt;
         }
         axes.push_back(axis);
@@ -179,8 +178,8 @@ Array reduceArray(const CompiledNode &n, const Array &in)
             for (int d1 = 0; d1 < shape[1]; ++d1)
                 for (int d2 = 0; d2 < shape[2]; ++d2)
                     for (int d3 = 0; d3 < shape[3]; ++d3, ++i) {
-                        const size_t o = d0 * outStride[0] + d1 * outStride[1]
-                                         + d2 * outStride[2] + d3 * outStride[3];
+                        const size_t o = d0 * outStride[0] + d1 * outStride[1] + d2 * outStride[2]
+                            + d3 * outStride[3];
                         accumulate(acc[o], o, static_cast<double>(in.values[i]));
                     }
     };
@@ -214,7 +213,7 @@ Array reduceArray(const CompiledNode &n, const Array &in)
         }
         break;
     }
-    Array out{reducedDims(in.dims, *axes, n.keepdims), std::vector<float>(outCount)};
+    Array out {reducedDims(in.dims, *axes, n.keepdims), std::vector<float>(outCount)};
     for (size_t i = 0; i < outCount; ++i)
         out.values[i] = static_cast<float>(acc[i]);
     return out;
@@ -224,10 +223,10 @@ Array evaluateNode(const CompiledNode &n, const std::vector<ArrayView> &inputs)
 {
     switch (n.kind) {
     case Kind::Constant:
-        return Array{{}, {n.constant}};
+        return Array {{}, {n.constant}};
     case Kind::Input: {
         const ArrayView &v = inputs.at(static_cast<size_t>(n.slot));
-        return Array{v.dims, std::vector<float>(v.data, v.data + count(v.dims))};
+        return Array {v.dims, std::vector<float>(v.data, v.data + count(v.dims))};
     }
     case Kind::Negate: {
         Array a = evaluateNode(n.args[0], inputs);
@@ -268,7 +267,7 @@ std::optional<Dims> shapeNode(const CompiledNode &n, const std::vector<Dims> &in
 {
     switch (n.kind) {
     case Kind::Constant:
-        return Dims{};
+        return Dims {};
     case Kind::Input:
         return inputs.at(static_cast<size_t>(n.slot));
     case Kind::Negate:
@@ -295,8 +294,8 @@ std::optional<Dims> shapeNode(const CompiledNode &n, const std::vector<Dims> &in
         auto b = broadcastShapes(dims, *d);
         if (!b) {
             if (error)
-                *error = "shapes " + text(dims) + " and " + text(*d)
-                         + " cannot be broadcast together";
+                *error
+                    = "shapes " + text(dims) + " and " + text(*d) + " cannot be broadcast together";
             return std::nullopt;
         }
         dims = *b;
@@ -306,7 +305,8 @@ std::optional<Dims> shapeNode(const CompiledNode &n, const std::vector<Dims> &in
 
 } // namespace
 
-std::optional<std::vector<int>> broadcastShapes(const std::vector<int> &a, const std::vector<int> &b)
+std::optional<std::vector<int>> broadcastShapes(const std::vector<int> &a,
+                                                const std::vector<int> &b)
 {
     const size_t rank = std::max(a.size(), b.size());
     std::vector<int> out(rank);

@@ -65,7 +65,8 @@ public:
     static std::optional<ArrayProgram> compile(const expr::Ast &root, const SlotResolver &slots,
                                                const std::string &what, std::string *error);
 
-    // Result shape for the given input shapes, or nullopt with `error` (not broadcastable, bad axis).
+    // Result shape for the given input shapes, or nullopt with `error` (not broadcastable, bad
+    // axis).
     std::optional<std::vector<int>> shape(const std::vector<std::vector<int>> &inputs,
                                           std::string *error) const;
     // Evaluates; throws std::runtime_error when shapes do not broadcast.
@@ -78,7 +79,8 @@ private:
 };
 
 // numpy broadcast of two shapes (right-aligned); nullopt when incompatible.
-std::optional<std::vector<int>> broadcastShapes(const std::vector<int> &a, const std::vector<int> &b);
+std::optional<std::vector<int>> broadcastShapes(const std::vector<int> &a,
+                                                const std::vector<int> &b);
 // Writes `src` broadcast to `dims` into `dst` (dst has count(dims) floats).
 void broadcastTo(const Array &src, const std::vector<int> &dims, float *dst);
 

@@ -15,13 +15,13 @@ struct CompiledNode
 
     Kind kind = Kind::Constant;
     float constant = 0.0f;
-    int slot = 0;                  // Input
-    std::string op;                // Binary: + - * / // % **
+    int slot = 0; // Input
+    std::string op; // Binary: + - * / // % **
     const FunctionDef *function = nullptr;
     std::vector<CompiledNode> args; // Elementwise: x then every parameter (defaults filled in)
     Reduce reduce = Reduce::Mean;
-    bool allAxes = true;           // axis=None
-    std::vector<int> axes;         // as written (may be negative)
+    bool allAxes = true; // axis=None
+    std::vector<int> axes; // as written (may be negative)
     bool keepdims = false;
 };
 

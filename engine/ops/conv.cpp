@@ -38,9 +38,10 @@ bool axisRatio(int in, int out, const char *axis, int &stride, int &up, std::str
         up = out / in;
         return true;
     }
-    return setError(error, std::string("source ") + axis + " size " + std::to_string(in)
-                               + " and target " + axis + " size " + std::to_string(out)
-                               + " are not integer multiples of each other");
+    return setError(error,
+                    std::string("source ") + axis + " size " + std::to_string(in) + " and target "
+                        + axis + " size " + std::to_string(out)
+                        + " are not integer multiples of each other");
 }
 
 // TensorFlow SAME padding for one axis: the part before is the smaller half.
@@ -58,8 +59,8 @@ std::vector<int> sourceIndexTable(int kernel, int outSize, int stride, int pad, 
     for (int u = 0; u < kernel; ++u) {
         for (int x = 0; x < outSize; ++x) {
             const int pos = x * stride - pad + u * dil; // position in the upsampled input
-            table[static_cast<size_t>(u) * outSize + x] =
-                (pos >= 0 && pos < inSize * up) ? pos / up : -1;
+            table[static_cast<size_t>(u) * outSize + x]
+                = (pos >= 0 && pos < inSize * up) ? pos / up : -1;
         }
     }
     return table;
@@ -101,17 +102,18 @@ std::optional<ConvGeometry> ConvGeometry::make(int inC, int inX, int inY, int ou
         return std::nullopt;
     if (oneD) {
         if (outY != 1) {
-            setError(error, "a 1-D source (Y = 1) needs a 1-D target, not Y = "
-                                + std::to_string(outY));
+            setError(error,
+                     "a 1-D source (Y = 1) needs a 1-D target, not Y = " + std::to_string(outY));
             return std::nullopt;
         }
     } else {
         if (!axisRatio(inY, outY, "Y", g.strideY, g.upY, error))
             return std::nullopt;
         if (g.strideX != g.strideY || g.upX != g.upY) {
-            setError(error, "source [" + std::to_string(inX) + ", " + std::to_string(inY)
-                                + "] and target [" + std::to_string(outX) + ", "
-                                + std::to_string(outY) + "] have different X and Y ratios");
+            setError(error,
+                     "source [" + std::to_string(inX) + ", " + std::to_string(inY)
+                         + "] and target [" + std::to_string(outX) + ", " + std::to_string(outY)
+                         + "] have different X and Y ratios");
             return std::nullopt;
         }
     }
@@ -131,19 +133,19 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
 
     if (g.dense()) {
         if (!perAgentWeights) {
-            Map(out, agents, g.outC).noalias() =
-                ConstMap(in, agents, K) * ConstMap(w, g.outC, K).transpose();
+            Map(out, agents, g.outC).noalias()
+                = ConstMap(in, agents, K) * ConstMap(w, g.outC, K).transpose();
             return;
         }
         for (int a = 0; a < agents; ++a) {
-            Map(out + a * outSize, g.outC, 1).noalias() =
-                ConstMap(w + a * wSize, g.outC, K) * ConstMap(in + a * inSize, K, 1);
+            Map(out + a * outSize, g.outC, 1).noalias()
+                = ConstMap(w + a * wSize, g.outC, K) * ConstMap(in + a * inSize, K, 1);
         }
         return;
     }
 
-    const bool pointwise = g.kx == 1 && g.ky == 1 && g.strideX == 1 && g.strideY == 1
-                           && g.upX == 1 && g.upY == 1 && g.padX == 0 && g.padY == 0;
+    const bool pointwise = g.kx == 1 && g.ky == 1 && g.strideX == 1 && g.strideY == 1 && g.upX == 1
+        && g.upY == 1 && g.padX == 0 && g.padY == 0;
     std::vector<float> col;
     std::vector<int> tx, ty;
     if (!pointwise) {
@@ -179,8 +181,8 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
             columns = col.data();
         }
         const float *weights = perAgentWeights ? w + a * wSize : w;
-        Map(out + a * outSize, g.outC, P).noalias() =
-            ConstMap(weights, g.outC, K) * ConstMap(columns, K, P);
+        Map(out + a * outSize, g.outC, P).noalias()
+            = ConstMap(weights, g.outC, K) * ConstMap(columns, K, P);
     }
 }
 

@@ -1,5 +1,5 @@
-// FuncExpression: placeholders `$fi` become input slots (sorted (f, i) order); evaluation gathers the
-// source tensors into those slots and runs the compiled ArrayProgram.
+// FuncExpression: placeholders `$fi` become input slots (sorted (f, i) order); evaluation gathers
+// the source tensors into those slots and runs the compiled ArrayProgram.
 #include "ops/func.h"
 
 #include <algorithm>
@@ -40,7 +40,7 @@ std::optional<FuncExpression> FuncExpression::parse(const std::string &text, std
     if (!expression) {
         if (error)
             *error = "invalid func '" + text + "': " + parseError.message + " (column "
-                     + std::to_string(parseError.column) + ")";
+                + std::to_string(parseError.column) + ")";
         return std::nullopt;
     }
     FuncExpression func;
@@ -53,7 +53,8 @@ std::optional<FuncExpression> FuncExpression::parse(const std::string &text, std
     auto slots = [&used](const std::string &name, std::string *message) {
         int f = 0, i = 0;
         if (!placeholderIndices(name, f, i)) {
-            *message = "'$" + name + "' is not a func placeholder; use '$<factor><input>', e.g. '$00'";
+            *message
+                = "'$" + name + "' is not a func placeholder; use '$<factor><input>', e.g. '$00'";
             return -1;
         }
         const auto it = std::find(used.begin(), used.end(), std::make_pair(f, i));
@@ -80,7 +81,7 @@ bool FuncExpression::check(const std::vector<std::vector<std::vector<int>>> &sou
             || i >= static_cast<int>(sourceDims[f].size())) {
             if (error)
                 *error = "func uses $" + std::to_string(f) + std::to_string(i)
-                         + " but the synapse pool has no such source";
+                    + " but the synapse pool has no such source";
             return false;
         }
         inputs.push_back(sourceDims[f][i]);
@@ -94,7 +95,7 @@ bool FuncExpression::check(const std::vector<std::vector<std::vector<int>>> &sou
     if (!b || *b != outDims) {
         if (error)
             *error = "func result of shape " + Tensor::shapeString(*shape)
-                     + " cannot be broadcast to the target shape " + Tensor::shapeString(outDims);
+                + " cannot be broadcast to the target shape " + Tensor::shapeString(outDims);
         return false;
     }
     return true;

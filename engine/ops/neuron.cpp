@@ -40,14 +40,14 @@ struct ParamIndex
     }
 };
 
-template <typename Op>
+template<typename Op>
 void applyParameter(float *x, int A, int C, int X, int Y, const float *p, ParShape shape,
                     bool perAgent, Op op)
 {
     if (shape == ParShape::None)
         return;
     const size_t XY = static_cast<size_t>(X) * Y;
-    const ParamIndex index{shape, perAgent, Tensor::count(parameterDims(shape, C, X, Y))};
+    const ParamIndex index {shape, perAgent, Tensor::count(parameterDims(shape, C, X, Y))};
     for (int a = 0; a < A; ++a)
         for (int c = 0; c < C; ++c) {
             float *plane = x + (static_cast<size_t>(a) * C + c) * XY;
@@ -84,7 +84,7 @@ Reduction reductionFor(ParShape axes, bool batch)
 }
 
 // mean and variance per statistic cell; cell index = (a, c, s) with reduced axes set to 0.
-template <typename Apply>
+template<typename Apply>
 void normalize(float *x, int A, int C, int X, int Y, ParShape axes, bool batch, Apply apply)
 {
     if (axes == ParShape::None)
@@ -92,8 +92,8 @@ void normalize(float *x, int A, int C, int X, int Y, ParShape axes, bool batch, 
     const Reduction r = reductionFor(axes, batch);
     const size_t XY = static_cast<size_t>(X) * Y;
     const size_t nA = r.agent ? 1 : A, nC = r.feature ? 1 : C, nS = r.spatial ? 1 : XY;
-    const double groupSize = static_cast<double>(static_cast<size_t>(A) * C * XY)
-                             / static_cast<double>(nA * nC * nS);
+    const double groupSize
+        = static_cast<double>(static_cast<size_t>(A) * C * XY) / static_cast<double>(nA * nC * nS);
     auto cell = [&](int a, int c, size_t s) {
         return ((r.agent ? 0 : a) * nC + (r.feature ? 0 : c)) * nS + (r.spatial ? 0 : s);
     };

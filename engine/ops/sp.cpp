@@ -39,7 +39,7 @@ Keeps keepsOf(WeightShape shape)
     return {true, true, true};
 }
 
-template <typename Op>
+template<typename Op>
 void broadcastApply(float *dst, int A, int C, int X, int Y, const float *src, int c, int x, int y,
                     Op op)
 {
@@ -48,8 +48,8 @@ void broadcastApply(float *dst, int A, int C, int X, int Y, const float *src, in
         for (int ch = 0; ch < C; ++ch)
             for (int i = 0; i < X; ++i) {
                 float *row = dst + ((static_cast<size_t>(a) * C + ch) * X + i) * Y;
-                const float *srow = src + ((static_cast<size_t>(a) * c + (c == 1 ? 0 : ch)) * x
-                                           + (x == 1 ? 0 : i)) * y;
+                const float *srow = src
+                    + ((static_cast<size_t>(a) * c + (c == 1 ? 0 : ch)) * x + (x == 1 ? 0 : i)) * y;
                 if (y == 1) {
                     for (int j = 0; j < Y; ++j)
                         op(row[j], srow[0]);
@@ -60,7 +60,7 @@ void broadcastApply(float *dst, int A, int C, int X, int Y, const float *src, in
             }
 }
 
-template <typename Reduce>
+template<typename Reduce>
 void groupFeatures(const float *in, float *out, int A, int Cout, int k, int X, int Y, Reduce reduce)
 {
     const size_t plane = static_cast<size_t>(X) * Y;
@@ -94,9 +94,11 @@ void broadcastWeight(const float *w, WeightShape shape, int Ct, int Cs, int rx, 
         for (int s = 0; s < Cs; ++s)
             for (int u = 0; u < rx; ++u)
                 for (int v = 0; v < ry; ++v) {
-                    const size_t i = ((static_cast<size_t>(k.target ? t : 0) * cs
-                                       + (k.source ? s : 0)) * sx + (k.spatial ? u : 0)) * sy
-                                     + (k.spatial ? v : 0);
+                    const size_t i
+                        = ((static_cast<size_t>(k.target ? t : 0) * cs + (k.source ? s : 0)) * sx
+                           + (k.spatial ? u : 0))
+                            * sy
+                        + (k.spatial ? v : 0);
                     *full++ = w[i];
                 }
 }

@@ -1,6 +1,6 @@
-// Synapse-pool helpers (reference §1.5, §2.3): weight shapes and their broadcast to the full kernel,
-// avgout/maxout feature grouping, and the broadcasting used when factors and inputs of smaller
-// shapes (feature, spatial, scalar) are combined.
+// Synapse-pool helpers (reference §1.5, §2.3): weight shapes and their broadcast to the full
+// kernel, avgout/maxout feature grouping, and the broadcasting used when factors and inputs of
+// smaller shapes (feature, spatial, scalar) are combined.
 #pragma once
 
 #include "spec/networkspec.h"

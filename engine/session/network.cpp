@@ -8,6 +8,8 @@
 #include "ops/sp.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <limits>
 
 namespace streamlab::session {
 

@@ -13,6 +13,8 @@ struct Mark
     std::string file;
     int line = 0;
     int column = 0;
+
+    bool operator==(const Mark &) const = default;
 };
 
 struct Diagnostic
@@ -27,6 +29,8 @@ struct Diagnostic
     // "file:line:column: item 'x', key 'y': message"; warnings/notes add "warning: "/"note: "
     // before the message.
     std::string format() const;
+
+    bool operator==(const Diagnostic &) const = default;
 };
 
 using Diagnostics = std::vector<Diagnostic>;

@@ -39,8 +39,8 @@ void ExpandContext::warning(const Mark &mark, const std::string &key, const std:
 
 const std::vector<std::string> &itemSections()
 {
-    static const std::vector<std::string> sections = {"neuron_pools", "synapse_pools",
-                                                      "plasticities", "interfaces"};
+    static const std::vector<std::string> sections
+        = {"neuron_pools", "synapse_pools", "plasticities", "interfaces"};
     return sections;
 }
 
@@ -106,9 +106,8 @@ static std::vector<std::string> searchFolders(const std::string &file, const Exp
             size_t start = 0;
             while (start <= s.size()) {
                 const size_t colon = s.find(':', start);
-                const std::string part = s.substr(start, colon == std::string::npos
-                                                             ? std::string::npos
-                                                             : colon - start);
+                const std::string part = s.substr(
+                    start, colon == std::string::npos ? std::string::npos : colon - start);
                 if (!part.empty())
                     extra.push_back(part);
                 if (colon == std::string::npos)

@@ -20,9 +20,8 @@ namespace {
 const std::vector<std::string> &moduleSections()
 {
     // statestream generates core clients first, then the four item kinds.
-    static const std::vector<std::string> sections = {"core_clients", "neuron_pools",
-                                                      "synapse_pools", "plasticities",
-                                                      "interfaces"};
+    static const std::vector<std::string> sections
+        = {"core_clients", "neuron_pools", "synapse_pools", "plasticities", "interfaces"};
     return sections;
 }
 
@@ -41,7 +40,10 @@ class Instance
 public:
     Instance(std::string module, std::string name, const Node *variables, const Node &templ,
              ExpandContext &ctx)
-        : mModule(std::move(module)), mName(std::move(name)), mVariables(variables), mCtx(ctx)
+        : mModule(std::move(module))
+        , mName(std::move(name))
+        , mVariables(variables)
+        , mCtx(ctx)
     {
         for (const std::string &s : moduleSections())
             if (const Node *items = templ.find(s); items && items->isMap())
@@ -49,15 +51,18 @@ public:
                     mLocals[s].insert(e.first);
     }
 
-    Node instantiate(const std::string &section, const std::string &item,
-                     const Node &templ) const
+    Node instantiate(const std::string &section, const std::string &item, const Node &templ) const
     {
         Node out = Node::map(templ.mark());
         for (const auto &[key, value] : templ.entries()) {
             Node v = value;
             prefix(section, key, v);
+            const size_t before = mCtx.diagnostics->size();
             substitute(v, item, key);
-            out.entries().emplace_back(key, std::move(v));
+            // A key whose variable is missing is dropped, so that validation does not report
+            // the unreplaced `_name` a second time.
+            if (mCtx.diagnostics->size() == before)
+                out.entries().emplace_back(key, std::move(v));
         }
         return out;
     }
@@ -121,8 +126,7 @@ private:
     {
         if (isVariable(n)) {
             const std::string var = n.text().substr(1);
-            const Node *value = mVariables && mVariables->isMap() ? mVariables->find(var)
-                                                                   : nullptr;
+            const Node *value = mVariables && mVariables->isMap() ? mVariables->find(var) : nullptr;
             if (!value) {
                 reportUnknown(n, var, item, key);
                 return;
@@ -155,8 +159,8 @@ private:
         d.item = item;
         d.key = key;
         d.message = "module '" + mModule + "' instance '" + mName + "' has no variable '" + var
-                    + "'" + (known.empty() ? " (it has none)" : " (it has: " + known + ")")
-                    + (close.empty() ? "" : "; did you mean '_" + close + "'?");
+            + "'" + (known.empty() ? " (it has none)" : " (it has: " + known + ")")
+            + (close.empty() ? "" : "; did you mean '_" + close + "'?");
         mCtx.diagnostics->push_back(std::move(d));
     }
 
@@ -200,8 +204,8 @@ std::vector<std::string> expandModules(Node &root, ExpandContext &ctx)
             const auto &sections = moduleSections();
             if (std::find(sections.begin(), sections.end(), key) == sections.end())
                 ctx.warning(value.keyMark(), "modules",
-                            "module '" + moduleName + "': unknown section '" + key
-                                + "' (ignored)" + didYouMean(key, sections));
+                            "module '" + moduleName + "': unknown section '" + key + "' (ignored)"
+                                + didYouMean(key, sections));
         }
         const Node *instancesNode = root.find(moduleName);
         if (!instancesNode || instancesNode->isNull())

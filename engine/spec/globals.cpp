@@ -13,6 +13,7 @@
 #include "expr/expression.h"
 
 #include <cctype>
+#include <cmath>
 #include <map>
 
 namespace streamlab::spec {
@@ -51,8 +52,10 @@ class GlobalsPass
 {
 public:
     GlobalsPass(std::map<std::string, expr::Number> globals, ExpandContext &ctx)
-        : mGlobals(std::move(globals)), mCtx(ctx)
-    {}
+        : mGlobals(std::move(globals))
+        , mCtx(ctx)
+    {
+    }
 
     void apply(Node &value, const std::string &item, const std::string &key, int depth)
     {
@@ -121,9 +124,9 @@ void applyGlobals(Node &root, ExpandContext &ctx)
             continue;
         }
         if (auto i = value.toInt()) {
-            globals[name] = expr::Number{static_cast<double>(*i), true};
+            globals[name] = expr::Number {static_cast<double>(*i), true};
         } else if (auto d = value.toDouble()) {
-            globals[name] = expr::Number{*d, false};
+            globals[name] = expr::Number {*d, false};
         } else {
             ctx.error(value.mark(), "globals",
                       "global '" + name + "' must be a number; got " + value.describe()

@@ -17,8 +17,7 @@ static std::vector<InterfaceTypeInfo> makeTable()
     t.push_back({"roman_numerals", true, {}, {"rn_pred"}, {"rn_image", "rn_label"}, durations});
     t.push_back({"mnist", true, {}, {"mnist_pred"}, {"mnist_image", "mnist_label"},
                  with(with({"source_file", "source_path"}, durations), sampleCounts)});
-    t.push_back({"mnist_segmentation", false,
-                 "the MNIST segmentation board is not supported yet; use the mnist interface",
+    t.push_back({"mnist_segmentation", true, {},
                  {"seg_mnist_pred"},
                  {"seg_mnist_image", "seg_mnist_label", "seg_mnist_mask"},
                  with(with({"source_file", "source_path", "hide"}, durations), sampleCounts)});

@@ -37,50 +37,84 @@ const char *itemKindSection(ItemKind kind)
 
 const std::vector<std::string> &topLevelKeys()
 {
-    static const std::vector<std::string> keys = {
-        "name", "agents", "neuron_pools", "synapse_pools", "plasticities", "interfaces",
-        "backend", "import", "modules", "tag_specs", "globals", "core_clients",
-        "external_models", "rollout_factor", "first_response_streaming",
-        "first_response_sequential", "shortest_path_sequential", "info", "__source_root__"};
+    static const std::vector<std::string> keys = {"name",
+                                                  "agents",
+                                                  "neuron_pools",
+                                                  "synapse_pools",
+                                                  "plasticities",
+                                                  "interfaces",
+                                                  "backend",
+                                                  "import",
+                                                  "modules",
+                                                  "tag_specs",
+                                                  "globals",
+                                                  "core_clients",
+                                                  "external_models",
+                                                  "rollout_factor",
+                                                  "first_response_streaming",
+                                                  "first_response_sequential",
+                                                  "shortest_path_sequential",
+                                                  "info",
+                                                  "__source_root__"};
     return keys;
 }
 
 const std::vector<std::string> &commonItemKeys()
 {
-    static const std::vector<std::string> keys = {"tags",     "device",     "period",
-                                                  "period offset", "at start", "bottleneck",
-                                                  "backend"};
+    static const std::vector<std::string> keys
+        = {"tags", "device", "period", "period offset", "at start", "bottleneck", "backend"};
     return keys;
 }
 
 const std::vector<std::string> &neuronPoolKeys()
 {
-    static const std::vector<std::string> keys = {
-        "shape", "features", "samples", "spatial", "act", "bias_shape", "gain_shape", "unshare",
-        "noise", "noise_mean", "noise_std", "noise_min", "noise_max", "noise_prob", "dropout",
-        "zoneout", "batchnorm_mean", "batchnorm_std", "layernorm_mean", "layernorm_std",
-        "binary"};
+    static const std::vector<std::string> keys
+        = {"shape",      "features",       "samples",       "spatial",        "act",
+           "bias_shape", "gain_shape",     "unshare",       "noise",          "noise_mean",
+           "noise_std",  "noise_min",      "noise_max",     "noise_prob",     "dropout",
+           "zoneout",    "batchnorm_mean", "batchnorm_std", "layernorm_mean", "layernorm_std",
+           "binary"};
     return keys;
 }
 
 const std::vector<std::string> &synapsePoolKeys()
 {
-    static const std::vector<std::string> keys = {
-        "source", "target", "rf", "dilation", "act", "ACT", "pact", "weight_fnc",
-        "factor_shapes", "target_shapes", "weight_shapes", "bias_shapes", "ppp", "M", "avgout",
-        "maxout", "noise", "noise_mean", "noise_std", "noise_min", "noise_max", "noise_prob",
-        "unshare", "share params", "func"};
+    static const std::vector<std::string> keys = {"source",
+                                                  "target",
+                                                  "rf",
+                                                  "dilation",
+                                                  "act",
+                                                  "ACT",
+                                                  "pact",
+                                                  "weight_fnc",
+                                                  "factor_shapes",
+                                                  "target_shapes",
+                                                  "weight_shapes",
+                                                  "bias_shapes",
+                                                  "ppp",
+                                                  "M",
+                                                  "avgout",
+                                                  "maxout",
+                                                  "noise",
+                                                  "noise_mean",
+                                                  "noise_std",
+                                                  "noise_min",
+                                                  "noise_max",
+                                                  "noise_prob",
+                                                  "unshare",
+                                                  "share params",
+                                                  "func"};
     return keys;
 }
 
 const std::vector<std::string> &plasticityKeys(const std::string &type)
 {
-    static const std::vector<std::string> general = {
-        "type", "parameter", "optimizer", "lr", "momentum", "decay", "rho", "startframe",
-        "ignore_split", "samples"};
-    static const std::vector<std::string> loss = {
-        "loss_function", "source", "source_t", "target", "target_t", "mask",
-        "confidence_penalty", "label_smoothing"};
+    static const std::vector<std::string> general
+        = {"type",  "parameter", "optimizer",  "lr",           "momentum",
+           "decay", "rho",       "startframe", "ignore_split", "samples"};
+    static const std::vector<std::string> loss
+        = {"loss_function", "source", "source_t",           "target",
+           "target_t",      "mask",   "confidence_penalty", "label_smoothing"};
     static const std::vector<std::string> hebbian = {"modus", "source", "target"};
     static const std::vector<std::string> regularizer = {"L1", "L2"};
     auto join = [](std::vector<std::string> a, const std::vector<std::string> &b) {
@@ -104,28 +138,33 @@ const std::vector<std::string> &plasticityKeys(const std::string &type)
 
 const std::vector<std::pair<std::string, std::string>> &neuronPoolKeyAliases()
 {
-    static const std::vector<std::pair<std::string, std::string>> aliases = {
-        {"noise mean", "noise_mean"}, {"noise std", "noise_std"}, {"noise min", "noise_min"},
-        {"noise max", "noise_max"},   {"noise prob", "noise_prob"}};
+    static const std::vector<std::pair<std::string, std::string>> aliases
+        = {{"noise mean", "noise_mean"},
+           {"noise std", "noise_std"},
+           {"noise min", "noise_min"},
+           {"noise max", "noise_max"},
+           {"noise prob", "noise_prob"}};
     return aliases;
 }
 
 int editDistance(const std::string &a, const std::string &b)
 {
-    std::vector<int> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j)
-        row[j] = static_cast<int>(j);
-    for (size_t i = 1; i <= a.size(); ++i) {
-        int diagonal = row[0];
-        row[0] = static_cast<int>(i);
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const int up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                               diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
+    // Optimal string alignment: a swap of two neighbours ("mnsit") counts as one edit.
+    const size_t n = a.size(), m = b.size();
+    std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+    for (size_t i = 0; i <= n; ++i)
+        d[i][0] = static_cast<int>(i);
+    for (size_t j = 0; j <= m; ++j)
+        d[0][j] = static_cast<int>(j);
+    for (size_t i = 1; i <= n; ++i) {
+        for (size_t j = 1; j <= m; ++j) {
+            const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
         }
     }
-    return row[b.size()];
+    return d[n][m];
 }
 
 static std::string lower(std::string s)
@@ -139,7 +178,7 @@ std::string closestMatch(const std::string &word, const std::vector<std::string>
 {
     // Case differences count as half an edit so that `Mnist` finds `mnist` before `mnist_x`.
     const std::string w = lower(word);
-    const int allowed = std::max(1, std::min(3, static_cast<int>(word.size() + 2) / 4));
+    const int allowed = std::max(1, std::min(3, static_cast<int>(word.size() + 1) / 3));
     std::string best;
     int bestScore = 1 << 20;
     for (const auto &c : candidates) {

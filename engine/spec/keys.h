@@ -16,8 +16,8 @@ const char *itemKindName(ItemKind kind);
 const char *itemKindSection(ItemKind kind);
 
 const std::vector<std::string> &topLevelKeys();
-const std::vector<std::string> &commonItemKeys();  // tags, device, period, ...
-const std::vector<std::string> &neuronPoolKeys();  // without common keys and `init/min/max <par>`
+const std::vector<std::string> &commonItemKeys(); // tags, device, period, ...
+const std::vector<std::string> &neuronPoolKeys(); // without common keys and `init/min/max <par>`
 const std::vector<std::string> &synapsePoolKeys();
 const std::vector<std::string> &plasticityKeys(const std::string &type); // type "" = all types
 

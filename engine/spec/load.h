@@ -30,5 +30,12 @@ LoadResult loadString(const std::string &text, const std::string &fileName = "<s
 
 // Canonical st_graph YAML of an expanded network: loading it gives the same network.
 std::string emit(const NetworkSpec &network);
+// The same for a bare tree (e.g. an edited NetworkSpec::root).
+std::string emit(const Node &root);
+
+// Puts the top-level keys of `root` in emit's order: name, agents, neuron_pools, synapse_pools,
+// plasticities, interfaces, core_clients, external_models, then the rest in their order.
+// NetworkSpec::root is always in this order.
+void canonicalizeOrder(Node &root);
 
 } // namespace streamlab::spec

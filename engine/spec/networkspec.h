@@ -42,6 +42,8 @@ struct InitSpec
     double b = 0.0;
     std::vector<std::string> external;
     std::string text; // as written, for messages and emit
+
+    bool operator==(const InitSpec &) const = default;
 };
 
 // Keys every item has (reference §1.3).
@@ -55,6 +57,8 @@ struct ItemCommon
     int periodOffset = 0;
     int atStart = 0; // 0 running, 1 paused, 2 off
     double bottleneck = -1.0;
+
+    bool operator==(const ItemCommon &) const = default;
 };
 
 struct NeuronPoolSpec : ItemCommon
@@ -63,8 +67,8 @@ struct NeuronPoolSpec : ItemCommon
     std::string act = "Id";         // activation name or `$` expression (reference §2.4)
     ParShape biasShape = ParShape::Feature;
     ParShape gainShape = ParShape::None;
-    InitSpec initB{InitSpec::Kind::Constant, 0.0};
-    InitSpec initG{InitSpec::Kind::Constant, 1.0};
+    InitSpec initB{InitSpec::Kind::Constant, 0.0, 0.0, {}, {}};
+    InitSpec initG{InitSpec::Kind::Constant, 1.0, 0.0, {}, {}};
     bool unshareB = false, unshareG = false;
     NoiseKind noise = NoiseKind::None;
     double noiseMean = 0.0, noiseStd = 1.0, noiseMin = -1.0, noiseMax = 1.0, noiseProb = 0.5;
@@ -74,6 +78,8 @@ struct NeuronPoolSpec : ItemCommon
     ParShape layernormMean = ParShape::None, layernormStd = ParShape::None;
     bool binary = false;
     std::map<std::string, double> minBound, maxBound; // `min <par>`, `max <par>`
+
+    bool operator==(const NeuronPoolSpec &) const = default;
 };
 
 // One input of one factor of a synapse pool.
@@ -87,6 +93,8 @@ struct SynapseInput
     ParShape targetShape = ParShape::Full;  // shape of this input's output (defaults to the factor's)
     WeightShape weightShape = WeightShape::Full;
     int ppp = 0;                            // pre-processing projection features (0 = none)
+
+    bool operator==(const SynapseInput &) const = default;
 };
 
 struct SynapseFactor
@@ -95,6 +103,8 @@ struct SynapseFactor
     std::string act = "Id";                // factor activation
     ParShape factorShape = ParShape::Full;
     ParShape biasShape = ParShape::None;   // only when `bias_shapes` is given explicitly
+
+    bool operator==(const SynapseFactor &) const = default;
 };
 
 struct SynapsePoolSpec : ItemCommon
@@ -112,6 +122,8 @@ struct SynapsePoolSpec : ItemCommon
     std::map<std::string, std::pair<std::string, std::string>> shareParams; // par -> (owner sp, par)
     std::string func;                       // functional SP expression ($fi placeholders); empty if none
     bool transformer = false;               // tag TRANSFORMER (recognised, not supported yet)
+
+    bool operator==(const SynapsePoolSpec &) const = default;
 };
 
 struct ParameterRef
@@ -120,6 +132,8 @@ struct ParameterRef
     std::string item;
     std::string par;
     Mark mark;
+
+    bool operator==(const ParameterRef &) const = default;
 };
 
 struct PlasticitySpec : ItemCommon
@@ -144,6 +158,8 @@ struct PlasticitySpec : ItemCommon
     std::string modus;
     // L_regularizer
     double L1 = 0.0, L2 = 0.0;
+
+    bool operator==(const PlasticitySpec &) const = default;
 };
 
 struct InterfaceSpec : ItemCommon
@@ -162,6 +178,8 @@ struct InterfaceSpec : ItemCommon
         auto it = remap.find(topic);
         return it == remap.end() ? topic : it->second;
     }
+
+    bool operator==(const InterfaceSpec &) const = default;
 };
 
 struct CoreClientSpec
@@ -170,6 +188,8 @@ struct CoreClientSpec
     std::string type;
     Mark mark;
     Node node;
+
+    bool operator==(const CoreClientSpec &) const = default;
 };
 
 struct NetworkSpec
@@ -190,6 +210,8 @@ struct NetworkSpec
     const SynapsePoolSpec *findSynapsePool(const std::string &name) const;
     const PlasticitySpec *findPlasticity(const std::string &name) const;
     const InterfaceSpec *findInterface(const std::string &name) const;
+
+    bool operator==(const NetworkSpec &) const = default;
 };
 
 inline const NeuronPoolSpec *NetworkSpec::findNeuronPool(const std::string &n) const

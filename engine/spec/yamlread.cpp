@@ -17,14 +17,16 @@ class TreeBuilder : public YAML::EventHandler
 {
 public:
     TreeBuilder(std::string file, Diagnostics &diagnostics)
-        : mFile(std::move(file)), mDiagnostics(diagnostics)
-    {}
+        : mFile(std::move(file))
+        , mDiagnostics(diagnostics)
+    {
+    }
 
     Node takeRoot() { return std::move(mRoot); }
     bool hasRoot() const { return mHasRoot; }
 
-    void OnDocumentStart(const YAML::Mark &) override {}
-    void OnDocumentEnd() override {}
+    void OnDocumentStart(const YAML::Mark &) override { }
+    void OnDocumentEnd() override { }
 
     void OnNull(const YAML::Mark &mark, YAML::anchor_t anchor) override
     {
@@ -56,14 +58,14 @@ public:
     void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t anchor,
                          YAML::EmitterStyle::value) override
     {
-        mStack.push_back({Node::sequence(toMark(mark)), anchor});
+        push(Node::sequence(toMark(mark)), anchor);
     }
     void OnSequenceEnd() override { finishCollection(); }
 
     void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t anchor,
                     YAML::EmitterStyle::value) override
     {
-        mStack.push_back({Node::map(toMark(mark)), anchor});
+        push(Node::map(toMark(mark)), anchor);
     }
     void OnMapEnd() override { finishCollection(); }
 
@@ -77,6 +79,14 @@ private:
         Mark keyMark;
         bool skipValue = false; // the value of a duplicate or invalid key
     };
+
+    void push(Node node, YAML::anchor_t anchor)
+    {
+        Frame f;
+        f.node = std::move(node);
+        f.anchor = anchor;
+        mStack.push_back(std::move(f));
+    }
 
     Mark toMark(const YAML::Mark &m) const { return {mFile, m.line + 1, m.column + 1}; }
 
@@ -122,9 +132,9 @@ private:
             }
             if (const Node *first = top.node.find(top.key)) {
                 const Mark &m = first->keyMark();
-                error(top.keyMark, "duplicate key '" + top.key + "' (first at line "
-                                       + std::to_string(m.line) + ", column "
-                                       + std::to_string(m.column) + ")");
+                error(top.keyMark,
+                      "duplicate key '" + top.key + "' (first at line " + std::to_string(m.line)
+                          + ", column " + std::to_string(m.column) + ")");
                 top.skipValue = true;
             }
             return;
@@ -154,8 +164,7 @@ private:
 
 } // namespace
 
-Node readYaml(const std::string &text, const std::string &file, Diagnostics &diagnostics,
-              bool *ok)
+Node readYaml(const std::string &text, const std::string &file, Diagnostics &diagnostics, bool *ok)
 {
     if (ok)
         *ok = true;
@@ -176,7 +185,7 @@ Node readYaml(const std::string &text, const std::string &file, Diagnostics &dia
         Node root = builder.takeRoot();
         TreeBuilder rest(file, diagnostics);
         if (parser.HandleNextDocument(rest)) {
-            Mark m = rest.hasRoot() ? rest.takeRoot().mark() : Mark{file, 1, 1};
+            Mark m = rest.hasRoot() ? rest.takeRoot().mark() : Mark {file, 1, 1};
             return fail(m.line, m.column,
                         "a second YAML document ('---') was found; an st_graph file holds one");
         }

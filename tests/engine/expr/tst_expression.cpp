@@ -19,7 +19,7 @@ Number eval(const std::string &text, const std::map<std::string, Number> &names 
     std::string error;
     auto n = evaluateNumber(*e, names, &error);
     EXPECT_TRUE(n.has_value()) << text << ": " << error;
-    return n.value_or(Number{});
+    return n.value_or(Number {});
 }
 
 struct NumberCase
@@ -30,7 +30,8 @@ struct NumberCase
 };
 
 class EvaluateNumber : public ::testing::TestWithParam<NumberCase>
-{};
+{
+};
 
 TEST_P(EvaluateNumber, PythonSemantics)
 {
@@ -40,41 +41,29 @@ TEST_P(EvaluateNumber, PythonSemantics)
     EXPECT_EQ(n.isInt, c.isInt) << c.text;
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, EvaluateNumber, ::testing::Values(
-    NumberCase{"1 + 2 * 3", 7, true},
-    NumberCase{"(1 + 2) * 3", 9, true},
-    NumberCase{"-2**2", -4, true},
-    NumberCase{"(-2)**2", 4, true},
-    NumberCase{"2**3**2", 512, true},
-    NumberCase{"2 ** -1", 0.5, false},
-    NumberCase{"-2 ** -2", -0.25, false},
-    NumberCase{"7 // 2", 3, true},
-    NumberCase{"-7 // 2", -4, true},
-    NumberCase{"7 // -2", -4, true},
-    NumberCase{"7 % -3", -2, true},
-    NumberCase{"-7 % 3", 2, true},
-    NumberCase{"7.5 // 2", 3, false},
-    NumberCase{"-7.5 % 2", 0.5, false},
-    NumberCase{"7 / 2", 3.5, false},
-    NumberCase{"4 / 2", 2, false},
-    NumberCase{"int(3.9)", 3, true},
-    NumberCase{"int(-3.9)", -3, true},
-    NumberCase{"float(2)", 2, false},
-    NumberCase{"abs(-3)", 3, true},
-    NumberCase{"min(3, 1.5, 2)", 1.5, false},
-    NumberCase{"max(3, 1.5)", 3, true},
-    NumberCase{"round(2.5)", 2, true},
-    NumberCase{"round(3.5)", 4, true},
-    NumberCase{"round(0.125, 2)", 0.12, false},
-    NumberCase{"1e-3 * 2", 0.002, false},
-    NumberCase{".5 + 1.", 1.5, false},
-    NumberCase{"+3 - -2", 5, true},
-    NumberCase{"2 * 3 % 4", 2, true},
-    NumberCase{"10 - 4 - 3", 3, true}));
+INSTANTIATE_TEST_SUITE_P(
+    Table, EvaluateNumber,
+    ::testing::Values(NumberCase {"1 + 2 * 3", 7, true}, NumberCase {"(1 + 2) * 3", 9, true},
+                      NumberCase {"-2**2", -4, true}, NumberCase {"(-2)**2", 4, true},
+                      NumberCase {"2**3**2", 512, true}, NumberCase {"2 ** -1", 0.5, false},
+                      NumberCase {"-2 ** -2", -0.25, false}, NumberCase {"7 // 2", 3, true},
+                      NumberCase {"-7 // 2", -4, true}, NumberCase {"7 // -2", -4, true},
+                      NumberCase {"7 % -3", -2, true}, NumberCase {"-7 % 3", 2, true},
+                      NumberCase {"7.5 // 2", 3, false}, NumberCase {"-7.5 % 2", 0.5, false},
+                      NumberCase {"7 / 2", 3.5, false}, NumberCase {"4 / 2", 2, false},
+                      NumberCase {"int(3.9)", 3, true}, NumberCase {"int(-3.9)", -3, true},
+                      NumberCase {"float(2)", 2, false}, NumberCase {"abs(-3)", 3, true},
+                      NumberCase {"min(3, 1.5, 2)", 1.5, false},
+                      NumberCase {"max(3, 1.5)", 3, true}, NumberCase {"round(2.5)", 2, true},
+                      NumberCase {"round(3.5)", 4, true},
+                      NumberCase {"round(0.125, 2)", 0.12, false},
+                      NumberCase {"1e-3 * 2", 0.002, false}, NumberCase {".5 + 1.", 1.5, false},
+                      NumberCase {"+3 - -2", 5, true}, NumberCase {"2 * 3 % 4", 2, true},
+                      NumberCase {"10 - 4 - 3", 3, true}));
 
 TEST(EvaluateNumber, Names)
 {
-    const std::map<std::string, Number> names{{"rf", {5, true}}, {"lr", {0.1, false}}};
+    const std::map<std::string, Number> names {{"rf", {5, true}}, {"lr", {0.1, false}}};
     const Number n = eval("rf // 2 + 1", names);
     EXPECT_EQ(n.value, 3);
     EXPECT_TRUE(n.isInt);
@@ -83,11 +72,15 @@ TEST(EvaluateNumber, Names)
 
 TEST(EvaluateNumber, Errors)
 {
-    struct Case { const char *text; const char *needle; };
-    for (const Case c : {Case{"1 / 0", "division by zero"}, Case{"5 // 0", "division by zero"},
-                         Case{"5 % 0", "modulo by zero"}, Case{"x + 1", "unknown name 'x'"},
-                         Case{"foo(1)", "unknown function 'foo'"}, Case{"$ + 1", "not allowed"},
-                         Case{"(1, 2)", "tuple"}, Case{"0 ** -1", "negative power"}}) {
+    struct Case
+    {
+        const char *text;
+        const char *needle;
+    };
+    for (const Case c : {Case {"1 / 0", "division by zero"}, Case {"5 // 0", "division by zero"},
+                         Case {"5 % 0", "modulo by zero"}, Case {"x + 1", "unknown name 'x'"},
+                         Case {"foo(1)", "unknown function 'foo'"}, Case {"$ + 1", "not allowed"},
+                         Case {"(1, 2)", "tuple"}, Case {"0 ** -1", "negative power"}}) {
         auto e = Expression::parse(c.text);
         ASSERT_TRUE(e) << c.text;
         std::string error;
@@ -98,10 +91,15 @@ TEST(EvaluateNumber, Errors)
 
 TEST(Parse, ErrorColumns)
 {
-    struct Case { const char *text; int column; };
+    struct Case
+    {
+        const char *text;
+        int column;
+    };
     // Columns are 1-based: "1 + * 2" fails at the '*' (column 5).
-    for (const Case c : {Case{"1 + * 2", 5}, Case{"(1 + 2", 7}, Case{"1 + 2)", 6}, Case{"a ? b", 3},
-                         Case{"", 1}, Case{"f(x=1, 2)", 8}, Case{"3abc", 2}}) {
+    for (const Case c :
+         {Case {"1 + * 2", 5}, Case {"(1 + 2", 7}, Case {"1 + 2)", 6}, Case {"a ? b", 3},
+          Case {"", 1}, Case {"f(x=1, 2)", 8}, Case {"3abc", 2}}) {
         ParseError error;
         EXPECT_FALSE(Expression::parse(c.text, &error)) << c.text;
         EXPECT_EQ(error.column, c.column) << c.text << ": " << error.message;
@@ -141,27 +139,32 @@ TEST(Parse, NamesAndPlaceholders)
 {
     auto e = Expression::parse("a * b + f(a, k=c) + (1,)");
     ASSERT_TRUE(e);
-    EXPECT_EQ(e->names(), (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_EQ(e->names(), (std::vector<std::string> {"a", "b", "c"}));
     EXPECT_FALSE(e->usesPlaceholder());
     EXPECT_EQ(e->text(), "a * b + f(a, k=c) + (1,)");
 }
 
 TEST(NumberText, ShortestRoundTrip)
 {
-    struct Case { Number n; const char *text; };
-    for (const Case c : {Case{{3, true}, "3"}, Case{{-12, true}, "-12"}, Case{{0.1, false}, "0.1"},
-                         Case{{2, false}, "2.0"}, Case{{1e-05, false}, "1e-05"},
-                         Case{{0.0001, false}, "0.0001"}, Case{{1.5e-7, false}, "1.5e-07"},
-                         Case{{1e16, false}, "1e+16"}, Case{{123456.5, false}, "123456.5"},
-                         Case{{-0.25, false}, "-0.25"}, Case{{1.0 / 3, false}, "0.3333333333333333"},
-                         Case{{1e15, false}, "1000000000000000.0"}, Case{{0, false}, "0.0"}}) {
+    struct Case
+    {
+        Number n;
+        const char *text;
+    };
+    for (const Case c :
+         {Case {{3, true}, "3"}, Case {{-12, true}, "-12"}, Case {{0.1, false}, "0.1"},
+          Case {{2, false}, "2.0"}, Case {{1e-05, false}, "1e-05"},
+          Case {{0.0001, false}, "0.0001"}, Case {{1.5e-7, false}, "1.5e-07"},
+          Case {{1e16, false}, "1e+16"}, Case {{123456.5, false}, "123456.5"},
+          Case {{-0.25, false}, "-0.25"}, Case {{1.0 / 3, false}, "0.3333333333333333"},
+          Case {{1e15, false}, "1000000000000000.0"}, Case {{0, false}, "0.0"}}) {
         EXPECT_EQ(c.n.str(), c.text);
     }
 }
 
 TEST(SubstituteNames, TokenBased)
 {
-    const std::map<std::string, Number> names{
+    const std::map<std::string, Number> names {
         {"rf", {5, true}}, {"t", {0.5, false}}, {"n", {-2, true}}, {"relu", {1, true}}};
     EXPECT_EQ(substituteNames("rf + glob_rf", names), "5 + glob_rf");
     EXPECT_EQ(substituteNames("B.relu($, thresh=t)", names), "B.relu($, thresh=0.5)");

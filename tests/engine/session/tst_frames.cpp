@@ -2,6 +2,8 @@
 // hand-computed numbers; period / period offset; run flags; commands land between frames.
 #include "sessionfixture.h"
 
+#include <cmath>
+
 using namespace streamlab;
 using streamlab::test::makeSession;
 

@@ -24,6 +24,7 @@ interfaces:
         in: []
         out: [rn_image, rn_label]
         remap: {rn_image: image, rn_label: label}
+        fading: 0
 )");
     ASSERT_TRUE(s);
     s->step(); // frame 1: the interface writes V^1; NPs added V^0 = 0

@@ -1,0 +1,97 @@
+// load / loadString: read YAML, expand (import, modules, tag_specs, globals), validate, and hand
+// back either the typed network or the diagnostics, sorted by file position.
+#include "spec/load.h"
+
+#include "spec/expand.h"
+#include "spec/validate.h"
+#include "spec/yamlread.h"
+
+#include <algorithm>
+
+namespace streamlab::spec {
+
+namespace {
+
+void sortByPosition(Diagnostics &diagnostics, const std::vector<std::string> &files)
+{
+    auto fileRank = [&](const std::string &file) {
+        return static_cast<size_t>(std::find(files.begin(), files.end(), file) - files.begin());
+    };
+    std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                     [&](const Diagnostic &a, const Diagnostic &b) {
+                         const size_t fa = fileRank(a.mark.file), fb = fileRank(b.mark.file);
+                         if (fa != fb)
+                             return fa < fb;
+                         if (a.mark.line != b.mark.line)
+                             return a.mark.line < b.mark.line;
+                         return a.mark.column < b.mark.column;
+                     });
+}
+
+LoadResult loadText(const std::string &text, const std::string &fileName,
+                    const LoadOptions &options, bool isFile)
+{
+    LoadResult result;
+    ExpandContext context;
+    context.options = options;
+    context.diagnostics = &result.diagnostics;
+    if (isFile)
+        context.sourceFiles.push_back(fileName);
+    std::vector<std::string> files = {fileName};
+    try {
+        bool ok = true;
+        Node root = readYaml(text, fileName, result.diagnostics, &ok);
+        if (!ok) {
+            sortByPosition(result.diagnostics, files);
+            return result;
+        }
+        expandNetwork(root, fileName, context, true);
+        canonicalizeOrder(root);
+        files.insert(files.end(), context.sourceFiles.begin(), context.sourceFiles.end());
+        Validator validator(root, fileName, result.diagnostics);
+        NetworkSpec network = validator.run();
+        sortByPosition(result.diagnostics, files);
+        if (!hasErrors(result.diagnostics)) {
+            network.root = std::move(root);
+            network.file = isFile ? fileName : std::string();
+            network.sourceFiles = context.sourceFiles;
+            network.notes.clear();
+            for (const Diagnostic &d : result.diagnostics)
+                if (d.severity != Diagnostic::Severity::Error)
+                    network.notes.push_back(d);
+            result.network = std::move(network);
+        }
+    } catch (const std::exception &e) {
+        // A bug, but a file must never take the program down with it.
+        Diagnostic d;
+        d.mark = {fileName, 1, 1};
+        d.message = std::string("internal error while loading: ") + e.what();
+        result.diagnostics.push_back(std::move(d));
+        result.network.reset();
+    }
+    return result;
+}
+
+} // namespace
+
+LoadResult load(const std::string &path, const LoadOptions &options)
+{
+    std::string text, error;
+    if (!readTextFile(path, text, error)) {
+        LoadResult result;
+        Diagnostic d;
+        d.mark = {path, 0, 0};
+        d.message = error;
+        result.diagnostics.push_back(std::move(d));
+        return result;
+    }
+    return loadText(text, path, options, true);
+}
+
+LoadResult loadString(const std::string &text, const std::string &fileName,
+                      const LoadOptions &options)
+{
+    return loadText(text, fileName, options, false);
+}
+
+} // namespace streamlab::spec
