@@ -31,6 +31,9 @@ if [[ $mode == test && -z ${STREAMLAB_CONFORMANCE_DIR:-} && -d $root/../shared/e
     export STREAMLAB_CONFORMANCE_DIR=$(cd "$root/../shared/examples/statestream" && pwd)
 fi
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Paths relative to the checkout, so that a fresh clone elsewhere hits the same cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$jobs"
 

@@ -81,7 +81,7 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
             if (in.P) {
                 const auto &g = in.ppGeometry;
                 projected.resize(static_cast<size_t>(A) * g.outC * g.outX * g.outY);
-                ops::convForward(g, A, z, in.P->value.data(), false, projected.data());
+                ops::convForward(g, A, z, in.P->value.data(), in.unsharedP, projected.data());
                 z = projected.data();
             }
             const float *w = effectiveWeight(in, A, weights);
@@ -115,7 +115,7 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
     }
     if (sp.M) {
         reduced.resize(static_cast<size_t>(A) * C * X * Y);
-        ops::convForward(sp.mGeometry, A, product.data(), sp.M->value.data(), false, reduced.data());
+        ops::convForward(sp.mGeometry, A, product.data(), sp.M->value.data(), sp.unsharedM, reduced.data());
         product.swap(reduced);
     }
     if (!sp.ACT.isIdentity())

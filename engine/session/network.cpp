@@ -4,6 +4,7 @@
 #include "session/network.h"
 
 #include "ops/init.h"
+#include "spec/parameters.h"
 #include "ops/neuron.h"
 #include "ops/sp.h"
 
@@ -88,11 +89,13 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
     static const spec::InitSpec zeroInit{spec::InitSpec::Kind::Constant, 0.0};
     static const spec::InitSpec xavierInit{spec::InitSpec::Kind::Xavier, 1.0};
 
-    auto addParameter = [&](const std::string &item, const std::string &name, std::vector<int> dims,
+    // Allocates a parameter with the shape spec::parameterShape gives (the one validation used).
+    // A parameter named in `share params` is not allocated: it is resolved to its owner below.
+    auto addParameter = [&](const spec::ItemCommon &item, std::vector<int> dims, const std::string &name,
                             const spec::InitSpec *init, const std::map<std::string, double> &mins,
-                            const std::map<std::string, double> &maxs) {
+                            const std::map<std::string, double> &maxs) -> Parameter * {
         auto p = std::make_unique<Parameter>();
-        p->item = item;
+        p->item = item.name;
         p->name = name;
         p->value = Tensor(std::move(dims));
         if (auto it = mins.find(name); it != mins.end())
@@ -101,8 +104,30 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
             p->max = it->second;
         Parameter *raw = p.get();
         net->mInits.emplace_back(raw, init);
-        net->parameters[item + "." + name] = std::move(p);
+        net->parameters[item.name + "." + name] = std::move(p);
         return raw;
+    };
+    auto addNpParameter = [&](const spec::NeuronPoolSpec &s, const std::string &name,
+                              const spec::InitSpec *init) {
+        return addParameter(s, spec::parameterShape(spec, s, name), name, init, s.minBound, s.maxBound);
+    };
+    auto addSpParameter = [&](const spec::SynapsePoolSpec &s, const std::string &name,
+                              const spec::InitSpec *fallback, const std::vector<int> &expected) -> Parameter * {
+        if (s.shareParams.count(name))
+            return nullptr;
+        auto dims = spec::parameterShape(spec, s, name);
+        if (dims != expected) {
+            diagnostics.push_back(makeError(s.mark, s.name, name,
+                                            "internal error: parameter shape " + spec::shapeText(dims)
+                                                + " does not match the computation's " + spec::shapeText(expected)));
+            return nullptr;
+        }
+        auto it = s.inits.find(name);
+        return addParameter(s, std::move(dims), name, it == s.inits.end() ? fallback : &it->second, s.minBound,
+                            s.maxBound);
+    };
+    auto unshared = [](const spec::SynapsePoolSpec &s, const std::string &name) {
+        return std::find(s.unshare.begin(), s.unshare.end(), name) != s.unshare.end();
     };
 
     // Neuron pools.
@@ -116,11 +141,9 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
         np.state[1] = Tensor(np.dims);
         np.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
         if (s.biasShape != ParShape::None)
-            np.b = addParameter(s.name, "b", ops::parameterDims(s.biasShape, s.features, s.x, s.y, s.unshareB ? A : 0),
-                                &s.initB, s.minBound, s.maxBound);
+            np.b = addNpParameter(s, "b", &s.initB);
         if (s.gainShape != ParShape::None)
-            np.g = addParameter(s.name, "g", ops::parameterDims(s.gainShape, s.features, s.x, s.y, s.unshareG ? A : 0),
-                                &s.initG, s.minBound, s.maxBound);
+            np.g = addNpParameter(s, "g", &s.initG);
         if (auto act = parseActivation(s.act, s, "act", diagnostics))
             np.act = *act;
         np.noiseRng = Rng::forItem(options.seed, s.name, "noise");
@@ -168,12 +191,9 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
             if (auto act = parseActivation(fs.act, s, "act", diagnostics))
                 fr.act = *act;
             if (fs.biasShape != ParShape::None) {
-                const std::string name = "b_" + std::to_string(f);
-                auto it = s.inits.find(name);
                 fr.biasShape = fs.biasShape;
-                fr.bias = addParameter(s.name, name,
-                                       ops::parameterDims(fs.biasShape, fr.dims[1], fr.dims[2], fr.dims[3], 0),
-                                       it == s.inits.end() ? &zeroInit : &it->second, s.minBound, s.maxBound);
+                fr.bias = addSpParameter(s, "b_" + std::to_string(f), &zeroInit,
+                                         ops::parameterDims(fs.biasShape, fr.dims[1], fr.dims[2], fr.dims[3], 0));
             }
             for (size_t i = 0; i < fs.inputs.size(); ++i) {
                 const auto &in = fs.inputs[i];
@@ -185,13 +205,6 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                     ir.pact = *act;
                 if (auto act = parseActivation(in.weightFnc, s, "weight_fnc", diagnostics))
                     ir.weightFnc = *act;
-                auto initFor = [&](const std::string &name, const spec::InitSpec *fallback) {
-                    auto it = s.inits.find(name);
-                    return it == s.inits.end() ? fallback : &it->second;
-                };
-                auto unshared = [&](const std::string &name) {
-                    return std::find(s.unshare.begin(), s.unshare.end(), name) != s.unshare.end();
-                };
                 int inC = src.features;
                 if (in.ppp > 0) {
                     const std::string name = "P_" + suffix;
@@ -202,8 +215,11 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                         continue;
                     }
                     ir.ppGeometry = *g;
-                    ir.P = addParameter(s.name, name, {in.ppp, src.features, 1, 1}, initFor(name, &xavierInit),
-                                        s.minBound, s.maxBound);
+                    ir.unsharedP = unshared(s, name);
+                    std::vector<int> pdims{in.ppp, src.features, 1, 1};
+                    if (ir.unsharedP)
+                        pdims.insert(pdims.begin(), A);
+                    ir.P = addSpParameter(s, name, &xavierInit, pdims);
                     inC = in.ppp;
                 }
                 const bool smallOut = in.targetShape == ParShape::Feature || in.targetShape == ParShape::Scalar;
@@ -221,34 +237,40 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                 ir.outDims = {A, g->outC, g->outX, g->outY};
                 ir.weightShape = in.weightShape;
                 const std::string wname = "W_" + suffix;
-                ir.unshared = unshared(wname);
+                ir.unshared = unshared(s, wname);
                 std::vector<int> wdims = ops::weightDims(in.weightShape, g->outC, inC, g->kx, g->ky);
                 if (ir.unshared)
                     wdims.insert(wdims.begin(), A);
-                if (!s.shareParams.count(wname))
-                    ir.W = addParameter(s.name, wname, wdims, initFor(wname, &xavierInit), s.minBound, s.maxBound);
+                ir.W = addSpParameter(s, wname, &xavierInit, wdims);
                 fr.inputs.push_back(std::move(ir));
             }
             sp.factors.push_back(std::move(fr));
         }
         if (s.M) {
-            std::string error;
-            const int outC = ct * s.avgout * s.maxout;
-            auto g = ops::ConvGeometry::make(s.M->first, t.x, t.y, outC, t.x, t.y, s.M->second, 1, &error);
-            if (!g) {
-                diagnostics.push_back(makeError(s.mark, s.name, "M", error));
-            } else {
-                sp.mGeometry = *g;
-                auto it = s.inits.find("M");
-                sp.M = addParameter(s.name, "M", {outC, s.M->first, g->kx, g->ky},
-                                    it == s.inits.end() ? &xavierInit : &it->second, s.minBound, s.maxBound);
-            }
+            // M is a stride-1 SAME convolution over the target grid, whatever its rf (never "dense").
+            ops::ConvGeometry g;
+            g.inC = s.M->first;
+            g.outC = ct * s.avgout * s.maxout;
+            g.inX = g.outX = t.x;
+            g.inY = g.outY = t.y;
+            g.kx = s.M->second;
+            g.ky = t.y == 1 ? 1 : s.M->second;
+            g.padX = (g.kx - 1) / 2;
+            g.padY = (g.ky - 1) / 2;
+            sp.mGeometry = g;
+            sp.unsharedM = unshared(s, "M");
+            std::vector<int> mdims{g.outC, g.inC, g.kx, g.ky};
+            if (sp.unsharedM)
+                mdims.insert(mdims.begin(), A);
+            sp.M = addSpParameter(s, "M", &xavierInit, mdims);
         }
     }
 
-    // `share params`: point the sharing SP's weights at the owner's parameter.
+    // `share params`: point the sharing SP's parameters at the owner's (validation checked that the
+    // owner's parameter exists and has the same shape).
     for (size_t k = 0; k < spec.synapsePools.size(); ++k) {
         const auto &s = spec.synapsePools[k];
+        auto &sp = net->synapsePools[k];
         for (const auto &[par, owner] : s.shareParams) {
             Parameter *p = net->parameter(owner.first, owner.second);
             if (!p) {
@@ -258,12 +280,22 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                 continue;
             }
             net->aliases[s.name + "." + par] = p;
-            // par is "W_f_i"
             int f = -1, i = -1;
-            if (std::sscanf(par.c_str(), "W_%d_%d", &f, &i) == 2 && f >= 0
-                && static_cast<size_t>(f) < net->synapsePools[k].factors.size()
-                && i >= 0 && static_cast<size_t>(i) < net->synapsePools[k].factors[static_cast<size_t>(f)].inputs.size())
-                net->synapsePools[k].factors[static_cast<size_t>(f)].inputs[static_cast<size_t>(i)].W = p;
+            auto input = [&]() -> SynapseInputRun * {
+                if (f < 0 || static_cast<size_t>(f) >= sp.factors.size() || i < 0
+                    || static_cast<size_t>(i) >= sp.factors[static_cast<size_t>(f)].inputs.size())
+                    return nullptr;
+                return &sp.factors[static_cast<size_t>(f)].inputs[static_cast<size_t>(i)];
+            };
+            if (std::sscanf(par.c_str(), "W_%d_%d", &f, &i) == 2 && input())
+                input()->W = p;
+            else if (std::sscanf(par.c_str(), "P_%d_%d", &f, &i) == 2 && input())
+                input()->P = p;
+            else if (std::sscanf(par.c_str(), "b_%d", &f) == 1 && f >= 0
+                     && static_cast<size_t>(f) < sp.factors.size())
+                sp.factors[static_cast<size_t>(f)].bias = p;
+            else if (par == "M")
+                sp.M = p;
         }
     }
 

@@ -44,6 +44,7 @@ struct SynapseInputRun
     ops::Activation pact;
     ops::Activation weightFnc;
     Parameter *P = nullptr;          // pre-processing projection [ppp, Cs, 1, 1] (or null)
+    bool unsharedP = false;
     ops::ConvGeometry ppGeometry;    // 1x1 conv for P
     Parameter *W = nullptr;          // weight (possibly owned by another SP through `share params`)
     spec::WeightShape weightShape = spec::WeightShape::Full;
@@ -68,7 +69,8 @@ struct SynapsePoolRun
     std::vector<SynapseFactorRun> factors;
     int productFeatures = 1;         // features after the factor product (before avgout/maxout/M)
     Parameter *M = nullptr;
-    ops::ConvGeometry mGeometry;
+    bool unsharedM = false;
+    ops::ConvGeometry mGeometry;     // stride 1, SAME padding, never dense
     ops::Activation ACT;
     std::optional<ops::FuncExpression> func;
     std::vector<std::vector<int>> funcSources; // [factor][input] -> NP index for func SPs

@@ -28,6 +28,36 @@ void sortByPosition(Diagnostics &diagnostics, const std::vector<std::string> &fi
                      });
 }
 
+// Module instances and tag_specs copy one key into many items, so the same warning or note can
+// stand at one position for several items: keep the first and name the others in its message.
+void mergeRepeatedNotes(Diagnostics &diagnostics)
+{
+    Diagnostics merged;
+    std::vector<std::vector<std::string>> others;
+    for (Diagnostic &d : diagnostics) {
+        auto same = std::find_if(merged.begin(), merged.end(), [&](const Diagnostic &m) {
+            return d.severity != Diagnostic::Severity::Error && m.severity == d.severity
+                   && m.mark.file == d.mark.file && m.mark.line == d.mark.line
+                   && m.mark.column == d.mark.column && m.key == d.key && m.message == d.message;
+        });
+        if (same == merged.end()) {
+            merged.push_back(std::move(d));
+            others.emplace_back();
+        } else {
+            others[static_cast<size_t>(same - merged.begin())].push_back(d.item);
+        }
+    }
+    for (size_t i = 0; i < merged.size(); ++i) {
+        if (others[i].empty())
+            continue;
+        std::string names;
+        for (const auto &n : others[i])
+            names += (names.empty() ? "" : ", ") + n;
+        merged[i].message += " (also " + names + ")";
+    }
+    diagnostics = std::move(merged);
+}
+
 LoadResult loadText(const std::string &text, const std::string &fileName,
                     const LoadOptions &options, bool isFile)
 {
@@ -51,6 +81,7 @@ LoadResult loadText(const std::string &text, const std::string &fileName,
         Validator validator(root, fileName, result.diagnostics);
         NetworkSpec network = validator.run();
         sortByPosition(result.diagnostics, files);
+        mergeRepeatedNotes(result.diagnostics);
         if (!hasErrors(result.diagnostics)) {
             network.root = std::move(root);
             network.file = isFile ? fileName : std::string();

@@ -103,10 +103,10 @@ std::vector<int> parameterShape(const NetworkSpec &network, const SynapsePoolSpe
     const bool unshared = std::find(sp.unshare.begin(), sp.unshare.end(), par) != sp.unshare.end();
     const int ct = sp.M ? sp.M->first : target->features * sp.avgout * sp.maxout;
     int f = 0, i = 0;
-    if (par == "M")
-        return withAgents(
-            {target->features * sp.avgout * sp.maxout, sp.M->first, sp.M->second, sp.M->second},
-            unshared, network.agents);
+    if (par == "M") // a 1-D target gets a [rf, 1] kernel, like 1-D sources
+        return withAgents({target->features * sp.avgout * sp.maxout, sp.M->first, sp.M->second,
+                           target->y == 1 ? 1 : sp.M->second},
+                          unshared, network.agents);
     if (par.rfind("b_", 0) == 0) {
         f = std::stoi(par.substr(2));
         return byParShape(sp.factors[f].biasShape, ct, target->x, target->y);

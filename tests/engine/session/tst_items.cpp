@@ -151,3 +151,74 @@ interfaces: {}
     }
     EXPECT_TRUE(clipped) << "4 draws from U(-2, 2): some fall outside [-0.5, 0.5]";
 }
+
+TEST(Items, MapsHiddenFeaturesToTheTargetThroughM)
+{
+    // W_0_0 [2, 1, 1, 1] = 0.5 maps x = 1 to two hidden features of 0.5; M [1, 2, 1, 1] = 3 sums
+    // them: 3 * 0.5 + 3 * 0.5 = 3.
+    auto s = test::makeSession(R"(
+name: mlp
+agents: 1
+neuron_pools:
+    x: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+    y: {shape: [1, 1, 1], bias_shape: False}
+synapse_pools:
+    xy: {source: [[x]], target: y, M: [2, 1], init W_0_0: 0.5, init M: 3.0}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->parameter("xy", "M"));
+    EXPECT_EQ(s->parameter("xy", "M")->value.dims(), (std::vector<int>{1, 2, 1, 1}));
+    s->run(2);
+    EXPECT_FLOAT_EQ(s->state("y").at(0, 0, 0, 0), 3.0f);
+}
+
+TEST(Items, UnsharedWeightsGiveEachAgentItsOwnKernel)
+{
+    auto s = test::makeSession(R"(
+name: unshared
+agents: 3
+neuron_pools:
+    x: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+    y: {shape: [2, 1, 1], bias_shape: False}
+synapse_pools:
+    xy: {source: [[x]], target: y, unshare: [W_0_0]}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    const auto *w = s->parameter("xy", "W_0_0");
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->value.dims(), (std::vector<int>{3, 2, 1, 1, 1}));
+    s->run(2);
+    // y[a, c] = W[a, c, 0, 0, 0] * 1
+    for (int a = 0; a < 3; ++a)
+        for (int c = 0; c < 2; ++c)
+            EXPECT_FLOAT_EQ(s->state("y").at(a, c, 0, 0), w->value[static_cast<size_t>(a * 2 + c)]);
+    EXPECT_NE(s->state("y").at(0, 0, 0, 0), s->state("y").at(1, 0, 0, 0));
+}
+
+TEST(Items, SharedFactorBiasIsTheOwnersTensor)
+{
+    auto s = test::makeSession(R"(
+name: sharebias
+agents: 1
+neuron_pools:
+    x: {shape: [2, 1, 1], bias_shape: scalar, init b: 1.0}
+    y: {shape: [2, 1, 1], bias_shape: False}
+    z: {shape: [2, 1, 1], bias_shape: False}
+synapse_pools:
+    xy: {source: [[x]], target: y, bias_shapes: [feature], init b_0: 0.25, init W_0_0: 1.0}
+    xz: {source: [[x]], target: z, bias_shapes: [feature], init W_0_0: 1.0,
+         share params: {b_0: [xy, b_0]}}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->parameter("xy", "b_0"), s->parameter("xz", "b_0"));
+    s->run(2);
+    // each output = 1 + 1 (dense 2 -> 2 with ones) + 0.25
+    EXPECT_FLOAT_EQ(s->state("y").at(0, 1, 0, 0), 2.25f);
+    EXPECT_FLOAT_EQ(s->state("z").at(0, 1, 0, 0), 2.25f);
+}

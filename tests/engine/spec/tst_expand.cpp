@@ -516,3 +516,34 @@ TEST(Globals, ErrorsInDefinitionsAndExpressions)
 }
 
 } // namespace
+
+TEST(Modules, OneNoteForAKeyThatEveryInstanceCopies)
+{
+    const std::string text = R"(name: notes
+agents: 2
+modules:
+    unit:
+        neuron_pools:
+            n: {shape: [2, 1, 1], dropout: 0.1}
+unit:
+    first: {}
+    second: {}
+    third: {}
+neuron_pools: {}
+synapse_pools: {}
+plasticities: {}
+interfaces: {}
+)";
+    const LoadResult r = loadString(text, "notes.st_graph");
+    ASSERT_TRUE(r.ok()) << dump(r);
+    int dropoutNotes = 0;
+    for (const auto &d : r.network->notes) {
+        if (d.key != "dropout")
+            continue;
+        ++dropoutNotes;
+        EXPECT_EQ(d.item, "first_n");
+        EXPECT_EQ(d.mark.line, 6);
+        EXPECT_NE(d.message.find("(also second_n, third_n)"), std::string::npos) << d.format();
+    }
+    EXPECT_EQ(dropoutNotes, 1);
+}
