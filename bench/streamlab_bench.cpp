@@ -65,10 +65,11 @@ int main(int argc, char **argv)
     session->run(warmup);
     const auto start = std::chrono::steady_clock::now();
     session->run(frames);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    rusage usage{};
+    const double seconds
+        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("%s\t%d\t%d\t%zu\t%d\t%.3f\t%.1f\t%.1f\n", name.c_str(), session->threads(), agents, pools, frames,
-                seconds, frames / seconds, usage.ru_maxrss / 1024.0);
+    std::printf("%s\t%d\t%d\t%zu\t%d\t%.3f\t%.1f\t%.1f\n", name.c_str(), session->threads(), agents,
+                pools, frames, seconds, frames / seconds, usage.ru_maxrss / 1024.0);
     return 0;
 }

@@ -1,10 +1,10 @@
 #include "testsupport.h"
 
 #include <cstdlib>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace streamlab::test {
 
@@ -24,8 +24,8 @@ std::string makeTempDir(const std::string &tag)
     namespace fs = std::filesystem;
     static int counter = 0;
     fs::path p = fs::temp_directory_path()
-                 / ("streamlab-test-" + tag + "-" + std::to_string(::getpid()) + "-"
-                    + std::to_string(counter++));
+        / ("streamlab-test-" + tag + "-" + std::to_string(::getpid()) + "-"
+           + std::to_string(counter++));
     fs::remove_all(p);
     fs::create_directories(p);
     return p.string();

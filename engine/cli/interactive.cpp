@@ -7,21 +7,22 @@
 
 namespace streamlab::cli {
 
-static const char *kHelp = "commands:\n"
-                           "  stream            stream frames until 'pause'\n"
-                           "  pause             pause after the current frame\n"
-                           "  step [N]          run N frames (default 1) and pause\n"
-                           "  state             network, agents, split, frame, streaming or paused\n"
-                           "  nps               neuron pools with their shapes\n"
-                           "  sps               synapse pools with sources and target\n"
-                           "  split N           hold out agents a < N from learning (0..agents)\n"
-                           "  on|pause|off ITEM run, freeze or switch off one item\n"
-                           "  exit              stop and quit\n"
-                           "  help, ?           this list\n";
+static const char *kHelp
+    = "commands:\n"
+      "  stream            stream frames until 'pause'\n"
+      "  pause             pause after the current frame\n"
+      "  step [N]          run N frames (default 1) and pause\n"
+      "  state             network, agents, split, frame, streaming or paused\n"
+      "  nps               neuron pools with their shapes\n"
+      "  sps               synapse pools with sources and target\n"
+      "  split N           hold out agents a < N from learning (0..agents)\n"
+      "  on|pause|off ITEM run, freeze or switch off one item\n"
+      "  exit              stop and quit\n"
+      "  help, ?           this list\n";
 
 // `on|pause|off ITEM`: queue a run-flag change for the next frame.
-static void setItemFlag(session::Session &session, std::istream &words, const std::string &command, int value,
-                        std::ostream &out)
+static void setItemFlag(session::Session &session, std::istream &words, const std::string &command,
+                        int value, std::ostream &out)
 {
     std::string item;
     if (!(words >> item)) {
@@ -43,7 +44,8 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
     const auto &spec = session.spec();
     out << "streamlab-run: network '" << spec.name << "' loaded; type 'help' for commands\n";
     std::string line;
-    while (!*interrupted && (out << "[" << session.frame() << "] >> " << std::flush, std::getline(in, line))) {
+    while (!*interrupted
+           && (out << "[" << session.frame() << "] >> " << std::flush, std::getline(in, line))) {
         std::istringstream words(line);
         std::string command;
         words >> command;
@@ -71,14 +73,16 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
             runner.waitUntilIdle();
             out << "frame " << session.frame() << "\n";
         } else if (command == "state") {
-            out << "network " << spec.name << ", agents " << spec.agents << ", split " << session.split() << ", "
-                << spec.neuronPools.size() << " neuron pools, " << spec.synapsePools.size() << " synapse pools, "
-                << spec.plasticities.size() << " plasticities, " << spec.interfaces.size() << " interfaces, frame "
-                << session.frame() << ", " << (runner.isStreaming() ? "streaming" : "paused") << ", "
-                << session.threads() << " threads\n";
+            out << "network " << spec.name << ", agents " << spec.agents << ", split "
+                << session.split() << ", " << spec.neuronPools.size() << " neuron pools, "
+                << spec.synapsePools.size() << " synapse pools, " << spec.plasticities.size()
+                << " plasticities, " << spec.interfaces.size() << " interfaces, frame "
+                << session.frame() << ", " << (runner.isStreaming() ? "streaming" : "paused")
+                << ", " << session.threads() << " threads\n";
         } else if (command == "nps") {
             for (const auto &np : spec.neuronPools)
-                out << "  " << np.name << " " << Tensor::shapeString({np.features, np.x, np.y}) << "\n";
+                out << "  " << np.name << " " << Tensor::shapeString({np.features, np.x, np.y})
+                    << "\n";
         } else if (command == "sps") {
             for (const auto &sp : spec.synapsePools) {
                 out << "  " << sp.name << ": ";

@@ -34,16 +34,18 @@ void printProgress(int64_t frame, int64_t total, double fps)
     const int width = 30;
     const double done = total > 0 ? static_cast<double>(frame) / static_cast<double>(total) : 0.0;
     const int filled = static_cast<int>(done * width);
-    std::fprintf(stderr, "\r[%s%s] %3d%%  frame %lld/%lld  %.1f fps ", std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), static_cast<int>(done * 100),
-                 static_cast<long long>(frame), static_cast<long long>(total), fps);
+    std::fprintf(stderr, "\r[%s%s] %3d%%  frame %lld/%lld  %.1f fps ",
+                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                 static_cast<int>(done * 100), static_cast<long long>(frame),
+                 static_cast<long long>(total), fps);
     std::fflush(stderr);
 }
 
 int stream(session::Session &session, const cli::Options &options)
 {
     using Clock = std::chrono::steady_clock;
-    const bool progress = !options.quiet && !options.json && options.frames > 0 && isatty(STDERR_FILENO);
+    const bool progress
+        = !options.quiet && !options.json && options.frames > 0 && isatty(STDERR_FILENO);
     const auto start = Clock::now();
     auto windowStart = start;
     int64_t windowFrames = 0;
@@ -69,8 +71,13 @@ int stream(session::Session &session, const cli::Options &options)
                 fps = windowFrames / std::max(1e-9, elapsed);
             report();
         }
-        if (progress && session.frame() % 10 == 0)
-            printProgress(session.frame(), options.frames, fps);
+        if (progress && session.frame() % 10 == 0) {
+            const double sinceStart = std::chrono::duration<double>(Clock::now() - start).count();
+            printProgress(session.frame(), options.frames,
+                          fps > 0.0
+                              ? fps
+                              : static_cast<double>(session.frame()) / std::max(1e-9, sinceStart));
+        }
     }
     const double total = std::chrono::duration<double>(Clock::now() - start).count();
     fps = total > 0 ? static_cast<double>(session.frame()) / total : 0.0;
@@ -119,7 +126,8 @@ int main(int argc, char **argv)
     sessionOptions.device = options.device;
     sessionOptions.dataDir = options.dataDir;
     spec::Diagnostics diagnostics;
-    auto session = session::Session::create(std::move(*loaded.network), sessionOptions, diagnostics);
+    auto session
+        = session::Session::create(std::move(*loaded.network), sessionOptions, diagnostics);
     printDiagnostics(diagnostics);
     if (!session) {
         std::cerr << "streamlab-run: " << options.network << " cannot run\n";
@@ -139,7 +147,8 @@ int main(int argc, char **argv)
     if (options.interactive)
         return cli::runInteractive(*session, std::cin, std::cout, &gInterrupted);
     if (!options.json && !options.quiet)
-        std::cerr << "streamlab-run: streaming '" << session->spec().name << "' (" << session->spec().agents
-                  << " agents, " << session->threads() << " threads, seed " << options.seed << ")\n";
+        std::cerr << "streamlab-run: streaming '" << session->spec().name << "' ("
+                  << session->spec().agents << " agents, " << session->threads()
+                  << " threads, seed " << options.seed << ")\n";
     return stream(*session, options);
 }

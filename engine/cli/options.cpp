@@ -20,17 +20,18 @@ std::string usageText()
            "  --device cpu        compute device (only cpu in this version)\n"
            "  --report-every N    report every N frames (default 100; 0 = only at the end)\n"
            "  --json              one JSON object per report line on stdout\n"
-           "  --data-dir DIR      folder with data sets (MNIST IDX files, CIFAR-10 batches, text files)\n"
+           "  --data-dir DIR      folder with data sets (MNIST IDX files, CIFAR-10 batches, text "
+           "files)\n"
            "  --interactive, -i   read terminal commands from stdin (type 'help')\n"
            "  --quiet, -q         no progress line on the terminal\n"
            "  --help, -h          this text\n"
            "  --version           print the version\n"
            "\n"
-           "exit codes: 0 success, 1 invalid network or run-time error, 2 usage error, 130 interrupted\n";
+           "exit codes: 0 success, 1 invalid network or run-time error, 2 usage error, 130 "
+           "interrupted\n";
 }
 
-template <typename T>
-static bool parseNumber(const char *text, T &out)
+template<typename T> static bool parseNumber(const char *text, T &out)
 {
     const char *end = text + std::strlen(text);
     auto [ptr, ec] = std::from_chars(text, end, out);
@@ -67,27 +68,31 @@ ParseResult parseOptions(int argc, char **argv)
             o.interactive = true;
         } else if (arg == "--quiet" || arg == "-q") {
             o.quiet = true;
-        } else if (arg == "--frames" || arg == "--seed" || arg == "--threads" || arg == "--report-every"
-                   || arg == "--device" || arg == "--data-dir") {
+        } else if (arg == "--frames" || arg == "--seed" || arg == "--threads"
+                   || arg == "--report-every" || arg == "--device" || arg == "--data-dir") {
             const char *v = value(arg.c_str());
             if (!v)
                 return fail("option " + arg + " needs a value");
             if (arg == "--device") {
                 if (std::string(v) != "cpu")
-                    return fail("--device '" + std::string(v) + "' is not available: this build supports 'cpu'");
+                    return fail("--device '" + std::string(v)
+                                + "' is not available: this build supports 'cpu'");
                 o.device = v;
             } else if (arg == "--data-dir") {
                 o.dataDir = v;
             } else if (arg == "--seed") {
                 if (!parseNumber(v, o.seed))
-                    return fail("--seed needs a non-negative integer, got '" + std::string(v) + "'");
+                    return fail("--seed needs a non-negative integer, got '" + std::string(v)
+                                + "'");
             } else if (arg == "--threads") {
                 if (!parseNumber(v, o.threads) || o.threads < 1 || o.threads > 256)
-                    return fail("--threads needs an integer from 1 to 256, got '" + std::string(v) + "'");
+                    return fail("--threads needs an integer from 1 to 256, got '" + std::string(v)
+                                + "'");
             } else {
                 int64_t n = 0;
                 if (!parseNumber(v, n) || n < 0)
-                    return fail(arg + " needs a non-negative integer, got '" + std::string(v) + "'");
+                    return fail(arg + " needs a non-negative integer, got '" + std::string(v)
+                                + "'");
                 (arg == "--frames" ? o.frames : o.reportEvery) = n;
             }
         } else if (!arg.empty() && arg[0] == '-') {
@@ -95,7 +100,8 @@ ParseResult parseOptions(int argc, char **argv)
         } else if (o.network.empty()) {
             o.network = arg;
         } else {
-            return fail("only one network file may be given (got '" + o.network + "' and '" + arg + "')");
+            return fail("only one network file may be given (got '" + o.network + "' and '" + arg
+                        + "')");
         }
     }
     if (o.network.empty() && !o.help && !o.version)

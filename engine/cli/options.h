@@ -9,17 +9,17 @@ namespace streamlab::cli {
 
 struct Options
 {
-    std::string network;         // NET.st_graph
-    int64_t frames = -1;         // -1: until Ctrl-C (or `exit` in interactive mode)
+    std::string network; // NET.st_graph
+    int64_t frames = -1; // -1: until Ctrl-C (or `exit` in interactive mode)
     bool check = false;
     bool printExpanded = false;
     uint64_t seed = 1;
-    int threads = 0;             // 0 = one per core
+    int threads = 0; // 0 = one per core
     std::string device = "cpu";
     int64_t reportEvery = 100;
     bool json = false;
     bool interactive = false;
-    bool quiet = false;          // no progress bar
+    bool quiet = false; // no progress bar
     std::string dataDir;
     bool help = false;
     bool version = false;

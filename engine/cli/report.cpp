@@ -58,7 +58,8 @@ std::string formatJson(const Report &report)
 std::string formatHuman(const Report &report)
 {
     char head[64];
-    std::snprintf(head, sizeof head, "frame %8lld  %8.1f fps", static_cast<long long>(report.frame), report.fps);
+    std::snprintf(head, sizeof head, "frame %8lld  %8.1f fps", static_cast<long long>(report.frame),
+                  report.fps);
     std::string s = head;
     for (const auto &[name, metrics] : report.interfaces) {
         for (const auto &m : metrics) {

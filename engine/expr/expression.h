@@ -1,8 +1,8 @@
 // A small, safe expression language shared by globals (numbers), `$` activations and `func` synapse
-// pools (tensors). Python-like syntax: numbers, names, `$` / `$fi` placeholders, + - * / // % **, unary
-// minus/plus, parentheses, tuples, calls with positional and keyword arguments (`B.relu($, thresh=0.5)`),
-// attribute names (`B.relu`, `np.mean` are one dotted name). Never a general eval: only what this
-// grammar parses, and only functions an evaluator knows, run.
+// pools (tensors). Python-like syntax: numbers, names, `$` / `$fi` placeholders, + - * / // % **,
+// unary minus/plus, parentheses, tuples, calls with positional and keyword arguments (`B.relu($,
+// thresh=0.5)`), attribute names (`B.relu`, `np.mean` are one dotted name). Never a general eval:
+// only what this grammar parses, and only functions an evaluator knows, run.
 #pragma once
 
 #include <map>
@@ -17,13 +17,13 @@ namespace streamlab::expr {
 struct Ast
 {
     enum class Kind {
-        Number,      // value / isInt
-        Name,        // name (dotted names such as "B.relu" are one Name)
+        Number, // value / isInt
+        Name, // name (dotted names such as "B.relu" are one Name)
         Placeholder, // `$` (name "") or `$01` (name "01")
-        Unary,       // op ("-", "+"), args[0]
-        Binary,      // op ("+","-","*","/","//","%","**"), args[0], args[1]
-        Call,        // name = function name, args = positional, keywords = named
-        Tuple,       // args
+        Unary, // op ("-", "+"), args[0]
+        Binary, // op ("+","-","*","/","//","%","**"), args[0], args[1]
+        Call, // name = function name, args = positional, keywords = named
+        Tuple, // args
     };
     Kind kind = Kind::Number;
     double value = 0.0;

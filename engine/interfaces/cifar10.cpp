@@ -15,14 +15,13 @@ namespace streamlab::interfaces {
 
 const std::vector<std::string> &cifar10FileNames()
 {
-    static const std::vector<std::string> names = {
-        "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
-        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"};
+    static const std::vector<std::string> names
+        = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+           "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"};
     return names;
 }
 
-std::vector<std::string> cifar10SearchFolders(const std::string &source,
-                                              const std::string &dataDir)
+std::vector<std::string> cifar10SearchFolders(const std::string &source, const std::string &dataDir)
 {
     std::vector<std::string> folders;
     for (const std::string &base : {source, dataDir}) {
@@ -59,7 +58,7 @@ static bool appendFile(const std::string &path, std::vector<uint8_t> &dst, std::
     }
     if (size % Cifar10Data::Record != 0) {
         error = "'" + path + "' is not a CIFAR-10 binary batch (size " + std::to_string(size)
-                + " is not a multiple of " + std::to_string(Cifar10Data::Record) + " bytes)";
+            + " is not a multiple of " + std::to_string(Cifar10Data::Record) + " bytes)";
         return false;
     }
     const size_t offset = dst.size();
@@ -70,8 +69,7 @@ static bool appendFile(const std::string &path, std::vector<uint8_t> &dst, std::
     }
     for (size_t r = offset; r < dst.size(); r += Cifar10Data::Record)
         if (dst[r] > 9) {
-            error = "'" + path + "' holds a label " + std::to_string(dst[r])
-                    + " (0 to 9 expected)";
+            error = "'" + path + "' holds a label " + std::to_string(dst[r]) + " (0 to 9 expected)";
             return false;
         }
     return true;
@@ -110,12 +108,12 @@ std::shared_ptr<const Cifar10Data> loadCifar10(const std::vector<std::string> &f
     error = std::string(python ? "found the python version of CIFAR-10, which Streamlab does "
                                  "not read; "
                                : "")
-            + "no CIFAR-10 data found: none of these folders has all of "
-            + joinList(names, ", ") + "; looked in: "
-            + (folders.empty() ? std::string("(no folder given)") : joinList(folders, ", "))
-            + ". Download the CIFAR-10 binary version (cifar-10-binary.tar.gz from "
-              "https://www.cs.toronto.edu/~kriz/cifar.html), unpack it and set source_path to "
-              "the cifar-10-batches-bin folder or pass --data-dir DIR";
+        + "no CIFAR-10 data found: none of these folders has all of " + joinList(names, ", ")
+        + "; looked in: "
+        + (folders.empty() ? std::string("(no folder given)") : joinList(folders, ", "))
+        + ". Download the CIFAR-10 binary version (cifar-10-binary.tar.gz from "
+          "https://www.cs.toronto.edu/~kriz/cifar.html), unpack it and set source_path to "
+          "the cifar-10-batches-bin folder or pass --data-dir DIR";
     return nullptr;
 }
 
@@ -151,10 +149,11 @@ CreateResult Cifar10Interface::create(const spec::InterfaceSpec &spec,
     }
     requireTopicShapes(spec, context, keys);
     if (keys.ok() && lists(spec.out, "cf10_image")
-        && topicShape(context, "cf10_image") != std::vector<int>{3, 32, 32})
-        keys.fail("out", "cf10_image needs a neuron pool of shape [3, 32, 32], '"
-                             + spec.npFor("cf10_image") + "' has "
-                             + Tensor::shapeString(topicShape(context, "cf10_image")));
+        && topicShape(context, "cf10_image") != std::vector<int> {3, 32, 32})
+        keys.fail("out",
+                  "cf10_image needs a neuron pool of shape [3, 32, 32], '"
+                      + spec.npFor("cf10_image") + "' has "
+                      + Tensor::shapeString(topicShape(context, "cf10_image")));
     for (const char *topic : {"cf10_label", "cf10_pred"}) {
         const bool listed = lists(spec.out, topic) || lists(spec.in, topic);
         if (keys.ok() && listed && topicShape(context, topic)[0] < 10)
@@ -170,8 +169,8 @@ CreateResult Cifar10Interface::create(const spec::InterfaceSpec &spec,
         return keys.failure();
     }
     const std::array<int, 3> counts = readSampleCounts(
-        keys, {data->count(DataSet::Train), data->count(DataSet::Valid),
-               data->count(DataSet::Test)});
+        keys,
+        {data->count(DataSet::Train), data->count(DataSet::Valid), data->count(DataSet::Test)});
     if (keys.ok() && counts[0] < 1)
         keys.fail("train samples", "no training samples to draw from");
     if (!keys.ok())
@@ -182,8 +181,7 @@ CreateResult Cifar10Interface::create(const spec::InterfaceSpec &spec,
     return r;
 }
 
-Cifar10Interface::Cifar10Interface(const spec::InterfaceSpec &spec,
-                                   const InterfaceContext &context,
+Cifar10Interface::Cifar10Interface(const spec::InterfaceSpec &spec, const InterfaceContext &context,
                                    std::shared_ptr<const Cifar10Data> data,
                                    std::array<int, 3> counts, StimulusDurations durations,
                                    Augmentation augmentation)
@@ -192,12 +190,13 @@ Cifar10Interface::Cifar10Interface(const spec::InterfaceSpec &spec,
     , mData(std::move(data))
     , mAugmentation(augmentation)
     , mViews(static_cast<size_t>(context.agents))
-{}
+{
+}
 
 const uint8_t *Cifar10Interface::record(const SamplePick &pick) const
 {
     return mData->records[static_cast<size_t>(pick.set)].data()
-           + static_cast<size_t>(pick.index) * Cifar10Data::Record;
+        + static_cast<size_t>(pick.index) * Cifar10Data::Record;
 }
 
 int Cifar10Interface::label(const SamplePick &pick) const

@@ -18,7 +18,8 @@ Interface::Interface(const spec::InterfaceSpec &spec, const InterfaceContext &co
     : mSpec(spec)
     , mContext(context)
     , mRng(Rng::forItem(context.seed, spec.name, "data"))
-{}
+{
+}
 
 using Factory = CreateResult (*)(const spec::InterfaceSpec &, const InterfaceContext &);
 
@@ -53,8 +54,8 @@ CreateResult createInterface(const spec::InterfaceSpec &spec, const InterfaceCon
     Factory factory = info->supported ? factoryFor(spec.type) : nullptr;
     if (!factory) {
         r.error = "interface type '" + spec.type + "' is not supported: "
-                  + (info->unsupportedReason.empty() ? std::string("not implemented yet")
-                                                     : info->unsupportedReason);
+            + (info->unsupportedReason.empty() ? std::string("not implemented yet")
+                                               : info->unsupportedReason);
         return r;
     }
     if (context.agents < 1) {

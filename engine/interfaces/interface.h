@@ -1,7 +1,7 @@
 // Interface: a data source/sink attached to the network (reference §1.7, §2.6). The session calls
-// update() once per frame in which the interface is due; it reads the previous frame's states of the
-// NPs its `in` topics map to and writes the data for its `out` topics, which the mapped NPs add to
-// their state in the next frame. Each interface owns its per-agent stimulus state machine.
+// update() once per frame in which the interface is due; it reads the previous frame's states of
+// the NPs its `in` topics map to and writes the data for its `out` topics, which the mapped NPs add
+// to their state in the next frame. Each interface owns its per-agent stimulus state machine.
 #pragma once
 
 #include "spec/networkspec.h"
@@ -43,9 +43,10 @@ public:
 
     // One frame. `frame` is the number of the frame being computed (1 for the first step).
     // `inputs`: topic -> state [agents, C, X, Y] of the frame before; `outputs`: topic -> tensor of
-    // the mapped NP's state shape, zero-filled by the caller, to be written. `split`: agents a < split
-    // are held out (validation data where the interface distinguishes).
-    virtual void update(int64_t frame, int split, const std::map<std::string, const Tensor *> &inputs,
+    // the mapped NP's state shape, zero-filled by the caller, to be written. `split`: agents a <
+    // split are held out (validation data where the interface distinguishes).
+    virtual void update(int64_t frame, int split,
+                        const std::map<std::string, const Tensor *> &inputs,
                         std::map<std::string, Tensor *> &outputs)
         = 0;
 
@@ -64,7 +65,7 @@ protected:
 struct CreateResult
 {
     std::unique_ptr<Interface> interface;
-    std::string key;   // st_graph key the error is about ("type", "source_file", ...), if any
+    std::string key; // st_graph key the error is about ("type", "source_file", ...), if any
     std::string error; // set when `interface` is null: what is wrong and how to fix it
 };
 

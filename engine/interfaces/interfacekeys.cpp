@@ -10,7 +10,8 @@ namespace streamlab::interfaces {
 
 KeyReader::KeyReader(const spec::InterfaceSpec &spec)
     : mSpec(spec)
-{}
+{
+}
 
 const spec::Node *KeyReader::node(const std::string &key) const
 {
@@ -179,7 +180,8 @@ std::vector<std::string> defaultDataFolders()
     size_t start = 0;
     for (;;) {
         const size_t colon = text.find(':', start);
-        const std::string folder = text.substr(start, colon == std::string::npos ? colon : colon - start);
+        const std::string folder
+            = text.substr(start, colon == std::string::npos ? colon : colon - start);
         if (!folder.empty())
             folders.push_back(folder);
         if (colon == std::string::npos)

@@ -21,9 +21,9 @@ const uint8_t *MnistData::testImage(int index) const
 
 const std::vector<std::string> &mnistFileNames()
 {
-    static const std::vector<std::string> names = {
-        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-        "t10k-labels-idx1-ubyte"};
+    static const std::vector<std::string> names
+        = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+           "t10k-labels-idx1-ubyte"};
     return names;
 }
 
@@ -53,14 +53,13 @@ static std::string findFile(const std::string &folder, const std::string &name)
     return {};
 }
 
-static std::shared_ptr<MnistData> loadFolder(const std::string &folder,
-                                             const std::vector<std::string> &paths,
-                                             std::string &error)
+static std::shared_ptr<MnistData>
+loadFolder(const std::string &folder, const std::vector<std::string> &paths, std::string &error)
 {
     auto data = std::make_shared<MnistData>();
     data->folder = folder;
-    IdxArray *arrays[4] = {&data->trainImages, &data->trainLabels, &data->testImages,
-                           &data->testLabels};
+    IdxArray *arrays[4]
+        = {&data->trainImages, &data->trainLabels, &data->testImages, &data->testLabels};
     for (size_t i = 0; i < 4; ++i)
         if (!readIdx(paths[i], *arrays[i], error))
             return nullptr;
@@ -72,14 +71,14 @@ static std::shared_ptr<MnistData> loadFolder(const std::string &folder,
         }
         const IdxArray &labels = *arrays[i + 1];
         if (labels.dims.size() != 1 || labels.count() != arrays[i]->count()) {
-            error = "'" + paths[i + 1] + "' does not hold one label per image of '" + paths[i]
-                    + "'";
+            error
+                = "'" + paths[i + 1] + "' does not hold one label per image of '" + paths[i] + "'";
             return nullptr;
         }
         for (uint8_t l : labels.data)
             if (l > 9) {
                 error = "'" + paths[i + 1] + "' holds a label " + std::to_string(l)
-                        + " (0 to 9 expected)";
+                    + " (0 to 9 expected)";
                 return nullptr;
             }
     }
@@ -123,9 +122,9 @@ std::shared_ptr<const MnistData> loadMnist(const std::vector<std::string> &folde
     for (const std::string &name : mnistFileNames())
         names += (names.empty() ? "" : ", ") + name + "[.gz]";
     error = "no MNIST data found: none of these folders has all of " + names
-            + "; looked in: " + joinList(folders, ", ")
-            + ". Install the Debian package dataset-fashion-mnist or pass --data-dir DIR with "
-              "the IDX files (or set source_path to their folder)";
+        + "; looked in: " + joinList(folders, ", ")
+        + ". Install the Debian package dataset-fashion-mnist or pass --data-dir DIR with "
+          "the IDX files (or set source_path to their folder)";
     return nullptr;
 }
 

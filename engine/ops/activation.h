@@ -15,8 +15,8 @@ class Activation
 {
 public:
     Activation(); // identity
-    // Returns nullopt with `error` ("unknown activation 'relux'; did you mean 'relu'?") when the text
-    // is neither a known name nor a valid expression of known functions.
+    // Returns nullopt with `error` ("unknown activation 'relux'; did you mean 'relu'?") when the
+    // text is neither a known name nor a valid expression of known functions.
     static std::optional<Activation> parse(const std::string &text, std::string *error = nullptr);
 
     bool isIdentity() const;

@@ -10,23 +10,26 @@ namespace streamlab::ops {
 
 struct ConvGeometry
 {
-    int inC = 1, inX = 1, inY = 1;    // input features and spatial size (after ppp)
+    int inC = 1, inX = 1, inY = 1; // input features and spatial size (after ppp)
     int outC = 1, outX = 1, outY = 1; // output features and spatial size
-    int kx = 1, ky = 1;               // kernel size
+    int kx = 1, ky = 1; // kernel size
     int strideX = 1, strideY = 1;
-    int upX = 1, upY = 1;             // nearest-neighbour upsampling factor applied to the input first
+    int upX = 1, upY = 1; // nearest-neighbour upsampling factor applied to the input first
     int dilX = 1, dilY = 1;
-    int padX = 0, padY = 0;           // zero padding before (left/top); the rest of SAME goes after
+    int padX = 0, padY = 0; // zero padding before (left/top); the rest of SAME goes after
 
     // Geometry of one SP input from the source shape [inC, inX, inY] to the target spatial size
     // [outX, outY] with `outC` output features. rf 0 (or rf == source size) means dense: kernel =
-    // source extent, valid, output 1x1. Sources with inY == 1 (1-D) get kernels [rf, 1] and resample
-    // along X only. Returns nullopt (with `error`) when sizes are not integer multiples or the
-    // receptive field does not fit.
+    // source extent, valid, output 1x1. Sources with inY == 1 (1-D) get kernels [rf, 1] and
+    // resample along X only. Returns nullopt (with `error`) when sizes are not integer multiples or
+    // the receptive field does not fit.
     static std::optional<ConvGeometry> make(int inC, int inX, int inY, int outC, int outX, int outY,
                                             int rf, int dilation, std::string *error = nullptr);
 
-    bool dense() const { return outX == 1 && outY == 1 && kx == inX && ky == inY && padX == 0 && padY == 0; }
+    bool dense() const
+    {
+        return outX == 1 && outY == 1 && kx == inX && ky == inY && padX == 0 && padY == 0;
+    }
     int weightCount() const { return outC * inC * kx * ky; }
 };
 

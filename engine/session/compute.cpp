@@ -43,7 +43,8 @@ const float *effectiveWeight(const SynapseInputRun &in, int agents, std::vector<
 }
 
 // Adds the post-synaptic output of `sp` (target shape [A, C, X, Y]) to `x`.
-void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int64_t frame, float *x)
+void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int64_t frame,
+                    float *x)
 {
     const int A = net.agents();
     const auto &target = net.neuronPools[static_cast<size_t>(sp.target)];
@@ -87,15 +88,16 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
             const float *w = effectiveWeight(in, A, weights);
             conv.resize(count(in.outDims));
             ops::convForward(in.geometry, A, z, w, in.unshared, conv.data());
-            ops::broadcastAdd(factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3], conv.data(), in.outDims[1],
-                              in.outDims[2], in.outDims[3]);
+            ops::broadcastAdd(factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
+                              conv.data(), in.outDims[1], in.outDims[2], in.outDims[3]);
         }
         if (f.bias)
-            ops::addParameter(factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3], f.bias->value.data(),
-                              f.biasShape, false);
+            ops::addParameter(factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
+                              f.bias->value.data(), f.biasShape, false);
         if (!f.act.isIdentity())
             f.act.forward(factor.data(), factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3]);
-        ops::broadcastMultiply(product.data(), A, P, X, Y, factor.data(), f.dims[1], f.dims[2], f.dims[3]);
+        ops::broadcastMultiply(product.data(), A, P, X, Y, factor.data(), f.dims[1], f.dims[2],
+                               f.dims[3]);
     }
 
     const auto &s = *sp.spec;
@@ -115,15 +117,16 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
     }
     if (sp.M) {
         reduced.resize(static_cast<size_t>(A) * C * X * Y);
-        ops::convForward(sp.mGeometry, A, product.data(), sp.M->value.data(), sp.unsharedM, reduced.data());
+        ops::convForward(sp.mGeometry, A, product.data(), sp.M->value.data(), sp.unsharedM,
+                         reduced.data());
         product.swap(reduced);
     }
     if (!sp.ACT.isIdentity())
         sp.ACT.forward(product.data(), product.data(), A, C, X, Y);
     if (s.noise != spec::NoiseKind::None) {
         Rng rng = sp.noiseRng.derive(static_cast<uint64_t>(frame));
-        ops::addNoise(product.data(), product.size(), s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
-                      s.noiseProb, rng);
+        ops::addNoise(product.data(), product.size(), s.noise, s.noiseMean, s.noiseStd, s.noiseMin,
+                      s.noiseMax, s.noiseProb, rng);
     }
     for (size_t i = 0; i < product.size(); ++i)
         x[i] += product[i];
@@ -160,7 +163,8 @@ void Session::computeNeuronPool(int n, int front, int64_t frame)
     const uint64_t f = static_cast<uint64_t>(frame);
     if (s.noise != spec::NoiseKind::None) {
         Rng rng = np.noiseRng.derive(f);
-        ops::addNoise(x, next.size(), s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax, s.noiseProb, rng);
+        ops::addNoise(x, next.size(), s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
+                      s.noiseProb, rng);
     }
     if (s.batchnormMean != spec::ParShape::None)
         ops::subtractMean(x, A, C, X, Y, s.batchnormMean, true);

@@ -4,9 +4,9 @@
 #include "session/network.h"
 
 #include "ops/init.h"
-#include "spec/parameters.h"
 #include "ops/neuron.h"
 #include "ops/sp.h"
+#include "spec/parameters.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -38,8 +38,10 @@ static Diagnostic makeError(const spec::Mark &mark, const std::string &item, con
     return d;
 }
 
-static std::optional<ops::Activation> parseActivation(const std::string &text, const spec::ItemCommon &item,
-                                                      const std::string &key, spec::Diagnostics &diagnostics)
+static std::optional<ops::Activation> parseActivation(const std::string &text,
+                                                      const spec::ItemCommon &item,
+                                                      const std::string &key,
+                                                      spec::Diagnostics &diagnostics)
 {
     std::string error;
     auto act = ops::Activation::parse(text, &error);
@@ -78,7 +80,8 @@ Parameter *Network::parameter(const std::string &item, const std::string &name)
     return it == parameters.end() ? nullptr : it->second.get();
 }
 
-std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const CompileOptions &options,
+std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
+                                          const CompileOptions &options,
                                           spec::Diagnostics &diagnostics)
 {
     auto net = std::unique_ptr<Network>(new Network);
@@ -86,14 +89,15 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
     net->mOptions = options;
     const int A = spec.agents;
     const size_t errorsBefore = diagnostics.size();
-    static const spec::InitSpec zeroInit{spec::InitSpec::Kind::Constant, 0.0};
-    static const spec::InitSpec xavierInit{spec::InitSpec::Kind::Xavier, 1.0};
+    static const spec::InitSpec zeroInit {spec::InitSpec::Kind::Constant, 0.0, 0.0, {}, "0.0"};
+    static const spec::InitSpec xavierInit {spec::InitSpec::Kind::Xavier, 1.0, 0.0, {}, "xavier"};
 
     // Allocates a parameter with the shape spec::parameterShape gives (the one validation used).
     // A parameter named in `share params` is not allocated: it is resolved to its owner below.
-    auto addParameter = [&](const spec::ItemCommon &item, std::vector<int> dims, const std::string &name,
-                            const spec::InitSpec *init, const std::map<std::string, double> &mins,
-                            const std::map<std::string, double> &maxs) -> Parameter * {
+    auto addParameter
+        = [&](const spec::ItemCommon &item, std::vector<int> dims, const std::string &name,
+              const spec::InitSpec *init, const std::map<std::string, double> &mins,
+              const std::map<std::string, double> &maxs) -> Parameter * {
         auto p = std::make_unique<Parameter>();
         p->item = item.name;
         p->name = name;
@@ -107,24 +111,27 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
         net->parameters[item.name + "." + name] = std::move(p);
         return raw;
     };
-    auto addNpParameter = [&](const spec::NeuronPoolSpec &s, const std::string &name,
-                              const spec::InitSpec *init) {
-        return addParameter(s, spec::parameterShape(spec, s, name), name, init, s.minBound, s.maxBound);
-    };
-    auto addSpParameter = [&](const spec::SynapsePoolSpec &s, const std::string &name,
-                              const spec::InitSpec *fallback, const std::vector<int> &expected) -> Parameter * {
+    auto addNpParameter
+        = [&](const spec::NeuronPoolSpec &s, const std::string &name, const spec::InitSpec *init) {
+              return addParameter(s, spec::parameterShape(spec, s, name), name, init, s.minBound,
+                                  s.maxBound);
+          };
+    auto addSpParameter
+        = [&](const spec::SynapsePoolSpec &s, const std::string &name,
+              const spec::InitSpec *fallback, const std::vector<int> &expected) -> Parameter * {
         if (s.shareParams.count(name))
             return nullptr;
         auto dims = spec::parameterShape(spec, s, name);
         if (dims != expected) {
-            diagnostics.push_back(makeError(s.mark, s.name, name,
-                                            "internal error: parameter shape " + spec::shapeText(dims)
-                                                + " does not match the computation's " + spec::shapeText(expected)));
+            diagnostics.push_back(
+                makeError(s.mark, s.name, name,
+                          "internal error: parameter shape " + spec::shapeText(dims)
+                              + " does not match the computation's " + spec::shapeText(expected)));
             return nullptr;
         }
         auto it = s.inits.find(name);
-        return addParameter(s, std::move(dims), name, it == s.inits.end() ? fallback : &it->second, s.minBound,
-                            s.maxBound);
+        return addParameter(s, std::move(dims), name, it == s.inits.end() ? fallback : &it->second,
+                            s.minBound, s.maxBound);
     };
     auto unshared = [](const spec::SynapsePoolSpec &s, const std::string &name) {
         return std::find(s.unshare.begin(), s.unshare.end(), name) != s.unshare.end();
@@ -161,7 +168,8 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
         sp.target = net->neuronPoolIndex(s.target);
         sp.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
         sp.noiseRng = Rng::forItem(options.seed, s.name, "noise");
-        net->neuronPools[static_cast<size_t>(sp.target)].synapsePools.push_back(static_cast<int>(k));
+        net->neuronPools[static_cast<size_t>(sp.target)].synapsePools.push_back(
+            static_cast<int>(k));
         const auto &t = spec.neuronPools[static_cast<size_t>(sp.target)];
 
         if (!s.func.empty()) {
@@ -192,8 +200,9 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                 fr.act = *act;
             if (fs.biasShape != ParShape::None) {
                 fr.biasShape = fs.biasShape;
-                fr.bias = addSpParameter(s, "b_" + std::to_string(f), &zeroInit,
-                                         ops::parameterDims(fs.biasShape, fr.dims[1], fr.dims[2], fr.dims[3], 0));
+                fr.bias = addSpParameter(
+                    s, "b_" + std::to_string(f), &zeroInit,
+                    ops::parameterDims(fs.biasShape, fr.dims[1], fr.dims[2], fr.dims[3], 0));
             }
             for (size_t i = 0; i < fs.inputs.size(); ++i) {
                 const auto &in = fs.inputs[i];
@@ -209,26 +218,29 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                 if (in.ppp > 0) {
                     const std::string name = "P_" + suffix;
                     std::string error;
-                    auto g = ops::ConvGeometry::make(src.features, src.x, src.y, in.ppp, src.x, src.y, 1, 1, &error);
+                    auto g = ops::ConvGeometry::make(src.features, src.x, src.y, in.ppp, src.x,
+                                                     src.y, 1, 1, &error);
                     if (!g) {
                         diagnostics.push_back(makeError(s.mark, s.name, "ppp", error));
                         continue;
                     }
                     ir.ppGeometry = *g;
                     ir.unsharedP = unshared(s, name);
-                    std::vector<int> pdims{in.ppp, src.features, 1, 1};
+                    std::vector<int> pdims {in.ppp, src.features, 1, 1};
                     if (ir.unsharedP)
                         pdims.insert(pdims.begin(), A);
                     ir.P = addSpParameter(s, name, &xavierInit, pdims);
                     inC = in.ppp;
                 }
-                const bool smallOut = in.targetShape == ParShape::Feature || in.targetShape == ParShape::Scalar;
-                const int outC = (in.targetShape == ParShape::Spatial || in.targetShape == ParShape::Scalar)
-                                     ? 1
-                                     : sp.productFeatures;
+                const bool smallOut
+                    = in.targetShape == ParShape::Feature || in.targetShape == ParShape::Scalar;
+                const int outC
+                    = (in.targetShape == ParShape::Spatial || in.targetShape == ParShape::Scalar)
+                    ? 1
+                    : sp.productFeatures;
                 std::string error;
-                auto g = ops::ConvGeometry::make(inC, src.x, src.y, outC, smallOut ? 1 : t.x, smallOut ? 1 : t.y,
-                                                 in.rf, in.dilation, &error);
+                auto g = ops::ConvGeometry::make(inC, src.x, src.y, outC, smallOut ? 1 : t.x,
+                                                 smallOut ? 1 : t.y, in.rf, in.dilation, &error);
                 if (!g) {
                     diagnostics.push_back(makeError(s.mark, s.name, "rf", error));
                     continue;
@@ -238,7 +250,8 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
                 ir.weightShape = in.weightShape;
                 const std::string wname = "W_" + suffix;
                 ir.unshared = unshared(s, wname);
-                std::vector<int> wdims = ops::weightDims(in.weightShape, g->outC, inC, g->kx, g->ky);
+                std::vector<int> wdims
+                    = ops::weightDims(in.weightShape, g->outC, inC, g->kx, g->ky);
                 if (ir.unshared)
                     wdims.insert(wdims.begin(), A);
                 ir.W = addSpParameter(s, wname, &xavierInit, wdims);
@@ -247,7 +260,8 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
             sp.factors.push_back(std::move(fr));
         }
         if (s.M) {
-            // M is a stride-1 SAME convolution over the target grid, whatever its rf (never "dense").
+            // M is a stride-1 SAME convolution over the target grid, whatever its rf (never
+            // "dense").
             ops::ConvGeometry g;
             g.inC = s.M->first;
             g.outC = ct * s.avgout * s.maxout;
@@ -259,7 +273,7 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
             g.padY = (g.ky - 1) / 2;
             sp.mGeometry = g;
             sp.unsharedM = unshared(s, "M");
-            std::vector<int> mdims{g.outC, g.inC, g.kx, g.ky};
+            std::vector<int> mdims {g.outC, g.inC, g.kx, g.ky};
             if (sp.unsharedM)
                 mdims.insert(mdims.begin(), A);
             sp.M = addSpParameter(s, "M", &xavierInit, mdims);
@@ -275,8 +289,8 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
             Parameter *p = net->parameter(owner.first, owner.second);
             if (!p) {
                 diagnostics.push_back(makeError(s.mark, s.name, "share params",
-                                                "parameter '" + owner.second + "' of synapse pool '" + owner.first
-                                                    + "' does not exist"));
+                                                "parameter '" + owner.second + "' of synapse pool '"
+                                                    + owner.first + "' does not exist"));
                 continue;
             }
             net->aliases[s.name + "." + par] = p;
@@ -336,7 +350,8 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec, const C
         net->interfaces.push_back(std::move(run));
     }
 
-    if (diagnostics.size() > errorsBefore && spec::hasErrors({diagnostics.begin() + errorsBefore, diagnostics.end()}))
+    if (diagnostics.size() > errorsBefore
+        && spec::hasErrors({diagnostics.begin() + errorsBefore, diagnostics.end()}))
         return nullptr;
     if (!net->initialize(diagnostics))
         return nullptr;
@@ -350,9 +365,10 @@ bool Network::initialize(spec::Diagnostics &diagnostics)
         Rng rng = Rng::forItem(mOptions.seed, p->item, "init " + p->name);
         std::string error;
         if (!ops::initializeParameter(p->value, *init, rng, &error)) {
-            const spec::Mark mark = mSpec->findSynapsePool(p->item) ? mSpec->findSynapsePool(p->item)->mark
-                                    : mSpec->findNeuronPool(p->item) ? mSpec->findNeuronPool(p->item)->mark
-                                                                      : spec::Mark{};
+            const spec::Mark mark = mSpec->findSynapsePool(p->item)
+                ? mSpec->findSynapsePool(p->item)->mark
+                : mSpec->findNeuronPool(p->item) ? mSpec->findNeuronPool(p->item)->mark
+                                                 : spec::Mark {};
             diagnostics.push_back(makeError(mark, p->item, "init " + p->name, error));
             ok = false;
             continue;

@@ -40,26 +40,26 @@ enum class RunFlag { Running = 0, Paused = 1, Off = 2 };
 
 struct SynapseInputRun
 {
-    int source = -1;                 // index of the source NP
+    int source = -1; // index of the source NP
     ops::Activation pact;
     ops::Activation weightFnc;
-    Parameter *P = nullptr;          // pre-processing projection [ppp, Cs, 1, 1] (or null)
+    Parameter *P = nullptr; // pre-processing projection [ppp, Cs, 1, 1] (or null)
     bool unsharedP = false;
-    ops::ConvGeometry ppGeometry;    // 1x1 conv for P
-    Parameter *W = nullptr;          // weight (possibly owned by another SP through `share params`)
+    ops::ConvGeometry ppGeometry; // 1x1 conv for P
+    Parameter *W = nullptr; // weight (possibly owned by another SP through `share params`)
     spec::WeightShape weightShape = spec::WeightShape::Full;
     bool unshared = false;
-    ops::ConvGeometry geometry;      // main conv / resampling
-    std::vector<int> outDims;        // [A, c, x, y] of this input's output (its target shape)
+    ops::ConvGeometry geometry; // main conv / resampling
+    std::vector<int> outDims; // [A, c, x, y] of this input's output (its target shape)
 };
 
 struct SynapseFactorRun
 {
     std::vector<SynapseInputRun> inputs;
     ops::Activation act;
-    Parameter *bias = nullptr;       // b_f (only with explicit bias_shapes)
+    Parameter *bias = nullptr; // b_f (only with explicit bias_shapes)
     spec::ParShape biasShape = spec::ParShape::None;
-    std::vector<int> dims;           // [A, c, x, y] of the factor (its factor shape)
+    std::vector<int> dims; // [A, c, x, y] of the factor (its factor shape)
 };
 
 struct SynapsePoolRun
@@ -67,10 +67,10 @@ struct SynapsePoolRun
     const spec::SynapsePoolSpec *spec = nullptr;
     int target = -1;
     std::vector<SynapseFactorRun> factors;
-    int productFeatures = 1;         // features after the factor product (before avgout/maxout/M)
+    int productFeatures = 1; // features after the factor product (before avgout/maxout/M)
     Parameter *M = nullptr;
     bool unsharedM = false;
-    ops::ConvGeometry mGeometry;     // stride 1, SAME padding, never dense
+    ops::ConvGeometry mGeometry; // stride 1, SAME padding, never dense
     ops::Activation ACT;
     std::optional<ops::FuncExpression> func;
     std::vector<std::vector<int>> funcSources; // [factor][input] -> NP index for func SPs
@@ -81,13 +81,13 @@ struct SynapsePoolRun
 struct NeuronPoolRun
 {
     const spec::NeuronPoolSpec *spec = nullptr;
-    std::vector<int> dims;           // [A, C, X, Y]
-    Tensor state[2];                 // double buffer; Session::mFront selects frame k
-    Tensor input;                    // interface data V^k added after the pipeline (summed over IFs)
+    std::vector<int> dims; // [A, C, X, Y]
+    Tensor state[2]; // double buffer; Session::mFront selects frame k
+    Tensor input; // interface data V^k added after the pipeline (summed over IFs)
     bool hasInput = false;
     Parameter *b = nullptr, *g = nullptr;
     ops::Activation act;
-    std::vector<int> synapsePools;   // SPs targeting this NP
+    std::vector<int> synapsePools; // SPs targeting this NP
     Rng noiseRng, dropoutRng, zoneoutRng;
     RunFlag flag = RunFlag::Running;
 };
@@ -95,9 +95,9 @@ struct NeuronPoolRun
 struct InterfaceRun
 {
     std::unique_ptr<interfaces::Interface> interface;
-    std::vector<std::pair<std::string, int>> inTopics;  // topic -> NP
+    std::vector<std::pair<std::string, int>> inTopics; // topic -> NP
     std::vector<std::pair<std::string, int>> outTopics; // topic -> NP
-    std::map<std::string, Tensor> outputs;              // topic -> data of the last update
+    std::map<std::string, Tensor> outputs; // topic -> data of the last update
     RunFlag flag = RunFlag::Running;
 };
 
@@ -112,7 +112,8 @@ class Network
 public:
     // Compiles `spec` (which must outlive the Network). On failure returns null and appends
     // diagnostics (e.g. a missing data set, an impossible init).
-    static std::unique_ptr<Network> compile(const spec::NetworkSpec &spec, const CompileOptions &options,
+    static std::unique_ptr<Network> compile(const spec::NetworkSpec &spec,
+                                            const CompileOptions &options,
                                             spec::Diagnostics &diagnostics);
 
     const spec::NetworkSpec &spec() const { return *mSpec; }
@@ -122,7 +123,7 @@ public:
     std::vector<SynapsePoolRun> synapsePools;
     std::vector<InterfaceRun> interfaces;
     std::map<std::string, std::unique_ptr<Parameter>> parameters; // "item.par" -> owned parameter
-    std::map<std::string, Parameter *> aliases;                   // shared "item.par" -> owner
+    std::map<std::string, Parameter *> aliases; // shared "item.par" -> owner
 
     int neuronPoolIndex(const std::string &name) const;
     Parameter *parameter(const std::string &item, const std::string &name);

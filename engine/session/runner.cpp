@@ -9,7 +9,8 @@ using Clock = std::chrono::steady_clock;
 SessionRunner::SessionRunner(Session &session)
     : mSession(session)
     , mThread([this] { loop(); })
-{}
+{
+}
 
 SessionRunner::~SessionRunner()
 {

@@ -19,14 +19,14 @@ public:
 
     void play();
     void pause();
-    void step(int64_t frames = 1);     // while paused: run exactly `frames` more frames
-    void setMaxFps(double fps);        // 0 = as fast as possible
-    void stopAt(int64_t frame);        // pause when this frame is reached (-1 = never)
+    void step(int64_t frames = 1); // while paused: run exactly `frames` more frames
+    void setMaxFps(double fps); // 0 = as fast as possible
+    void stopAt(int64_t frame); // pause when this frame is reached (-1 = never)
 
     bool isStreaming() const;
-    bool isIdle() const;               // paused and no steps pending
+    bool isIdle() const; // paused and no steps pending
     void waitUntilIdle();
-    double fps() const;                // frames per second over the last ~second of running
+    double fps() const; // frames per second over the last ~second of running
 
 private:
     void loop();

@@ -8,7 +8,8 @@ Session::Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &
     : mSpec(std::move(spec))
     , mOptions(options)
     , mPool(options.threads)
-{}
+{
+}
 
 Session::~Session() = default;
 
@@ -77,7 +78,8 @@ void Session::applyCommands()
                 run.flag = flag, found = true;
         if (!found) {
             std::lock_guard lock(mCommandMutex);
-            mCommandErrors.push_back("no neuron pool, synapse pool or interface named '" + c.item + "'");
+            mCommandErrors.push_back("no neuron pool, synapse pool or interface named '" + c.item
+                                     + "'");
         }
     }
 }
@@ -90,10 +92,12 @@ void Session::step()
     Network &net = *mNetwork;
 
     // Neuron pools: read front (frame k), write back (frame k+1).
-    mPool.run(static_cast<int>(net.neuronPools.size()), [&](int n) { computeNeuronPool(n, front, k); });
+    mPool.run(static_cast<int>(net.neuronPools.size()),
+              [&](int n) { computeNeuronPool(n, front, k); });
 
     // Interfaces: read front states, write the data NPs add in the next frame.
-    mPool.run(static_cast<int>(net.interfaces.size()), [&](int j) { updateInterface(j, front, k); });
+    mPool.run(static_cast<int>(net.interfaces.size()),
+              [&](int j) { updateInterface(j, front, k); });
     for (auto &np : net.neuronPools)
         if (np.hasInput)
             np.input.fill(0.0f);
@@ -198,7 +202,8 @@ void Session::publishSnapshots()
     mMetrics = std::move(metrics);
 }
 
-std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> Session::metrics() const
+std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>>
+Session::metrics() const
 {
     std::lock_guard lock(mMetricsMutex);
     return mMetrics;

@@ -1,7 +1,8 @@
 // Session: one running network (architecture.md §2-§3). It owns the compiled Network, the frame
-// counter, the double-buffered states, the worker pool and the command queue. step() runs one frame;
-// commands posted from any thread are applied only between frames, so every change lands at an
-// exact frame. Snapshot slots let other threads read subscribed tensors without stopping the engine.
+// counter, the double-buffered states, the worker pool and the command queue. step() runs one
+// frame; commands posted from any thread are applied only between frames, so every change lands at
+// an exact frame. Snapshot slots let other threads read subscribed tensors without stopping the
+// engine.
 #pragma once
 
 #include "session/network.h"
@@ -22,16 +23,16 @@ namespace streamlab::session {
 struct SessionOptions
 {
     uint64_t seed = 1;
-    int threads = 0;            // 0 = one per core
+    int threads = 0; // 0 = one per core
     std::string device = "cpu"; // only "cpu" for now
-    std::string dataDir;        // --data-dir for interfaces
+    std::string dataDir; // --data-dir for interfaces
 };
 
 // A change to the running network, applied between frames.
 struct Command
 {
     enum class Kind {
-        SetFlag,  // item, value: 0 running, 1 paused, 2 off (NP, SP, interface)
+        SetFlag, // item, value: 0 running, 1 paused, 2 off (NP, SP, interface)
         SetSplit, // value: agents a < value are held out
     };
     Kind kind = Kind::SetFlag;
@@ -89,7 +90,7 @@ private:
     SessionOptions mOptions;
     std::unique_ptr<Network> mNetwork;
     WorkerPool mPool;
-    std::atomic<int64_t> mFrame{0};
+    std::atomic<int64_t> mFrame {0};
     int mFront = 0;
     int mSplit = 0;
 

@@ -16,7 +16,7 @@ struct SnapshotSource
 {
     std::string item;
     std::string kind = "state"; // "state" | "par"
-    std::string name;           // parameter name for kind "par"
+    std::string name; // parameter name for kind "par"
 };
 
 class SnapshotSlot

@@ -36,7 +36,7 @@ private:
     std::condition_variable mDone;
     const std::function<void(int)> *mTask = nullptr;
     int mCount = 0;
-    std::atomic<int> mNext{0};
+    std::atomic<int> mNext {0};
     int mBusy = 0;
     long mGeneration = 0;
     bool mStop = false;

@@ -1,5 +1,6 @@
 // Diagnostic: one problem found while loading or validating a network (or reported at run time).
-// Formatted as `file:line:column: item 'x', key 'y': message` (GNU style, so editors can jump to it).
+// Formatted as `file:line:column: item 'x', key 'y': message` (GNU style, so editors can jump to
+// it).
 #pragma once
 
 #include <string>
@@ -22,8 +23,8 @@ struct Diagnostic
     enum class Severity { Error, Warning, Note };
     Severity severity = Severity::Error;
     Mark mark;
-    std::string item;    // item name, empty for top-level problems
-    std::string key;     // key inside the item (or top-level key), may be empty
+    std::string item; // item name, empty for top-level problems
+    std::string key; // key inside the item (or top-level key), may be empty
     std::string message; // what is wrong and what would be right
 
     // "file:line:column: item 'x', key 'y': message"; warnings/notes add "warning: "/"note: "

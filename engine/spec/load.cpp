@@ -37,8 +37,8 @@ void mergeRepeatedNotes(Diagnostics &diagnostics)
     for (Diagnostic &d : diagnostics) {
         auto same = std::find_if(merged.begin(), merged.end(), [&](const Diagnostic &m) {
             return d.severity != Diagnostic::Severity::Error && m.severity == d.severity
-                   && m.mark.file == d.mark.file && m.mark.line == d.mark.line
-                   && m.mark.column == d.mark.column && m.key == d.key && m.message == d.message;
+                && m.mark.file == d.mark.file && m.mark.line == d.mark.line
+                && m.mark.column == d.mark.column && m.key == d.key && m.message == d.message;
         });
         if (same == merged.end()) {
             merged.push_back(std::move(d));

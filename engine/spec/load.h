@@ -19,7 +19,7 @@ struct LoadOptions
 struct LoadResult
 {
     std::optional<NetworkSpec> network; // set only when there are no errors
-    Diagnostics diagnostics;            // errors, warnings and notes, in file order
+    Diagnostics diagnostics; // errors, warnings and notes, in file order
     bool ok() const { return network.has_value(); }
 };
 

@@ -1,7 +1,7 @@
-// NetworkSpec: an expanded, validated st_graph network as typed values (statestream-reference.md §1).
-// Produced only by spec::load / spec::loadString; the Session compiles it into tensors. `root` keeps the
-// expanded YAML tree that spec::emit writes. Defaults below are statestream's, with Streamlab's
-// deliberate differences (reference §11) noted where they apply.
+// NetworkSpec: an expanded, validated st_graph network as typed values (statestream-reference.md
+// §1). Produced only by spec::load / spec::loadString; the Session compiles it into tensors. `root`
+// keeps the expanded YAML tree that spec::emit writes. Defaults below are statestream's, with
+// Streamlab's deliberate differences (reference §11) noted where they apply.
 #pragma once
 
 #include "spec/diagnostic.h"
@@ -19,7 +19,16 @@ namespace streamlab::spec {
 enum class ParShape { None, Full, Feature, Spatial, Scalar };
 
 // SP weight shapes (reference §1.5): broadcast to [Ct, Cs, rx, ry] before use.
-enum class WeightShape { Full, Feature, Spatial, Scalar, SrcFeature, TgtFeature, SrcSpatial, TgtSpatial };
+enum class WeightShape {
+    Full,
+    Feature,
+    Spatial,
+    Scalar,
+    SrcFeature,
+    TgtFeature,
+    SrcSpatial,
+    TgtSpatial
+};
 
 enum class NoiseKind { None, Normal, Uniform, Bernoulli };
 
@@ -27,15 +36,16 @@ enum class NoiseKind { None, Normal, Uniform, Bernoulli };
 struct InitSpec
 {
     enum class Kind {
-        Xavier,   // a = factor * sqrt(6 / (fan_in + fan_out)); factor = `a`
-        Id,       // `id`  (kron(eye, ones) pattern for feature ratios); value = `a` (1, -1, or id_<v>)
-        IdCap,    // `Id`  (kron(ones, eye) pattern); value = `a`
-        LocInh,   // `loc_inh`
-        Bilin,    // `bilin`
-        Normal,   // N(a, b)   (`normal` = N(0, 1))
-        Uniform,  // U(a, b)   (`uniform` = U(0, 1))
+        Xavier, // a = factor * sqrt(6 / (fan_in + fan_out)); factor = `a`
+        Id, // `id`  (kron(eye, ones) pattern for feature ratios); value = `a` (1, -1, or id_<v>)
+        IdCap, // `Id`  (kron(ones, eye) pattern); value = `a`
+        LocInh, // `loc_inh`
+        Bilin, // `bilin`
+        Normal, // N(a, b)   (`normal` = N(0, 1))
+        Uniform, // U(a, b)   (`uniform` = U(0, 1))
         Constant, // a
-        External, // [model, layer, param] from external_models (recognised; loading is a later issue)
+        External, // [model, layer, param] from external_models (recognised; loading is a later
+                  // issue)
     };
     Kind kind = Kind::Xavier;
     double a = 1.0;
@@ -64,11 +74,11 @@ struct ItemCommon
 struct NeuronPoolSpec : ItemCommon
 {
     int features = 1, x = 1, y = 1; // state is [agents, features, x, y]
-    std::string act = "Id";         // activation name or `$` expression (reference §2.4)
+    std::string act = "Id"; // activation name or `$` expression (reference §2.4)
     ParShape biasShape = ParShape::Feature;
     ParShape gainShape = ParShape::None;
-    InitSpec initB{InitSpec::Kind::Constant, 0.0, 0.0, {}, {}};
-    InitSpec initG{InitSpec::Kind::Constant, 1.0, 0.0, {}, {}};
+    InitSpec initB {InitSpec::Kind::Constant, 0.0, 0.0, {}, {}};
+    InitSpec initG {InitSpec::Kind::Constant, 1.0, 0.0, {}, {}};
     bool unshareB = false, unshareG = false;
     NoiseKind noise = NoiseKind::None;
     double noiseMean = 0.0, noiseStd = 1.0, noiseMin = -1.0, noiseMax = 1.0, noiseProb = 0.5;
@@ -85,24 +95,25 @@ struct NeuronPoolSpec : ItemCommon
 // One input of one factor of a synapse pool.
 struct SynapseInput
 {
-    std::string source;                     // source NP
-    int rf = 0;                             // 0 = dense (kernel = whole source extent)
+    std::string source; // source NP
+    int rf = 0; // 0 = dense (kernel = whole source extent)
     int dilation = 1;
-    std::string pact = "Id";                // pre-activation of the source state
-    std::string weightFnc = "Id";           // function applied to the weight before use
-    ParShape targetShape = ParShape::Full;  // shape of this input's output (defaults to the factor's)
+    std::string pact = "Id"; // pre-activation of the source state
+    std::string weightFnc = "Id"; // function applied to the weight before use
+    ParShape targetShape
+        = ParShape::Full; // shape of this input's output (defaults to the factor's)
     WeightShape weightShape = WeightShape::Full;
-    int ppp = 0;                            // pre-processing projection features (0 = none)
+    int ppp = 0; // pre-processing projection features (0 = none)
 
     bool operator==(const SynapseInput &) const = default;
 };
 
 struct SynapseFactor
 {
-    std::vector<SynapseInput> inputs;      // summed
-    std::string act = "Id";                // factor activation
+    std::vector<SynapseInput> inputs; // summed
+    std::string act = "Id"; // factor activation
     ParShape factorShape = ParShape::Full;
-    ParShape biasShape = ParShape::None;   // only when `bias_shapes` is given explicitly
+    ParShape biasShape = ParShape::None; // only when `bias_shapes` is given explicitly
 
     bool operator==(const SynapseFactor &) const = default;
 };
@@ -110,18 +121,19 @@ struct SynapseFactor
 struct SynapsePoolSpec : ItemCommon
 {
     std::string target;
-    std::vector<SynapseFactor> factors;    // multiplied
+    std::vector<SynapseFactor> factors; // multiplied
     int avgout = 1, maxout = 1;
-    std::optional<std::pair<int, int>> M;  // [hidden_features, rf]
+    std::optional<std::pair<int, int>> M; // [hidden_features, rf]
     std::string ACT = "Id";
     NoiseKind noise = NoiseKind::None;
     double noiseMean = 0.0, noiseStd = 1.0, noiseMin = -1.0, noiseMax = 1.0, noiseProb = 0.5;
-    std::map<std::string, InitSpec> inits;  // `init W_0_0`, `init b_0`, ...; absent = xavier / 0
+    std::map<std::string, InitSpec> inits; // `init W_0_0`, `init b_0`, ...; absent = xavier / 0
     std::map<std::string, double> minBound, maxBound;
-    std::vector<std::string> unshare;       // W_f_i / P_f_i / M
-    std::map<std::string, std::pair<std::string, std::string>> shareParams; // par -> (owner sp, par)
-    std::string func;                       // functional SP expression ($fi placeholders); empty if none
-    bool transformer = false;               // tag TRANSFORMER (recognised, not supported yet)
+    std::vector<std::string> unshare; // W_f_i / P_f_i / M
+    std::map<std::string, std::pair<std::string, std::string>>
+        shareParams; // par -> (owner sp, par)
+    std::string func; // functional SP expression ($fi placeholders); empty if none
+    bool transformer = false; // tag TRANSFORMER (recognised, not supported yet)
 
     bool operator==(const SynapsePoolSpec &) const = default;
 };
@@ -143,7 +155,7 @@ struct PlasticitySpec : ItemCommon
     std::string optimizer = "grad_desc"; // grad_desc, adam, rmsprop
     double lr = 1e-3;
     double momentum = 0.999, decay = 0.99; // adam: momentum = first-moment decay, decay = second
-    double rho = 0.9;                      // rmsprop
+    double rho = 0.9; // rmsprop
     int startframe = 2;
     bool ignoreSplit = false;
     // loss
@@ -165,7 +177,7 @@ struct PlasticitySpec : ItemCommon
 struct InterfaceSpec : ItemCommon
 {
     std::string type;
-    std::vector<std::string> in;  // topics read from the network (NP states)
+    std::vector<std::string> in; // topics read from the network (NP states)
     std::vector<std::string> out; // topics written into the network
     std::map<std::string, std::string> remap; // topic -> NP
     int mode = 0;
@@ -196,15 +208,15 @@ struct NetworkSpec
 {
     std::string name;
     int agents = 1;
-    std::string file;             // the top-level file it was loaded from ("" for strings)
+    std::string file; // the top-level file it was loaded from ("" for strings)
     std::vector<std::string> sourceFiles; // every file read (imports included)
     std::vector<NeuronPoolSpec> neuronPools;
     std::vector<SynapsePoolSpec> synapsePools;
     std::vector<PlasticitySpec> plasticities;
     std::vector<InterfaceSpec> interfaces;
     std::vector<CoreClientSpec> coreClients;
-    Node root;                    // expanded tree (import/modules/tag_specs/globals resolved)
-    Diagnostics notes;            // warnings and notes found while loading (never errors)
+    Node root; // expanded tree (import/modules/tag_specs/globals resolved)
+    Diagnostics notes; // warnings and notes found while loading (never errors)
 
     const NeuronPoolSpec *findNeuronPool(const std::string &name) const;
     const SynapsePoolSpec *findSynapsePool(const std::string &name) const;

@@ -37,9 +37,9 @@ public:
     // Scalars: the text as written (without quotes); quoted scalars are always strings.
     const std::string &text() const { return mText; }
     bool quoted() const { return mQuoted; }
-    std::optional<long long> toInt() const;   // "12", "-3"; not "1.5", not quoted
-    std::optional<double> toDouble() const;   // YAML 1.2 floats and ints ("1e-4", ".5", "3")
-    std::optional<bool> toBool() const;       // true/false/True/False
+    std::optional<long long> toInt() const; // "12", "-3"; not "1.5", not quoted
+    std::optional<double> toDouble() const; // YAML 1.2 floats and ints ("1e-4", ".5", "3")
+    std::optional<bool> toBool() const; // true/false/True/False
     bool isNumber() const { return toDouble().has_value(); }
 
     // Sequences.

@@ -1,6 +1,6 @@
 // Deterministic random streams. Every random draw in the engine comes from a stream derived from
-// (global seed, item name, purpose), and per frame from (that stream, frame number), so results do not
-// depend on thread count or task order (architecture.md §3).
+// (global seed, item name, purpose), and per frame from (that stream, frame number), so results do
+// not depend on thread count or task order (architecture.md §3).
 #pragma once
 
 #include <cstdint>
@@ -20,11 +20,11 @@ public:
     // Derive an independent stream for one frame (or any other counter) from this stream's key.
     Rng derive(uint64_t counter) const;
 
-    uint64_t next();          // raw 64 bits (xoshiro256**)
-    double uniform();         // [0, 1)
+    uint64_t next(); // raw 64 bits (xoshiro256**)
+    double uniform(); // [0, 1)
     double uniform(double a, double b) { return a + (b - a) * uniform(); }
     int uniformInt(int lo, int hi); // inclusive range
-    double normal();          // N(0, 1), Box-Muller with cached second value
+    double normal(); // N(0, 1), Box-Muller with cached second value
     double normal(double mean, double sd) { return mean + sd * normal(); }
     bool bernoulli(double p) { return uniform() < p; }
 

@@ -8,7 +8,8 @@ namespace streamlab {
 Tensor::Tensor(std::vector<int> dims, float value)
     : mDims(std::move(dims))
     , mData(count(mDims), value)
-{}
+{
+}
 
 void Tensor::fill(float value)
 {

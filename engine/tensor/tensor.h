@@ -18,7 +18,8 @@ public:
     explicit Tensor(std::vector<int> dims, float value = 0.0f);
     Tensor(std::initializer_list<int> dims, float value = 0.0f)
         : Tensor(std::vector<int>(dims), value)
-    {}
+    {
+    }
 
     const std::vector<int> &dims() const { return mDims; }
     int rank() const { return static_cast<int>(mDims.size()); }

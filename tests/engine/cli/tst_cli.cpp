@@ -24,8 +24,8 @@ Result run(const std::string &args, const std::string &input = "", const std::st
 {
     const std::string dir = test::makeTempDir("cli");
     test::writeFile(dir + "/in.txt", input);
-    const std::string command = env + " " + std::string(STREAMLAB_RUN) + " " + args + " <" + dir + "/in.txt >" + dir
-                                + "/out.txt 2>" + dir + "/err.txt";
+    const std::string command = env + " " + std::string(STREAMLAB_RUN) + " " + args + " <" + dir
+        + "/in.txt >" + dir + "/out.txt 2>" + dir + "/err.txt";
     const int status = std::system(command.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -43,8 +43,9 @@ std::string demo()
 
 TEST(Cli, UsageErrorsExitTwo)
 {
-    for (const char *args : {"", "--frames", "--frames x " , "--bogus net.st_graph", "--threads 0 a.st_graph",
-                             "--device gpu:0 a.st_graph", "a.st_graph b.st_graph"}) {
+    for (const char *args :
+         {"", "--frames", "--frames x ", "--bogus net.st_graph", "--threads 0 a.st_graph",
+          "--device gpu:0 a.st_graph", "a.st_graph b.st_graph"}) {
         const auto r = run(args);
         EXPECT_EQ(r.code, 2) << args;
         EXPECT_NE(r.err.find("usage: streamlab-run"), std::string::npos) << args;
@@ -58,8 +59,9 @@ TEST(Cli, CheckValidAndInvalid)
     const auto ok = run(demo() + " --check");
     EXPECT_EQ(ok.code, 0) << ok.err;
     const std::string dir = test::makeTempDir("cli-check");
-    test::writeFile(dir + "/bad.st_graph", "name: bad\nagents: 2\nneuron_pools:\n    a: {shape: [1, 2]}\n"
-                                           "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n");
+    test::writeFile(dir + "/bad.st_graph",
+                    "name: bad\nagents: 2\nneuron_pools:\n    a: {shape: [1, 2]}\n"
+                    "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n");
     const auto bad = run(dir + "/bad.st_graph --check");
     EXPECT_EQ(bad.code, 1);
     EXPECT_NE(bad.err.find(dir + "/bad.st_graph:4:"), std::string::npos) << bad.err;
@@ -99,7 +101,8 @@ TEST(Cli, PrintExpandedLoadsAsTheSameNetwork)
 
 TEST(Cli, InteractiveCommands)
 {
-    const auto r = run(demo() + " -i --threads 1", "help\nstep 3\nstate\nnps\nsplit 4\nstep\nstate\nbogus\noff image\nexit\n");
+    const auto r = run(demo() + " -i --threads 1",
+                       "help\nstep 3\nstate\nnps\nsplit 4\nstep\nstate\nbogus\noff image\nexit\n");
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("frame 3\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("agents 64, split 0"), std::string::npos) << r.out;
@@ -113,7 +116,8 @@ TEST(Cli, InteractiveCommands)
 TEST(Cli, MissingDataSetIsAClearError)
 {
     const std::string dir = test::makeTempDir("cli-mnist");
-    test::writeFile(dir + "/m.st_graph", R"(name: m
+    test::writeFile(dir + "/m.st_graph",
+                    R"(name: m
 agents: 2
 neuron_pools:
     image: {shape: [1, 28, 28]}
@@ -126,7 +130,8 @@ interfaces:
         in: []
         out: [mnist_image, mnist_label]
         remap: {mnist_image: image, mnist_label: label}
-        source_file: )" + dir + R"(/nowhere/mnist.pkl.gz
+        source_file: )" + dir
+                        + R"(/nowhere/mnist.pkl.gz
 )");
     // STREAMLAB_DATA_PATH replaces the default data folders, so nothing can be found.
     const auto r = run(dir + "/m.st_graph --check --data-dir " + dir + "/empty", "",
@@ -136,4 +141,19 @@ interfaces:
     EXPECT_NE(r.err.find(dir + "/empty"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(dir + "/nowhere"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("item 'data'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CtrlCStopsCleanlyWithAFinalReport)
+{
+    const std::string dir = test::makeTempDir("cli-sigint");
+    // Stream without a frame limit, interrupt after a moment, collect the exit code.
+    const std::string script = std::string(STREAMLAB_RUN) + " " + demo()
+        + " --json --report-every 0 --threads 1 >" + dir + "/out.txt 2>" + dir
+        + "/err.txt & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo $? >" + dir + "/code.txt";
+    ASSERT_EQ(std::system(("bash -c '" + script + "'").c_str()), 0);
+    EXPECT_EQ(test::readFile(dir + "/code.txt"), "130\n");
+    const std::string out = test::readFile(dir + "/out.txt");
+    EXPECT_EQ(out.rfind("{\"frame\":", 0), 0u) << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << "exactly the final report";
+    EXPECT_NE(test::readFile(dir + "/err.txt").find("interrupted at frame"), std::string::npos);
 }

@@ -8,7 +8,8 @@
 
 namespace streamlab::test {
 
-inline std::unique_ptr<session::Session> makeSession(const std::string &yaml, uint64_t seed = 1, int threads = 1)
+inline std::unique_ptr<session::Session> makeSession(const std::string &yaml, uint64_t seed = 1,
+                                                     int threads = 1)
 {
     auto loaded = spec::loadString(yaml, "fixture.st_graph");
     EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
@@ -23,7 +24,8 @@ inline std::unique_ptr<session::Session> makeSession(const std::string &yaml, ui
     return s;
 }
 
-inline std::unique_ptr<session::Session> makeSessionFromFile(const std::string &path, uint64_t seed, int threads)
+inline std::unique_ptr<session::Session> makeSessionFromFile(const std::string &path, uint64_t seed,
+                                                             int threads)
 {
     auto loaded = spec::load(path);
     EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);

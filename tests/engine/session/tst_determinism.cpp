@@ -9,7 +9,8 @@ using namespace streamlab;
 namespace {
 
 // Bytes of every NP state after `frames` frames.
-std::vector<std::vector<float>> runStates(const std::string &path, uint64_t seed, int threads, int frames)
+std::vector<std::vector<float>> runStates(const std::string &path, uint64_t seed, int threads,
+                                          int frames)
 {
     auto s = test::makeSessionFromFile(path, seed, threads);
     if (!s)

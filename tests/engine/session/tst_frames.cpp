@@ -92,7 +92,7 @@ interfaces: {}
         seen.push_back(s->state("counter").at(0, 0, 0, 0));
     }
     // computed in the steps that start at frames 1, 4, 7 -> frames 2, 5, 8
-    EXPECT_EQ(seen, (std::vector<float>{0, 1, 1, 1, 2, 2, 2, 3}));
+    EXPECT_EQ(seen, (std::vector<float> {0, 1, 1, 1, 2, 2, 2, 3}));
 }
 
 TEST(Frames, NeuronPoolPipeline)

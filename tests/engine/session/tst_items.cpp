@@ -169,7 +169,7 @@ interfaces: {}
 )");
     ASSERT_TRUE(s);
     ASSERT_TRUE(s->parameter("xy", "M"));
-    EXPECT_EQ(s->parameter("xy", "M")->value.dims(), (std::vector<int>{1, 2, 1, 1}));
+    EXPECT_EQ(s->parameter("xy", "M")->value.dims(), (std::vector<int> {1, 2, 1, 1}));
     s->run(2);
     EXPECT_FLOAT_EQ(s->state("y").at(0, 0, 0, 0), 3.0f);
 }
@@ -190,7 +190,7 @@ interfaces: {}
     ASSERT_TRUE(s);
     const auto *w = s->parameter("xy", "W_0_0");
     ASSERT_TRUE(w);
-    EXPECT_EQ(w->value.dims(), (std::vector<int>{3, 2, 1, 1, 1}));
+    EXPECT_EQ(w->value.dims(), (std::vector<int> {3, 2, 1, 1, 1}));
     s->run(2);
     // y[a, c] = W[a, c, 0, 0, 0] * 1
     for (int a = 0; a < 3; ++a)

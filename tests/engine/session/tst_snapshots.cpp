@@ -1,7 +1,7 @@
 // Snapshots and the session thread: subscribed tensors are copied after frames while the engine
 // runs; play / pause / step are commands that land between frames.
-#include "sessionfixture.h"
 #include "session/runner.h"
+#include "sessionfixture.h"
 
 #include <thread>
 
