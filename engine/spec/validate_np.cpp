@@ -163,8 +163,13 @@ void validateNeuronPool(ItemReader &r, NeuronPoolSpec &np)
     }
     if (auto z = r.number("zoneout", 0.0, 1.0, "a probability in [0, 1]"))
         np.zoneout = *z;
-    if (auto b = r.boolean("binary"))
+    if (auto b = r.boolean("binary")) {
         np.binary = *b;
+        if (np.binary)
+            r.errorAtKey("binary", "binary neuron pools (inputs combined as a probabilistic OR, "
+                                   "Gaussian propagation through synapse pools) are not supported yet; "
+                                   "remove the key or set it to False");
+    }
 
     r.checkUnknownKeys(neuronPoolKeys(), [](const std::string &key) {
         for (const auto &alias : neuronPoolKeyAliases())

@@ -193,6 +193,10 @@ std::vector<DiagnosticCase> neuronPoolCases()
          Severity::Note},
         {"Binary", network("{}", "{}", "{}", pool("        binary: 1 #@\n")), "1",
          "binary must be True or False; got 1"},
+        {"BinaryNotSupported", network("{}", "{}", "{}", pool("        binary: True #@\n")),
+         "binary",
+         "binary neuron pools (inputs combined as a probabilistic OR, Gaussian propagation through "
+         "synapse pools) are not supported yet; remove the key or set it to False"},
         {"FeaturesWithShape", np("        shape: [1, 1, 1]\n        features: 3 #@\n"), "features",
          "features is ignored because shape is given", Severity::Warning},
     };

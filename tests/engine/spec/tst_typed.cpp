@@ -88,7 +88,7 @@ TEST(Typed, NeuronPoolExplicit)
         batchnorm_std: feature
         layernorm_mean: full
         layernorm_std: False
-        binary: True
+        binary: False
         min g: 0
         max b: 2.5
         device: gpu:1
@@ -126,7 +126,7 @@ TEST(Typed, NeuronPoolExplicit)
     EXPECT_EQ(np.batchnormStd, ParShape::Feature);
     EXPECT_EQ(np.layernormMean, ParShape::Full);
     EXPECT_EQ(np.layernormStd, ParShape::None);
-    EXPECT_TRUE(np.binary);
+    EXPECT_FALSE(np.binary); // binary: True is rejected (not supported yet)
     EXPECT_EQ(np.minBound.at("g"), 0.0);
     EXPECT_EQ(np.maxBound.at("b"), 2.5);
     EXPECT_EQ(np.device, "gpu:1");
