@@ -1,6 +1,7 @@
 // Convolution forward pass: geometry from source/target sizes (reference §2.3 step 4), then im2col
-// with upsampling, dilation and SAME padding folded into index tables, and one Eigen GEMM per agent
-// (one GEMM for all agents in the dense case).
+// with upsampling, dilation and SAME padding folded into index tables, and Eigen GEMMs: one for a
+// chunk of agents side by side with shared weights, one per agent with unshared weights, one for
+// all agents in the dense case.
 #include "ops/conv.h"
 
 #include <Eigen/Core>
@@ -66,6 +67,77 @@ std::vector<int> sourceIndexTable(int kernel, int outSize, int stride, int pad, 
     return table;
 }
 
+// im2col for one agent: row (i, u, v) of the column matrix holds, for every output position,
+// the input value the kernel tap (u, v) of input feature i sees there (0 in the padding).
+// Upsampling, stride, dilation and padding are folded into per-axis index tables; where the
+// valid Y indices of a tap are consecutive source positions they are copied as one run.
+class Columns
+{
+public:
+    explicit Columns(const ConvGeometry &g)
+        : mG(g)
+        , mTx(sourceIndexTable(g.kx, g.outX, g.strideX, g.padX, g.dilX, g.upX, g.inX))
+        , mTy(sourceIndexTable(g.ky, g.outY, g.strideY, g.padY, g.dilY, g.upY, g.inY))
+    {
+        for (int v = 0; v < g.ky; ++v) {
+            const int *iy = mTy.data() + static_cast<size_t>(v) * g.outY;
+            Run r{g.outY, -1, true};
+            for (int y = 0; y < g.outY; ++y)
+                if (iy[y] >= 0) {
+                    r.first = std::min(r.first, y);
+                    r.last = y;
+                }
+            for (int y = r.first; y <= r.last; ++y)
+                if (iy[y] < 0 || (y > r.first && iy[y] != iy[y - 1] + 1))
+                    r.consecutive = false;
+            mRuns.push_back(r);
+        }
+    }
+
+    // Writes the K rows for the input `src` [inC, inX, inY]; consecutive rows are `stride` apart.
+    void fill(const float *src, float *col, int stride) const
+    {
+        const ConvGeometry &g = mG;
+        float *row = col;
+        for (int i = 0; i < g.inC; ++i) {
+            const float *plane = src + static_cast<size_t>(i) * g.inX * g.inY;
+            for (int u = 0; u < g.kx; ++u) {
+                const int *ix = mTx.data() + static_cast<size_t>(u) * g.outX;
+                for (int v = 0; v < g.ky; ++v, row += stride) {
+                    const int *iy = mTy.data() + static_cast<size_t>(v) * g.outY;
+                    const Run &r = mRuns[static_cast<size_t>(v)];
+                    float *dst = row;
+                    for (int x = 0; x < g.outX; ++x, dst += g.outY) {
+                        if (ix[x] < 0 || r.first > r.last) {
+                            std::fill(dst, dst + g.outY, 0.0f);
+                            continue;
+                        }
+                        const float *line = plane + static_cast<size_t>(ix[x]) * g.inY;
+                        if (r.consecutive) {
+                            std::fill(dst, dst + r.first, 0.0f);
+                            std::copy_n(line + iy[r.first], r.last - r.first + 1, dst + r.first);
+                            std::fill(dst + r.last + 1, dst + g.outY, 0.0f);
+                        } else {
+                            for (int y = 0; y < g.outY; ++y)
+                                dst[y] = iy[y] < 0 ? 0.0f : line[iy[y]];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+private:
+    struct Run
+    {
+        int first, last;
+        bool consecutive;
+    };
+    const ConvGeometry &mG;
+    std::vector<int> mTx, mTy;
+    std::vector<Run> mRuns;
+};
+
 } // namespace
 
 std::optional<ConvGeometry> ConvGeometry::make(int inC, int inX, int inY, int outC, int outX,
@@ -125,6 +197,12 @@ std::optional<ConvGeometry> ConvGeometry::make(int inC, int inX, int inY, int ou
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out)
 {
+    convForward(g, agents, in, w, perAgentWeights, out, size_t(4) << 20);
+}
+
+void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
+                 bool perAgentWeights, float *out, size_t columnFloats)
+{
     const int K = g.inC * g.kx * g.ky;
     const int P = g.outX * g.outY;
     const size_t inSize = static_cast<size_t>(g.inC) * g.inX * g.inY;
@@ -146,43 +224,39 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
 
     const bool pointwise = g.kx == 1 && g.ky == 1 && g.strideX == 1 && g.strideY == 1 && g.upX == 1
         && g.upY == 1 && g.padX == 0 && g.padY == 0;
-    std::vector<float> col;
-    std::vector<int> tx, ty;
-    if (!pointwise) {
-        col.resize(static_cast<size_t>(K) * P);
-        tx = sourceIndexTable(g.kx, g.outX, g.strideX, g.padX, g.dilX, g.upX, g.inX);
-        ty = sourceIndexTable(g.ky, g.outY, g.strideY, g.padY, g.dilY, g.upY, g.inY);
-    }
-    for (int a = 0; a < agents; ++a) {
-        const float *src = in + a * inSize;
-        const float *columns = src;
-        if (!pointwise) {
-            float *row = col.data();
-            for (int i = 0; i < g.inC; ++i) {
-                const float *plane = src + static_cast<size_t>(i) * g.inX * g.inY;
-                for (int u = 0; u < g.kx; ++u) {
-                    const int *ix = tx.data() + static_cast<size_t>(u) * g.outX;
-                    for (int v = 0; v < g.ky; ++v, row += P) {
-                        const int *iy = ty.data() + static_cast<size_t>(v) * g.outY;
-                        float *dst = row;
-                        for (int x = 0; x < g.outX; ++x) {
-                            if (ix[x] < 0) {
-                                std::fill(dst, dst + g.outY, 0.0f);
-                                dst += g.outY;
-                                continue;
-                            }
-                            const float *line = plane + static_cast<size_t>(ix[x]) * g.inY;
-                            for (int y = 0; y < g.outY; ++y)
-                                *dst++ = iy[y] < 0 ? 0.0f : line[iy[y]];
-                        }
-                    }
-                }
-            }
-            columns = col.data();
+    if (pointwise || perAgentWeights) {
+        // One GEMM per agent straight from the input (pointwise) or from that agent's columns.
+        std::vector<float> col(pointwise ? 0 : static_cast<size_t>(K) * P);
+        const Columns columns(g);
+        for (int a = 0; a < agents; ++a) {
+            const float *src = in + a * inSize;
+            if (!pointwise)
+                columns.fill(src, col.data(), P);
+            const float *weights = perAgentWeights ? w + a * wSize : w;
+            Map(out + a * outSize, g.outC, P).noalias()
+                = ConstMap(weights, g.outC, K) * ConstMap(pointwise ? src : col.data(), K, P);
         }
-        const float *weights = perAgentWeights ? w + a * wSize : w;
-        Map(out + a * outSize, g.outC, P).noalias()
-            = ConstMap(weights, g.outC, K) * ConstMap(columns, K, P);
+        return;
+    }
+    // Shared weights: the columns of several agents side by side make one wide GEMM, which runs
+    // much closer to the machine's peak than many narrow ones. Chunks bound the buffer.
+    const size_t perAgent = static_cast<size_t>(K) * P;
+    const int chunk = static_cast<int>(std::clamp<size_t>(columnFloats / perAgent, 1, agents));
+    std::vector<float> col(perAgent * chunk);
+    std::vector<float> result(static_cast<size_t>(g.outC) * P * chunk);
+    const Columns columns(g);
+    for (int a0 = 0; a0 < agents; a0 += chunk) {
+        const int n = std::min(chunk, agents - a0);
+        const int width = n * P;
+        for (int j = 0; j < n; ++j)
+            columns.fill(in + (a0 + j) * inSize, col.data() + static_cast<size_t>(j) * P, width);
+        Map(result.data(), g.outC, width).noalias()
+            = ConstMap(w, g.outC, K) * ConstMap(col.data(), K, width);
+        // [outC, n * P] -> [n, outC, P]
+        for (int j = 0; j < n; ++j)
+            for (int o = 0; o < g.outC; ++o)
+                std::copy_n(result.data() + static_cast<size_t>(o) * width + static_cast<size_t>(j) * P,
+                            P, out + (a0 + j) * outSize + static_cast<size_t>(o) * P);
     }
 }
 

@@ -39,5 +39,9 @@ struct ConvGeometry
 // `perAgentWeights` (unshare). `out` [agents, outC, outX, outY] is overwritten.
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out);
+// The same with the im2col buffer of the shared-weight path limited to about `columnFloats`
+// floats; agents are processed in chunks that fit (the default is 4 Mi floats).
+void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
+                 bool perAgentWeights, float *out, size_t columnFloats);
 
 } // namespace streamlab::ops

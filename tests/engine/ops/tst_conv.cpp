@@ -292,26 +292,47 @@ TEST(ConvForward, RandomAgainstDirectLoops)
     EXPECT_EQ(cases, 90);
 }
 
-TEST(ConvForward, DemoConvIsFast)
+TEST(ConvForward, AgentChunksGiveTheSameResult)
 {
-    // The demo's first conv for 128 agents: 1x32x32 -> 16x16x16, rf 5, stride 2.
+    // Shared weights: columns of several agents are multiplied together in chunks. A small budget
+    // forces chunks of 2, 2 and 1 agents (K * P = 2 * 9 * 36 = 648 floats per agent).
+    Rng rng(99);
+    const int agents = 5;
+    auto g = ConvGeometry::make(2, 12, 12, 3, 6, 6, 3, 1);
+    ASSERT_TRUE(g);
+    std::vector<float> in(static_cast<size_t>(agents) * 2 * 144), w(g->weightCount());
+    for (float &v : in)
+        v = static_cast<float>(rng.uniform(-1, 1));
+    for (float &v : w)
+        v = static_cast<float>(rng.uniform(-1, 1));
+    const auto expected = reference(*g, agents, in, w, false);
+    for (size_t budget : {size_t(648), size_t(1300), size_t(1) << 22}) {
+        std::vector<float> out(expected.size(), -7.0f);
+        convForward(*g, agents, in.data(), w.data(), false, out.data(), budget);
+        for (size_t i = 0; i < out.size(); ++i)
+            ASSERT_NEAR(out[i], expected[i], 1e-4) << "budget " << budget << " index " << i;
+    }
+}
+
+TEST(ConvForward, DemoGeometryWith128Agents)
+{
+    // The demo's first conv for 128 agents: 1x32x32 -> 16x16x16, rf 5, stride 2, all inputs 0.5,
+    // all weights 0.1. TF SAME: pad_total = max(15*2 + 5 - 32, 0) = 3 -> 1 before, 2 after. An
+    // interior output sees 25 taps: 25 * 0.05 = 1.25; output (0, 0) sees rows/cols 0..3 (4x4 = 16
+    // taps): 0.8; the last output (15, 15) sees rows/cols 29..31 (3x3 = 9 taps): 0.45.
     const int agents = 128;
     auto g = ConvGeometry::make(1, 32, 32, 16, 16, 16, 5, 1);
     ASSERT_TRUE(g);
     std::vector<float> in(static_cast<size_t>(agents) * 1024, 0.5f), w(g->weightCount(), 0.1f);
     std::vector<float> out(static_cast<size_t>(agents) * 16 * 256);
-    convForward(*g, agents, in.data(), w.data(), false, out.data()); // warm-up
-    const int runs = 10;
-    const auto start = std::chrono::steady_clock::now();
-    for (int r = 0; r < runs; ++r)
-        convForward(*g, agents, in.data(), w.data(), false, out.data());
-    const double ms
-        = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count()
-        / runs;
-    std::printf("[ timing   ] demo conv, 128 agents: %.3f ms\n", ms);
-    EXPECT_NEAR(out[5 * 16 + 5], 25 * 0.05f, 1e-5);
-    EXPECT_LT(ms, 250.0); // milliseconds, not seconds (generous for loaded debug machines)
+    convForward(*g, agents, in.data(), w.data(), false, out.data());
+    for (int a : {0, 77, 127})
+        for (int o : {0, 15}) {
+            const float *map = out.data() + (static_cast<size_t>(a) * 16 + o) * 256;
+            EXPECT_NEAR(map[5 * 16 + 5], 1.25f, 1e-5);
+            EXPECT_NEAR(map[0], 0.8f, 1e-5);
+            EXPECT_NEAR(map[15 * 16 + 15], 0.45f, 1e-5);
+        }
 }
 
 } // namespace
