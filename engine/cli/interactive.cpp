@@ -44,8 +44,13 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
     const auto &spec = session.spec();
     out << "streamlab-run: network '" << spec.name << "' loaded; type 'help' for commands\n";
     std::string line;
+    auto reportError = [&] {
+        if (const std::string error = runner.takeError(); !error.empty())
+            out << "error: " << error << " (paused)\n";
+    };
     while (!*interrupted
-           && (out << "[" << session.frame() << "] >> " << std::flush, std::getline(in, line))) {
+           && (reportError(), out << "[" << session.frame() << "] >> " << std::flush,
+               std::getline(in, line))) {
         std::istringstream words(line);
         std::string command;
         words >> command;

@@ -144,11 +144,19 @@ int main(int argc, char **argv)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
-    if (options.interactive)
-        return cli::runInteractive(*session, std::cin, std::cout, &gInterrupted);
-    if (!options.json && !options.quiet)
-        std::cerr << "streamlab-run: streaming '" << session->spec().name << "' ("
-                  << session->spec().agents << " agents, " << session->threads()
-                  << " threads, seed " << options.seed << ")\n";
-    return stream(*session, options);
+    try {
+        if (options.interactive)
+            return cli::runInteractive(*session, std::cin, std::cout, &gInterrupted);
+        if (!options.json && !options.quiet)
+            std::cerr << "streamlab-run: streaming '" << session->spec().name << "' ("
+                      << session->spec().agents << " agents, " << session->threads()
+                      << " threads, seed " << options.seed << ")\n";
+        return stream(*session, options);
+    } catch (const std::bad_alloc &) {
+        std::cerr << "streamlab-run: out of memory at frame " << session->frame() << "\n";
+    } catch (const std::exception &e) {
+        std::cerr << "streamlab-run: frame " << session->frame() + 1 << " failed: " << e.what()
+                  << "\n";
+    }
+    return 1;
 }

@@ -81,7 +81,7 @@ public:
     {
         for (int v = 0; v < g.ky; ++v) {
             const int *iy = mTy.data() + static_cast<size_t>(v) * g.outY;
-            Run r{g.outY, -1, true};
+            Run r {g.outY, -1, true};
             for (int y = 0; y < g.outY; ++y)
                 if (iy[y] >= 0) {
                     r.first = std::min(r.first, y);
@@ -255,7 +255,8 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
         // [outC, n * P] -> [n, outC, P]
         for (int j = 0; j < n; ++j)
             for (int o = 0; o < g.outC; ++o)
-                std::copy_n(result.data() + static_cast<size_t>(o) * width + static_cast<size_t>(j) * P,
+                std::copy_n(result.data() + static_cast<size_t>(o) * width
+                                + static_cast<size_t>(j) * P,
                             P, out + (a0 + j) * outSize + static_cast<size_t>(o) * P);
     }
 }

@@ -37,7 +37,7 @@ const float *effectiveWeight(const SynapseInputRun &in, int agents, std::vector<
         else
             ops::broadcastWeight(src, in.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
         if (!in.weightFnc.isIdentity())
-            in.weightFnc.forward(dst, dst, 1, static_cast<int>(full), 1, 1);
+            in.weightFnc.forward(dst, dst, g.outC, g.inC, g.kx, g.ky); // softmax runs over Cs
     }
     return buffer.data();
 }
@@ -64,11 +64,14 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
         return;
     }
 
+    // Scratch buffers live per worker thread, so a frame allocates nothing once warmed up.
+    thread_local std::vector<float> product, factor, conv, pre, projected, weights, reduced;
     const int P = sp.productFeatures;
-    std::vector<float> product(static_cast<size_t>(A) * P * X * Y, 1.0f);
-    std::vector<float> factor, conv, pre, weights;
-    for (const auto &f : sp.factors) {
-        factor.assign(count(f.dims), 0.0f);
+    const std::vector<int> fullDims {A, P, X, Y};
+    for (size_t fi = 0; fi < sp.factors.size(); ++fi) {
+        const auto &f = sp.factors[fi];
+        factor.resize(count(f.dims));
+        bool factorSet = false;
         for (const auto &in : f.inputs) {
             const auto &src = net.neuronPools[static_cast<size_t>(in.source)];
             const Tensor &s = src.state[front];
@@ -78,7 +81,6 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
                 in.pact.forward(z, pre.data(), A, src.dims[1], src.dims[2], src.dims[3]);
                 z = pre.data();
             }
-            std::vector<float> projected;
             if (in.P) {
                 const auto &g = in.ppGeometry;
                 projected.resize(static_cast<size_t>(A) * g.outC * g.outX * g.outY);
@@ -86,6 +88,15 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
                 z = projected.data();
             }
             const float *w = effectiveWeight(in, A, weights);
+            if (!factorSet && in.outDims == f.dims) {
+                // The first input of the factor's own shape is written in place (0 + x == x).
+                ops::convForward(in.geometry, A, z, w, in.unshared, factor.data());
+                factorSet = true;
+                continue;
+            }
+            if (!factorSet)
+                std::fill(factor.begin(), factor.end(), 0.0f);
+            factorSet = true;
             conv.resize(count(in.outDims));
             ops::convForward(in.geometry, A, z, w, in.unshared, conv.data());
             ops::broadcastAdd(factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
@@ -96,13 +107,18 @@ void addSynapsePool(const Network &net, const SynapsePoolRun &sp, int front, int
                               f.bias->value.data(), f.biasShape, false);
         if (!f.act.isIdentity())
             f.act.forward(factor.data(), factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3]);
+        if (fi == 0 && f.dims == fullDims) {
+            product.swap(factor); // 1 * u == u
+            continue;
+        }
+        if (fi == 0)
+            product.assign(count(fullDims), 1.0f);
         ops::broadcastMultiply(product.data(), A, P, X, Y, factor.data(), f.dims[1], f.dims[2],
                                f.dims[3]);
     }
 
     const auto &s = *sp.spec;
     int features = P;
-    std::vector<float> reduced;
     if (s.avgout > 1) {
         features /= s.avgout;
         reduced.resize(static_cast<size_t>(A) * features * X * Y);

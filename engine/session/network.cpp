@@ -286,11 +286,32 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         const auto &s = spec.synapsePools[k];
         auto &sp = net->synapsePools[k];
         for (const auto &[par, owner] : s.shareParams) {
-            Parameter *p = net->parameter(owner.first, owner.second);
+            // Follow chains (c shares b's weight, which b shares from a) to the allocated tensor.
+            std::pair<std::string, std::string> root = owner;
+            std::vector<std::pair<std::string, std::string>> seen {{s.name, par}};
+            bool cycle = false;
+            for (;;) {
+                const spec::SynapsePoolSpec *o = spec.findSynapsePool(root.first);
+                if (!o)
+                    break;
+                auto next = o->shareParams.find(root.second);
+                if (next == o->shareParams.end())
+                    break;
+                if (std::find(seen.begin(), seen.end(), root) != seen.end()) {
+                    cycle = true;
+                    break;
+                }
+                seen.push_back(root);
+                root = next->second;
+            }
+            Parameter *p = cycle ? nullptr : net->parameter(root.first, root.second);
             if (!p) {
-                diagnostics.push_back(makeError(s.mark, s.name, "share params",
-                                                "parameter '" + owner.second + "' of synapse pool '"
-                                                    + owner.first + "' does not exist"));
+                diagnostics.push_back(
+                    makeError(s.mark, s.name, "share params",
+                              cycle ? "parameter '" + par
+                                      + "' is shared in a cycle; one synapse pool must own it"
+                                    : "parameter '" + root.second + "' of synapse pool '"
+                                      + root.first + "' does not exist"));
                 continue;
             }
             net->aliases[s.name + "." + par] = p;

@@ -1,6 +1,8 @@
 #include "session/runner.h"
 
 #include <chrono>
+#include <string>
+#include <utility>
 
 namespace streamlab::session {
 
@@ -73,6 +75,12 @@ void SessionRunner::waitUntilIdle()
     mIdle.wait(lock, [this] { return (!mStreaming && mPendingSteps == 0 && !mBusy) || mQuit; });
 }
 
+std::string SessionRunner::takeError()
+{
+    std::lock_guard lock(mMutex);
+    return std::exchange(mError, {});
+}
+
 double SessionRunner::fps() const
 {
     std::lock_guard lock(mMutex);
@@ -103,7 +111,17 @@ void SessionRunner::loop()
             maxFps = mMaxFps;
         }
         const auto started = Clock::now();
-        mSession.step();
+        try {
+            mSession.step();
+        } catch (const std::exception &e) {
+            // A failed frame pauses the session; the caller reads why with takeError().
+            std::lock_guard lock(mMutex);
+            mError = "frame " + std::to_string(mSession.frame() + 1) + " failed: " + e.what();
+            mStreaming = false;
+            mPendingSteps = 0;
+            mBusy = false;
+            continue;
+        }
         ++windowFrames;
         const auto now = Clock::now();
         if (maxFps > 0.0) {

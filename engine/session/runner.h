@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace streamlab::session {
@@ -27,6 +28,7 @@ public:
     bool isIdle() const; // paused and no steps pending
     void waitUntilIdle();
     double fps() const; // frames per second over the last ~second of running
+    std::string takeError(); // why the last frame failed ("" if none); clears it
 
 private:
     void loop();
@@ -40,6 +42,7 @@ private:
     int64_t mStopAt = -1;
     double mMaxFps = 0.0;
     double mFps = 0.0;
+    std::string mError;
     bool mBusy = false;
     bool mQuit = false;
     std::thread mThread;

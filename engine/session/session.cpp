@@ -1,6 +1,7 @@
 #include "session/session.h"
 
 #include <algorithm>
+#include <new>
 
 namespace streamlab::session {
 
@@ -21,7 +22,15 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
     CompileOptions compileOptions;
     compileOptions.seed = options.seed;
     compileOptions.dataDir = options.dataDir;
-    session->mNetwork = Network::compile(*session->mSpec, compileOptions, diagnostics);
+    try {
+        session->mNetwork = Network::compile(*session->mSpec, compileOptions, diagnostics);
+    } catch (const std::bad_alloc &) {
+        spec::Diagnostic d;
+        d.mark = {session->mSpec->file, 1, 1};
+        d.message = "not enough memory for the states and parameters of this network";
+        diagnostics.push_back(d);
+        return nullptr;
+    }
     if (!session->mNetwork)
         return nullptr;
     return session;
@@ -125,13 +134,13 @@ void Session::updateInterface(int j, int front, int64_t frame)
 {
     Network &net = *mNetwork;
     InterfaceRun &run = net.interfaces[static_cast<size_t>(j)];
-    if (run.flag == RunFlag::Paused || !isDue(run.interface->spec(), frame))
-        return; // keeps writing its last data
     if (run.flag == RunFlag::Off) {
         for (auto &[topic, t] : run.outputs)
             t.fill(0.0f);
         return;
     }
+    if (run.flag == RunFlag::Paused || !isDue(run.interface->spec(), frame))
+        return; // keeps writing its last data
     std::map<std::string, const Tensor *> inputs;
     for (const auto &[topic, n] : run.inTopics)
         inputs[topic] = &net.neuronPools[static_cast<size_t>(n)].state[front];

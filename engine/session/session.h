@@ -52,7 +52,9 @@ public:
     const SessionOptions &options() const { return mOptions; }
     int threads() const { return mPool.threads(); }
 
-    // Runs one frame / n frames on the calling thread (plus the worker pool).
+    // Runs one frame / n frames on the calling thread (plus the worker pool). A failure inside a
+    // task (a bug, or running out of memory) is rethrown here after the frame's tasks finished;
+    // the frame counter then does not advance.
     void step();
     void run(int64_t frames);
     int64_t frame() const { return mFrame.load(); }

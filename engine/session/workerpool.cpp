@@ -1,5 +1,7 @@
 #include "session/workerpool.h"
 
+#include <utility>
+
 namespace streamlab::session {
 
 WorkerPool::WorkerPool(int threads)
@@ -28,7 +30,13 @@ void WorkerPool::drain()
         const int i = mNext.fetch_add(1);
         if (i >= mCount)
             return;
-        (*mTask)(i);
+        try {
+            (*mTask)(i);
+        } catch (...) {
+            std::lock_guard lock(mErrorMutex);
+            if (!mError)
+                mError = std::current_exception();
+        }
     }
 }
 
@@ -37,8 +45,18 @@ void WorkerPool::run(int count, const std::function<void(int)> &task)
     if (count <= 0)
         return;
     if (mWorkers.empty() || count == 1) {
-        for (int i = 0; i < count; ++i)
-            task(i);
+        // Same contract as the threaded path: every task runs, the first exception is rethrown.
+        std::exception_ptr error;
+        for (int i = 0; i < count; ++i) {
+            try {
+                task(i);
+            } catch (...) {
+                if (!error)
+                    error = std::current_exception();
+            }
+        }
+        if (error)
+            std::rethrow_exception(error);
         return;
     }
     {
@@ -54,6 +72,14 @@ void WorkerPool::run(int count, const std::function<void(int)> &task)
     std::unique_lock lock(mMutex);
     mDone.wait(lock, [this] { return mBusy == 0; });
     mTask = nullptr;
+    lock.unlock();
+    std::exception_ptr error;
+    {
+        std::lock_guard errorLock(mErrorMutex);
+        error = std::exchange(mError, nullptr);
+    }
+    if (error)
+        std::rethrow_exception(error);
 }
 
 void WorkerPool::workerLoop()

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -22,7 +23,8 @@ public:
     WorkerPool &operator=(const WorkerPool &) = delete;
 
     int threads() const { return mThreads; }
-    // Runs task(0) .. task(count-1) and returns when all are done. The caller thread helps.
+    // Runs task(0) .. task(count-1) and returns when all are done. The caller thread helps. If
+    // tasks throw, the remaining tasks still run and the first exception is rethrown here.
     void run(int count, const std::function<void(int)> &task);
 
 private:
@@ -40,6 +42,8 @@ private:
     int mBusy = 0;
     long mGeneration = 0;
     bool mStop = false;
+    std::mutex mErrorMutex;
+    std::exception_ptr mError;
 };
 
 } // namespace streamlab::session

@@ -46,24 +46,42 @@ TEST(Frames, OneEdgePerFrame)
 
 TEST(Frames, PausedNeuronPoolKeepsStateAndOffWritesZeros)
 {
-    auto s = makeSession(kChain);
+    // counter(k+1) = counter(k) + 1 while running, so a frozen state is visible.
+    auto s = makeSession(R"(
+name: flags
+agents: 1
+neuron_pools:
+    counter: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+    copy: {shape: [1, 1, 1], bias_shape: False}
+synapse_pools:
+    loop: {source: [[counter]], target: counter, init W_0_0: 1.0}
+    counter_copy: {source: [[counter]], target: copy, init W_0_0: 2.0}
+plasticities: {}
+interfaces: {}
+)");
     ASSERT_TRUE(s);
     s->run(3);
-    s->post({session::Command::Kind::SetFlag, "mid", 1});
-    EXPECT_EQ(s->flag("mid"), 0) << "commands land only between frames";
+    EXPECT_FLOAT_EQ(s->state("counter").at(0, 0, 0, 0), 3.0f);
+    s->post({session::Command::Kind::SetFlag, "counter", 1});
+    EXPECT_EQ(s->flag("counter"), 0) << "commands land only between frames";
     s->step();
-    EXPECT_EQ(s->flag("mid"), 1);
-    EXPECT_FLOAT_EQ(s->state("mid").at(0, 0, 0, 0), 6.0f);
-    s->post({session::Command::Kind::SetFlag, "mid", 2});
+    EXPECT_EQ(s->flag("counter"), 1);
+    EXPECT_FLOAT_EQ(s->state("counter").at(0, 0, 0, 0), 3.0f) << "paused: frozen";
     s->step();
-    EXPECT_FLOAT_EQ(s->state("mid").at(0, 0, 0, 0), 0.0f);
-    s->post({session::Command::Kind::SetFlag, "src_mid", 2}); // SP off: contributes nothing
-    s->post({session::Command::Kind::SetFlag, "mid", 0});
+    EXPECT_FLOAT_EQ(s->state("counter").at(0, 0, 0, 0), 3.0f);
+    EXPECT_FLOAT_EQ(s->state("copy").at(0, 0, 0, 0), 6.0f) << "readers still see the frozen state";
+    s->post({session::Command::Kind::SetFlag, "counter", 2});
     s->step();
-    EXPECT_FLOAT_EQ(s->state("mid").at(0, 0, 0, 0), 0.0f);
-    s->post({session::Command::Kind::SetFlag, "src_mid", 0});
+    EXPECT_FLOAT_EQ(s->state("counter").at(0, 0, 0, 0), 0.0f) << "off: zeros";
+    s->post({session::Command::Kind::SetFlag, "counter", 0});
     s->step();
-    EXPECT_FLOAT_EQ(s->state("mid").at(0, 0, 0, 0), 6.0f);
+    EXPECT_FLOAT_EQ(s->state("counter").at(0, 0, 0, 0), 1.0f) << "running again from zero";
+    s->post({session::Command::Kind::SetFlag, "counter_copy", 2}); // SP off: contributes nothing
+    s->step();
+    EXPECT_FLOAT_EQ(s->state("copy").at(0, 0, 0, 0), 0.0f);
+    s->post({session::Command::Kind::SetFlag, "counter_copy", 0});
+    s->step();
+    EXPECT_FLOAT_EQ(s->state("copy").at(0, 0, 0, 0), 4.0f); // 2 * counter(frame before) = 2 * 2
     s->post({session::Command::Kind::SetFlag, "nothing", 1});
     s->step();
     auto errors = s->takeCommandErrors();
@@ -97,14 +115,15 @@ interfaces: {}
 
 TEST(Frames, NeuronPoolPipeline)
 {
-    // x = sum of SPs = 1*a + 1*b ; gain 2 (scalar), bias -1 (feature), act relu
+    // x = sum of SPs = 1*a + 0.25*(b0 + b1); then gain 2 (scalar), bias -1 (feature), act relu.
     auto s = makeSession(R"(
 name: pipeline
 agents: 1
 neuron_pools:
-    a: {shape: [2, 1, 1], bias_shape: feature, init b: 1.5}
+    a: {shape: [2, 1, 1], bias_shape: feature, init b: 3.0}
     b: {shape: [2, 1, 1], bias_shape: feature, init b: -4.0}
-    out: {shape: [2, 1, 1], gain_shape: scalar, init g: 2.0, bias_shape: feature, init b: -1.0, act: relu}
+    out: {shape: [2, 1, 1], gain_shape: scalar, init g: 2.0, bias_shape: feature, init b: -1.0,
+          act: relu}
 synapse_pools:
     a_out: {source: [[a]], target: out, init W_0_0: id}
     b_out: {source: [[b]], target: out, init W_0_0: 0.25}
@@ -113,14 +132,18 @@ interfaces: {}
 )");
     ASSERT_TRUE(s);
     s->run(2);
-    // a = [1.5, 1.5]; b = [-4, -4]; id: a_out = a; 0.25 dense 2x2: each = 0.25*(-4-4) = -2
-    // x = [1.5 - 2, 1.5 - 2] = -0.5 ; *2 = -1 ; -1 = -2 ; relu -> 0
-    EXPECT_FLOAT_EQ(s->state("out").at(0, 0, 0, 0), 0.0f);
+    // a = [3, 3]; b = [-4, -4]; dense 0.25: each = 0.25*(-4 - 4) = -2; x = 3 - 2 = 1
+    // gain then bias: 1*2 - 1 = 1 (bias before gain would give 0, no gain 0, no bias 2)
+    EXPECT_FLOAT_EQ(s->state("out").at(0, 0, 0, 0), 1.0f);
+    EXPECT_FLOAT_EQ(s->state("out").at(0, 1, 0, 0), 1.0f);
     s->post({session::Command::Kind::SetFlag, "b_out", 2});
     s->step();
-    // x = 1.5 ; *2 = 3 ; -1 = 2 ; relu 2
-    EXPECT_FLOAT_EQ(s->state("out").at(0, 0, 0, 0), 2.0f);
-    EXPECT_FLOAT_EQ(s->state("out").at(0, 1, 0, 0), 2.0f);
+    // x = 3; 3*2 - 1 = 5
+    EXPECT_FLOAT_EQ(s->state("out").at(0, 0, 0, 0), 5.0f);
+    s->post({session::Command::Kind::SetFlag, "a_out", 2});
+    s->step();
+    // x = 0; 0*2 - 1 = -1; relu -> 0
+    EXPECT_FLOAT_EQ(s->state("out").at(0, 1, 0, 0), 0.0f);
 }
 
 TEST(Frames, GatedTwoFactorSynapsePool)

@@ -108,7 +108,7 @@ TEST(Items, SharedWeightsAreOneParameter)
 name: sharing
 agents: 1
 neuron_pools:
-    a: {shape: [3, 1, 1]}
+    a: {shape: [3, 1, 1], init b: 0.5}
     b: {shape: [3, 1, 1]}
     c: {shape: [3, 1, 1]}
 synapse_pools:
@@ -119,6 +119,37 @@ interfaces: {}
 )");
     ASSERT_TRUE(s);
     EXPECT_EQ(s->parameter("ab", "W_0_0"), s->parameter("ac", "W_0_0"));
+    s->run(3);
+    EXPECT_NE(s->state("b").values(), std::vector<float>(3, 0.0f));
+    EXPECT_EQ(s->state("b").values(), s->state("c").values());
+}
+
+TEST(Items, ShareChainsResolveToTheOwnerInAnyOrder)
+{
+    // c shares b's weight, which b shares from a; c is declared first.
+    auto s = test::makeSession(R"(
+name: chain
+agents: 1
+neuron_pools:
+    x: {shape: [3, 1, 1], bias_shape: feature, init b: 1.0}
+    y1: {shape: [3, 1, 1], bias_shape: False}
+    y2: {shape: [3, 1, 1], bias_shape: False}
+    y3: {shape: [3, 1, 1], bias_shape: False}
+synapse_pools:
+    c: {source: [[x]], target: y3, share params: {W_0_0: [b, W_0_0]}}
+    b: {source: [[x]], target: y2, share params: {W_0_0: [a, W_0_0]}}
+    a: {source: [[x]], target: y1}
+plasticities: {}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->parameter("c", "W_0_0"), s->parameter("a", "W_0_0"));
+    EXPECT_EQ(s->parameter("b", "W_0_0"), s->parameter("a", "W_0_0"));
+    s->run(2);
+    const auto &y1 = s->state("y1").values();
+    EXPECT_NE(y1, std::vector<float>(3, 0.0f));
+    EXPECT_EQ(y1, s->state("y2").values());
+    EXPECT_EQ(y1, s->state("y3").values());
 }
 
 TEST(Items, AtStartAndBounds)
