@@ -1,0 +1,61 @@
+#include "plasticity/optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace streamlab::plasticity {
+
+OptimizerSettings OptimizerSettings::fromSpec(const spec::PlasticitySpec &plasticity)
+{
+    OptimizerSettings s;
+    s.kind = plasticity.optimizer == "adam" ? OptimizerKind::Adam
+        : plasticity.optimizer == "rmsprop" ? OptimizerKind::RmsProp
+                                            : OptimizerKind::GradDesc;
+    s.lr = plasticity.lr;
+    s.momentum = plasticity.momentum;
+    s.decay = plasticity.decay;
+    s.rho = plasticity.rho;
+    return s;
+}
+
+void optimizerStep(const OptimizerSettings &settings, const float *grad, size_t n,
+                   OptimizerState &state, float *delta)
+{
+    switch (settings.kind) {
+    case OptimizerKind::GradDesc:
+        for (size_t i = 0; i < n; ++i)
+            delta[i] = static_cast<float>(std::clamp(-settings.lr * grad[i], -1.0, 1.0));
+        return;
+    case OptimizerKind::Adam: {
+        state.m.resize(n, 0.0f);
+        state.v.resize(n, 0.0f);
+        ++state.t;
+        const double b1 = settings.momentum, b2 = settings.decay;
+        const double t = static_cast<double>(state.t);
+        const double step
+            = settings.lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
+        for (size_t i = 0; i < n; ++i) {
+            const double g = grad[i];
+            const double m = b1 * state.m[i] + (1.0 - b1) * g;
+            const double v = b2 * state.v[i] + (1.0 - b2) * g * g;
+            state.m[i] = static_cast<float>(m);
+            state.v[i] = static_cast<float>(v);
+            delta[i] = static_cast<float>(-step * m / (std::sqrt(v) + 1e-6));
+        }
+        return;
+    }
+    case OptimizerKind::RmsProp: {
+        state.v.resize(n, 0.0f);
+        const double rho = settings.rho;
+        for (size_t i = 0; i < n; ++i) {
+            const double g = grad[i];
+            const double v = rho * state.v[i] + (1.0 - rho) * g * g;
+            state.v[i] = static_cast<float>(v);
+            delta[i] = static_cast<float>(-settings.lr * g / (std::sqrt(v) + 1e-7));
+        }
+        return;
+    }
+    }
+}
+
+} // namespace streamlab::plasticity
