@@ -30,7 +30,7 @@ static void setItemFlag(session::Session &session, std::istream &words, const st
         return;
     }
     if (session.flag(item) < 0) {
-        out << "no neuron pool, synapse pool or interface named '" << item << "'\n";
+        out << "no neuron pool, synapse pool, plasticity or interface named '" << item << "'\n";
         return;
     }
     session.post({session::Command::Kind::SetFlag, item, value});
@@ -47,6 +47,8 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
     auto reportError = [&] {
         if (const std::string error = runner.takeError(); !error.empty())
             out << "error: " << error << " (paused)\n";
+        for (const auto &alert : session.takeAlerts())
+            out << "alert: " << alert << " (paused)\n";
     };
     while (!*interrupted
            && (reportError(), out << "[" << session.frame() << "] >> " << std::flush,

@@ -59,6 +59,14 @@ int stream(session::Session &session, const cli::Options &options)
     while (!gInterrupted && (options.frames < 0 || session.frame() < options.frames)) {
         session.step();
         ++windowFrames;
+        if (session.hasAlerts()) {
+            for (const auto &alert : session.takeAlerts())
+                std::cerr << "streamlab-run: " << alert << "\n";
+            report();
+            std::cerr << "streamlab-run: paused at frame " << session.frame()
+                      << "; nothing learned before this frame was lost\n";
+            return 1;
+        }
         const double elapsed = std::chrono::duration<double>(Clock::now() - windowStart).count();
         if (elapsed >= 0.5) {
             fps = windowFrames / elapsed;

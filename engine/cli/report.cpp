@@ -11,6 +11,7 @@ Report makeReport(const session::Session &session, double fps)
     r.frame = session.frame();
     r.fps = fps;
     r.interfaces = session.metrics();
+    r.plasticities = session.plasticityMetrics();
     return r;
 }
 
@@ -37,7 +38,15 @@ static std::string quoted(const std::string &s)
 std::string formatJson(const Report &report)
 {
     std::string s = "{\"frame\":" + std::to_string(report.frame) + ",\"fps\":" + number(report.fps);
-    s += ",\"plasticities\":{},\"interfaces\":{";
+    s += ",\"plasticities\":{";
+    for (size_t p = 0; p < report.plasticities.size(); ++p) {
+        const auto &[name, values] = report.plasticities[p];
+        s += (p ? "," : "") + quoted(name) + ":{";
+        for (size_t i = 0; i < values.size(); ++i)
+            s += (i ? "," : "") + quoted(values[i].first) + ":" + number(values[i].second);
+        s += "}";
+    }
+    s += "},\"interfaces\":{";
     bool firstIf = true;
     for (const auto &[name, metrics] : report.interfaces) {
         s += (firstIf ? "" : ",") + quoted(name) + ":{";
@@ -61,6 +70,12 @@ std::string formatHuman(const Report &report)
     std::snprintf(head, sizeof head, "frame %8lld  %8.1f fps", static_cast<long long>(report.frame),
                   report.fps);
     std::string s = head;
+    for (const auto &[name, values] : report.plasticities)
+        for (const auto &[key, value] : values) {
+            char v[32];
+            std::snprintf(v, sizeof v, "%.4g", value);
+            s += "  " + name + "." + key + " " + v;
+        }
     for (const auto &[name, metrics] : report.interfaces) {
         for (const auto &m : metrics) {
             if (m.values.empty())

@@ -12,6 +12,7 @@ struct Report
     int64_t frame = 0;
     double fps = 0.0;
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> interfaces;
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> plasticities;
 };
 
 Report makeReport(const session::Session &session, double fps);

@@ -334,6 +334,42 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         }
     }
 
+    // Plasticities. A parameter shared through `share params` resolves to its owner's tensor, so
+    // updates addressed to the sharing pool land on the owner (reference §2.8).
+    for (const auto &s : spec.plasticities) {
+        PlasticityRun run;
+        run.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
+        std::vector<plasticity::TrainedParameter> trained;
+        for (const auto &ref : s.parameters) {
+            Parameter *p = net->parameter(ref.item, ref.par);
+            if (!p) {
+                spec::Diagnostic d = makeError(ref.mark, s.name, "parameter",
+                                               ref.kind + " '" + ref.item + "' has no parameter '"
+                                                   + ref.par + "'");
+                diagnostics.push_back(d);
+                continue;
+            }
+            plasticity::TrainedParameter t;
+            t.ref = ref;
+            t.value = &p->value;
+            trained.push_back(std::move(t));
+            run.targets.push_back(p);
+        }
+        if (s.type == "L_regularizer") {
+            run.plasticity = plasticity::makeRegularizer(s, std::move(trained));
+        } else if (s.type == "hebbian") {
+            run.plasticity = plasticity::makeHebbian(s, std::move(trained));
+        } else {
+            spec::Diagnostic d = makeError(s.mark, s.name, "type",
+                                           "loss plasticities do not learn in this version yet; "
+                                           "the network streams with its initial parameters");
+            d.severity = spec::Diagnostic::Severity::Note;
+            diagnostics.push_back(d);
+            run.targets.clear();
+        }
+        net->plasticities.push_back(std::move(run));
+    }
+
     // Interfaces.
     for (const auto &s : spec.interfaces) {
         interfaces::InterfaceContext context;

@@ -7,6 +7,7 @@
 #include "ops/activation.h"
 #include "ops/conv.h"
 #include "ops/func.h"
+#include "plasticity/plasticity.h"
 #include "spec/networkspec.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"
@@ -101,6 +102,14 @@ struct InterfaceRun
     RunFlag flag = RunFlag::Running;
 };
 
+struct PlasticityRun
+{
+    std::unique_ptr<plasticity::Plasticity> plasticity; // null: not learning yet (loss)
+    std::vector<Parameter *> targets; // per trained parameter: where its deltas land
+    RunFlag flag = RunFlag::Running;
+    std::string alert; // set by the frame that found a NaN/Inf
+};
+
 struct CompileOptions
 {
     uint64_t seed = 1;
@@ -122,6 +131,8 @@ public:
     std::vector<NeuronPoolRun> neuronPools;
     std::vector<SynapsePoolRun> synapsePools;
     std::vector<InterfaceRun> interfaces;
+    std::vector<PlasticityRun> plasticities; // in spec order
+    std::map<Parameter *, std::vector<float>> pendingDeltas; // summed deltas of the last frame
     std::map<std::string, std::unique_ptr<Parameter>> parameters; // "item.par" -> owned parameter
     std::map<std::string, Parameter *> aliases; // shared "item.par" -> owner
 

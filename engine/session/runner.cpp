@@ -123,6 +123,12 @@ void SessionRunner::loop()
             continue;
         }
         ++windowFrames;
+        if (mSession.hasAlerts()) {
+            // A dropped update (NaN/Inf) pauses the session; the alerts stay for the caller.
+            std::lock_guard lock(mMutex);
+            mStreaming = false;
+            mPendingSteps = 0;
+        }
         const auto now = Clock::now();
         if (maxFps > 0.0) {
             const auto budget = std::chrono::duration<double>(1.0 / maxFps);

@@ -59,6 +59,9 @@ int Session::flag(const std::string &item) const
     for (const auto &run : mNetwork->interfaces)
         if (run.interface->name() == item)
             return static_cast<int>(run.flag);
+    for (size_t j = 0; j < mSpec->plasticities.size(); ++j)
+        if (mSpec->plasticities[j].name == item)
+            return static_cast<int>(mNetwork->plasticities[j].flag);
     return -1;
 }
 
@@ -85,10 +88,13 @@ void Session::applyCommands()
         for (auto &run : mNetwork->interfaces)
             if (run.interface->name() == c.item)
                 run.flag = flag, found = true;
+        for (size_t j = 0; j < mSpec->plasticities.size(); ++j)
+            if (mSpec->plasticities[j].name == c.item)
+                mNetwork->plasticities[j].flag = flag, found = true;
         if (!found) {
             std::lock_guard lock(mCommandMutex);
-            mCommandErrors.push_back("no neuron pool, synapse pool or interface named '" + c.item
-                                     + "'");
+            mCommandErrors.push_back("no neuron pool, synapse pool, plasticity or interface named '"
+                                     + c.item + "'");
         }
     }
 }
@@ -100,9 +106,15 @@ void Session::step()
     const int64_t k = mFrame.load();
     Network &net = *mNetwork;
 
-    // Neuron pools: read front (frame k), write back (frame k+1).
-    mPool.run(static_cast<int>(net.neuronPools.size()),
-              [&](int n) { computeNeuronPool(n, front, k); });
+    // Neuron pools read front (frame k) and write back (frame k+1); plasticities read front and
+    // the current parameters and write only their own deltas. All run side by side.
+    const int nps = static_cast<int>(net.neuronPools.size());
+    mPool.run(nps + static_cast<int>(net.plasticities.size()), [&](int i) {
+        if (i < nps)
+            computeNeuronPool(i, front, k);
+        else
+            updatePlasticity(i - nps, front, k);
+    });
 
     // Interfaces: read front states, write the data NPs add in the next frame.
     mPool.run(static_cast<int>(net.interfaces.size()),
@@ -119,9 +131,79 @@ void Session::step()
         }
     }
 
+    applyDeltas();
+
     mFront = 1 - front;
     mFrame.store(k + 1);
     publishSnapshots();
+}
+
+void Session::updatePlasticity(int j, int front, int64_t frame)
+{
+    Network &net = *mNetwork;
+    PlasticityRun &run = net.plasticities[static_cast<size_t>(j)];
+    if (!run.plasticity)
+        return;
+    const auto &s = run.plasticity->spec();
+    // Frame numbers here are those of the frame being computed (frame + 1).
+    if (run.flag != RunFlag::Running || !isDue(s, frame) || frame + 1 <= s.startframe) {
+        run.plasticity->skip();
+        return;
+    }
+    plasticity::PlasticityFrame pf;
+    pf.frame = frame + 1;
+    pf.split = s.ignoreSplit ? 0 : mSplit;
+    pf.agents = mSpec->agents;
+    pf.state = [&](const std::string &name) -> const Tensor * {
+        const int n = net.neuronPoolIndex(name);
+        return n < 0 ? nullptr : &net.neuronPools[static_cast<size_t>(n)].state[front];
+    };
+    run.alert = run.plasticity->update(pf);
+}
+
+void Session::applyDeltas()
+{
+    // Deltas of the previous frame land now (reference §2.7.1: computed in frame k, seen by the
+    // computation of frame k + 2), summed over plasticities and clipped to the bounds.
+    Network &net = *mNetwork;
+    for (auto &[parameter, delta] : net.pendingDeltas) {
+        auto &values = parameter->value.values();
+        for (size_t i = 0; i < values.size(); ++i)
+            values[i] += delta[i];
+        parameter->clip();
+    }
+    for (auto &[parameter, delta] : net.pendingDeltas)
+        std::fill(delta.begin(), delta.end(), 0.0f);
+    std::vector<std::string> alerts;
+    for (auto &run : net.plasticities) {
+        if (!run.plasticity)
+            continue;
+        if (!run.alert.empty())
+            alerts.push_back(std::exchange(run.alert, {}));
+        auto &trained = run.plasticity->parameters();
+        for (size_t i = 0; i < trained.size(); ++i) {
+            auto &pending = net.pendingDeltas[run.targets[i]];
+            pending.resize(trained[i].delta.size(), 0.0f);
+            for (size_t e = 0; e < pending.size(); ++e)
+                pending[e] += trained[i].delta[e];
+        }
+    }
+    if (!alerts.empty()) {
+        std::lock_guard lock(mCommandMutex);
+        mAlerts.insert(mAlerts.end(), alerts.begin(), alerts.end());
+    }
+}
+
+std::vector<std::string> Session::takeAlerts()
+{
+    std::lock_guard lock(mCommandMutex);
+    return std::exchange(mAlerts, {});
+}
+
+bool Session::hasAlerts() const
+{
+    std::lock_guard lock(mCommandMutex);
+    return !mAlerts.empty();
 }
 
 void Session::run(int64_t frames)
@@ -207,8 +289,24 @@ void Session::publishSnapshots()
         if (!m.empty())
             metrics.emplace_back(run.interface->name(), std::move(m));
     }
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> losses;
+    for (const auto &run : mNetwork->plasticities) {
+        if (!run.plasticity)
+            continue;
+        auto m = run.plasticity->metrics();
+        if (!m.empty())
+            losses.emplace_back(run.plasticity->name(), std::move(m));
+    }
     std::lock_guard lock(mMetricsMutex);
     mMetrics = std::move(metrics);
+    mPlasticityMetrics = std::move(losses);
+}
+
+std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
+Session::plasticityMetrics() const
+{
+    std::lock_guard lock(mMetricsMutex);
+    return mPlasticityMetrics;
 }
 
 std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>>

@@ -64,6 +64,10 @@ public:
     void post(Command command);
     std::vector<std::string> takeCommandErrors();
     int split() const { return mSplit; }
+    // Reports of frames whose plasticity updates were dropped (NaN or Inf), naming the plasticity,
+    // item, parameter and frame. Runners pause when one appears; take them to resume.
+    std::vector<std::string> takeAlerts();
+    bool hasAlerts() const;
     // Current run flag of an item (0 running, 1 paused, 2 off), -1 if unknown.
     int flag(const std::string &item) const;
 
@@ -77,6 +81,9 @@ public:
     std::shared_ptr<SnapshotSlot> subscribe(const SnapshotSource &source);
     void unsubscribe(const std::shared_ptr<SnapshotSlot> &slot);
 
+    // Plasticity metrics (loss0/loss1, loss) as of the last frame; thread-safe copy.
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
+    plasticityMetrics() const;
     // Interface metrics (e.g. per-delay accuracy) as of the last frame; thread-safe copy.
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics() const;
 
@@ -85,6 +92,8 @@ private:
     void applyCommands();
     void computeNeuronPool(int n, int front, int64_t frame);
     void updateInterface(int j, int front, int64_t frame);
+    void updatePlasticity(int j, int front, int64_t frame);
+    void applyDeltas();
     void publishSnapshots();
     const Tensor *snapshotTensor(const SnapshotSource &source) const;
 
@@ -99,12 +108,15 @@ private:
     mutable std::mutex mCommandMutex;
     std::vector<Command> mCommands;
     std::vector<std::string> mCommandErrors;
+    std::vector<std::string> mAlerts;
 
     mutable std::mutex mSubscriptionMutex;
     std::list<std::pair<SnapshotSource, std::shared_ptr<SnapshotSlot>>> mSubscriptions;
 
     mutable std::mutex mMetricsMutex;
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mMetrics;
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
+        mPlasticityMetrics;
 };
 
 } // namespace streamlab::session

@@ -1,0 +1,79 @@
+// Plasticity: one item that changes parameters while the network streams (reference §1.6, §2.7).
+// Every frame in which it is due, a plasticity computes the gradient of its objective with respect
+// to each parameter it trains, checks it, and turns it into a delta with its optimizer. The session
+// adds the deltas of all plasticities to the parameters one frame later (§2.7.1). The session owns
+// the parameters; a plasticity owns its optimizer state and its last gradients and deltas.
+#pragma once
+
+#include "plasticity/optimizer.h"
+#include "spec/networkspec.h"
+#include "tensor/tensor.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streamlab::plasticity {
+
+// One parameter a plasticity trains. `value` is the tensor the update lands on: for a shared SP
+// parameter that is the owner's tensor (share params routing).
+struct TrainedParameter
+{
+    spec::ParameterRef ref; // [np|sp, item, par] as written in the plasticity
+    const Tensor *value = nullptr;
+    OptimizerState optimizer;
+    std::vector<float> grad; // the last raw gradient
+    std::vector<float> delta; // the delta of the last frame it computed (zeros if none)
+};
+
+// What a plasticity may read in one frame: the states of the frame before (S^{k-1}).
+struct PlasticityFrame
+{
+    int64_t frame = 0; // the frame being computed
+    int split = 0; // agents a < split are held out
+    int agents = 1;
+    std::function<const Tensor *(const std::string &neuronPool)> state;
+};
+
+class Plasticity
+{
+public:
+    Plasticity(const spec::PlasticitySpec &spec, std::vector<TrainedParameter> parameters);
+    virtual ~Plasticity() = default;
+
+    const spec::PlasticitySpec &spec() const { return mSpec; }
+    const std::string &name() const { return mSpec.name; }
+    std::vector<TrainedParameter> &parameters() { return mParameters; }
+    const std::vector<TrainedParameter> &parameters() const { return mParameters; }
+
+    // Computes gradients and deltas for this frame. Returns "" or, when a gradient or delta is NaN
+    // or infinite, a message naming the plasticity, item, parameter and frame; the deltas are then
+    // all zero (the update is dropped).
+    std::string update(const PlasticityFrame &frame);
+    // No update this frame (not due, paused, off, or frame <= startframe): deltas become zero.
+    void skip();
+
+    // Values for reports, e.g. {"loss0", x}, {"loss1", y} or {"loss", z}.
+    virtual std::vector<std::pair<std::string, double>> metrics() const { return {}; }
+    // Live-editable scalar parameters (lr, ...).
+    OptimizerSettings &optimizer() { return mOptimizer; }
+
+protected:
+    // Fills TrainedParameter::grad for every parameter (sized like its value).
+    virtual void gradients(const PlasticityFrame &frame) = 0;
+
+    spec::PlasticitySpec mSpec;
+    std::vector<TrainedParameter> mParameters;
+    OptimizerSettings mOptimizer;
+};
+
+// L_regularizer (reference §2.7.3): L = sum over parameters of L1 * sum|theta| + L2 * sum theta^2.
+std::unique_ptr<Plasticity> makeRegularizer(const spec::PlasticitySpec &spec,
+                                            std::vector<TrainedParameter> parameters);
+// hebbian, anti_hebbian, dt hebbian, dt anti_hebbian on one SP weight [Ct, Cs, 1, 1].
+std::unique_ptr<Plasticity> makeHebbian(const spec::PlasticitySpec &spec,
+                                        std::vector<TrainedParameter> parameters);
+
+} // namespace streamlab::plasticity
