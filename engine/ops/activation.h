@@ -29,6 +29,16 @@ public:
     // that shape (e.g. a reduction without keepdims); forward() would throw std::runtime_error.
     bool check(int agents, int C, int X, int Y, std::string *error = nullptr) const;
 
+    // Backward pass (activation_backward.cpp): ACCUMULATES (+=) dL/d in into `gradIn` given
+    // `gradOut` = dL/d out, all [agents, C, X, Y]. `in` is the forward's input (the pre-activation;
+    // it must be a separate buffer, not an in-place forward's result), `out` its output or nullptr
+    // (then recomputed where needed). Softmax uses its full Jacobian over C; `$` expressions are
+    // differentiated in reverse mode. At kinks the forward's branch decides (relu at 0 -> 0);
+    // piecewise constant functions (sign, floor, step, rectangular, ...) give 0 (see
+    // functions_backward.cpp). For weight_fnc pass the kernel as agents = Ct, C = Cs, X/Y = kx/ky.
+    void backward(const float *in, const float *out, const float *gradOut, float *gradIn,
+                  int agents, int C, int X, int Y) const;
+
 private:
     std::string mText;
     std::shared_ptr<const void> mImpl; // owned by activation.cpp

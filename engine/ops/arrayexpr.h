@@ -71,6 +71,12 @@ public:
                                           std::string *error) const;
     // Evaluates; throws std::runtime_error when shapes do not broadcast.
     Array evaluate(const std::vector<ArrayView> &inputs) const;
+    // Reverse mode (arraybackward.cpp): ACCUMULATES (+=) into gradInputs[slot] (the dims of input
+    // `slot`; nullptr entries are skipped) the gradient of sum(gradOut * R), where R is evaluate()
+    // broadcast to `outDims` and gradOut has `outDims`. Re-evaluates the program to record the
+    // intermediate values. Throws like evaluate().
+    void backward(const std::vector<ArrayView> &inputs, const std::vector<int> &outDims,
+                  const float *gradOut, const std::vector<float *> &gradInputs) const;
 
     const CompiledNode &root() const { return *mRoot; }
 

@@ -44,4 +44,23 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out, size_t columnFloats);
 
+// Backward passes (conv_backward.cpp). Both ACCUMULATE (+=) into their output gradient, so that
+// several consumers of one tensor can add up their contributions; clear the buffer first for a
+// plain gradient. `gradOut` is [agents, outC, outX, outY], laid out like convForward's `out`.
+
+// gradIn [agents, inC, inX, inY] += dL/d in: the transposed convolution (W^T * gradOut, then
+// col2im). Upsampled pixels sum the gradients of all their copies; padding reads drop out.
+void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, const float *w,
+                       bool perAgentWeights, float *gradIn);
+// gradW += dL/dW: sum over agents of gradOut * im2col(in)^T; gradW is [outC, inC, kx, ky], or
+// [agents, outC, inC, kx, ky] (one gradient per agent, no sum) when `perAgentWeights`.
+void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, const float *gradOut,
+                        bool perAgentWeights, float *gradW);
+// The same with the column buffer of the shared-weight paths limited to about `columnFloats`
+// floats (agents processed in chunks, as convForward does).
+void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, const float *w,
+                       bool perAgentWeights, float *gradIn, size_t columnFloats);
+void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, const float *gradOut,
+                        bool perAgentWeights, float *gradW, size_t columnFloats);
+
 } // namespace streamlab::ops

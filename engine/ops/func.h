@@ -35,6 +35,17 @@ public:
     // std::runtime_error when the shapes do not broadcast (check() first to get a message early).
     void evaluate(const std::vector<std::vector<const Tensor *>> &sources, Tensor &out) const;
 
+    // Backward pass (func_backward.cpp): ACCUMULATES (+=) into gradSources[f][i] (dims of
+    // sources[f][i]) the gradient of sum(gradOut * out) with respect to source (f, i), for every
+    // placeholder used; nullptr or missing entries are skipped, and a source used several times
+    // gets the sum. `out` is the forward's result: only its shape is used (gradOut must have it),
+    // the expression is re-evaluated to record intermediate values. Reverse mode through the same
+    // program (see arraybackward.cpp for max/min ties, prod, `//` and `**` conventions). Throws
+    // std::runtime_error on mismatched shapes.
+    void backward(const std::vector<std::vector<const Tensor *>> &sources, const Tensor &out,
+                  const Tensor &gradOut,
+                  const std::vector<std::vector<Tensor *>> &gradSources) const;
+
 private:
     std::string mText;
     std::vector<std::pair<int, int>> mPlaceholders;

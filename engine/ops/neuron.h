@@ -40,4 +40,37 @@ void dropout(float *x, size_t n, double p, Rng &rng);
 // probability z.
 void zoneout(float *x, const float *prev, size_t n, double z, Rng &rng);
 
+// Backward passes (neuron_backward.cpp). Each ACCUMULATES (+=) into the gradients it is given, so
+// that several consumers can add up; a nullptr gradient is not computed. `gradOut` is dL/d(result)
+// of the forward, [A, C, X, Y]. Additive noise is a constant: its gradient passes through
+// unchanged.
+
+// addParameter: gradX += gradOut; gradP (parameterDims(shape, ..., perAgent ? A : 0)) += gradOut
+// summed over the axes p is broadcast along. ParShape::None passes gradOut to gradX.
+void addParameterBackward(const float *gradOut, int A, int C, int X, int Y, spec::ParShape shape,
+                          bool perAgent, float *gradX, float *gradP);
+// mulParameter with `x` its input: gradX += gradOut * p; gradP += sum of gradOut * x over the
+// broadcast axes.
+void mulParameterBackward(const float *x, const float *gradOut, int A, int C, int X, int Y,
+                          const float *p, spec::ParShape shape, bool perAgent, float *gradX,
+                          float *gradP);
+// subtractMean: gradX += gradOut - mean(gradOut) over the same axes.
+void subtractMeanBackward(const float *gradOut, int A, int C, int X, int Y, spec::ParShape axes,
+                          bool batch, float *gradX);
+// divideStd with `x` its input (the statistics are recomputed from it): with s = sqrt(var + 1e-6)
+// and N the group size, gradX += gradOut / s - (x - mean) * sum(gradOut * x) / (N * s^3).
+void divideStdBackward(const float *x, const float *gradOut, int A, int C, int X, int Y,
+                       spec::ParShape axes, bool batch, float *gradX);
+// dropout: `rng` is a copy of the stream as dropout() received it, so that the same mask is drawn
+// again: gradX += gradOut * mask / (1 - p).
+void dropoutBackward(const float *gradOut, float *gradX, size_t n, double p, Rng rng);
+// zoneout (same `rng` rule): gradX += gradOut where the unit was updated, gradPrev += gradOut where
+// it kept its previous value.
+void zoneoutBackward(const float *gradOut, float *gradX, float *gradPrev, size_t n, double z,
+                     Rng rng);
+// The masks the forward draws, for callers that prefer to keep them: the factor dropout() applies
+// to each unit (0 or 1 / (1 - p)); for zoneout 1 where the unit is updated, 0 where it keeps prev.
+void dropoutMask(float *mask, size_t n, double p, Rng rng);
+void zoneoutMask(float *mask, size_t n, double z, Rng rng);
+
 } // namespace streamlab::ops

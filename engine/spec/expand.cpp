@@ -57,13 +57,23 @@ bool hasTag(const Node &item, const std::string &tag)
     return false;
 }
 
+// Why `path` cannot be read as a file although it exists (a folder, a device such as /dev/zero
+// or a pipe, whose reading could take forever); empty when it is a regular file or absent.
+static std::string notAFile(const std::string &path, const fs::file_status &status)
+{
+    if (fs::is_directory(status))
+        return "'" + path + "' is a folder, not a file";
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        return "'" + path + "' is not a regular file (it is a device, pipe or socket)";
+    return {};
+}
+
 bool readTextFile(const std::string &path, std::string &text, std::string &error)
 {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-        error = "'" + path + "' is a folder, not a file";
+    error = notAFile(path, fs::status(path, ec));
+    if (!error.empty())
         return false;
-    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = "cannot open '" + path + "'";
@@ -120,15 +130,21 @@ static std::vector<std::string> searchFolders(const std::string &file, const Exp
     return folders;
 }
 
-static std::string findImport(const std::string &name, const std::vector<std::string> &folders)
+// The first regular file among the candidates; else `other` says why the first one that exists
+// is no file (a folder, a device such as /dev/zero), if any.
+static std::string findImport(const std::string &name, const std::vector<std::string> &folders,
+                              std::string &other)
 {
     std::error_code ec;
     for (const std::string &folder : folders) {
         for (const std::string &candidate : {name, name + ".st_graph"}) {
             const fs::path p = fs::path(candidate).is_absolute() ? fs::path(candidate)
                                                                  : fs::path(folder) / candidate;
-            if (fs::is_regular_file(p, ec))
+            const fs::file_status status = fs::status(p, ec);
+            if (fs::is_regular_file(status))
                 return p.lexically_normal().string();
+            if (fs::exists(status) && other.empty())
+                other = notAFile(p.lexically_normal().string(), status);
         }
     }
     return {};
@@ -240,7 +256,12 @@ static void importOne(Node &root, const Node &entry, const std::string &file, Ex
     const std::string name = entry.items()[0].text();
     const std::string what = entry.items()[1].text();
     const std::vector<std::string> folders = searchFolders(file, ctx);
-    const std::string path = findImport(name, folders);
+    std::string other;
+    const std::string path = findImport(name, folders, other);
+    if (path.empty() && !other.empty()) {
+        ctx.error(entry.items()[0].mark(), "import", other);
+        return;
+    }
     if (path.empty()) {
         std::string list;
         for (const auto &f : folders)

@@ -7,6 +7,7 @@
 #include "spec/yamlread.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace streamlab::spec {
 
@@ -34,18 +35,21 @@ void mergeRepeatedNotes(Diagnostics &diagnostics)
 {
     Diagnostics merged;
     std::vector<std::vector<std::string>> others;
+    std::unordered_map<std::string, size_t> first; // warning/note identity -> index in merged
     for (Diagnostic &d : diagnostics) {
-        auto same = std::find_if(merged.begin(), merged.end(), [&](const Diagnostic &m) {
-            return d.severity != Diagnostic::Severity::Error && m.severity == d.severity
-                && m.mark.file == d.mark.file && m.mark.line == d.mark.line
-                && m.mark.column == d.mark.column && m.key == d.key && m.message == d.message;
-        });
-        if (same == merged.end()) {
-            merged.push_back(std::move(d));
-            others.emplace_back();
-        } else {
-            others[static_cast<size_t>(same - merged.begin())].push_back(d.item);
+        if (d.severity != Diagnostic::Severity::Error) {
+            const char sep = '\0';
+            const std::string id = std::to_string(static_cast<int>(d.severity)) + sep + d.mark.file
+                + sep + std::to_string(d.mark.line) + sep + std::to_string(d.mark.column) + sep
+                + d.key + sep + d.message;
+            auto [it, inserted] = first.emplace(id, merged.size());
+            if (!inserted) {
+                others[it->second].push_back(d.item);
+                continue;
+            }
         }
+        merged.push_back(std::move(d));
+        others.emplace_back();
     }
     for (size_t i = 0; i < merged.size(); ++i) {
         if (others[i].empty())
@@ -79,6 +83,7 @@ LoadResult loadText(const std::string &text, const std::string &fileName,
         canonicalizeOrder(root);
         files.insert(files.end(), context.sourceFiles.begin(), context.sourceFiles.end());
         Validator validator(root, fileName, result.diagnostics);
+        validator.setMemoryLimit(options.memoryLimitBytes);
         NetworkSpec network = validator.run();
         sortByPosition(result.diagnostics, files);
         mergeRepeatedNotes(result.diagnostics);

@@ -14,6 +14,9 @@ struct LoadOptions
     // (colon-separated) is read from the environment when this is empty.
     std::vector<std::string> searchPath;
     bool useEnvironmentPath = true;
+    // Most bytes the states (two buffers per neuron pool) and parameters may take; a network that
+    // needs more is rejected at load. 0: 80% of the physical memory.
+    size_t memoryLimitBytes = 0;
 };
 
 struct LoadResult

@@ -94,10 +94,17 @@ static bool indices(const std::string &par, char letter, int &f, int &i)
 std::vector<int> parameterShape(const NetworkSpec &network, const SynapsePoolSpec &sp,
                                 const std::string &par)
 {
+    return parameterShape(network.agents, sp, par,
+                          [&](const std::string &name) { return network.findNeuronPool(name); });
+}
+
+std::vector<int> parameterShape(int agents, const SynapsePoolSpec &sp, const std::string &par,
+                                const NeuronPoolLookup &neuronPool)
+{
     const auto names = parameterNames(sp);
     if (std::find(names.begin(), names.end(), par) == names.end())
         return {};
-    const NeuronPoolSpec *target = network.findNeuronPool(sp.target);
+    const NeuronPoolSpec *target = neuronPool(sp.target);
     if (!target)
         return {};
     const bool unshared = std::find(sp.unshare.begin(), sp.unshare.end(), par) != sp.unshare.end();
@@ -106,7 +113,7 @@ std::vector<int> parameterShape(const NetworkSpec &network, const SynapsePoolSpe
     if (par == "M") // a 1-D target gets a [rf, 1] kernel, like 1-D sources
         return withAgents({target->features * sp.avgout * sp.maxout, sp.M->first, sp.M->second,
                            target->y == 1 ? 1 : sp.M->second},
-                          unshared, network.agents);
+                          unshared, agents);
     if (par.rfind("b_", 0) == 0) {
         f = std::stoi(par.substr(2));
         return byParShape(sp.factors[f].biasShape, ct, target->x, target->y);
@@ -115,11 +122,11 @@ std::vector<int> parameterShape(const NetworkSpec &network, const SynapsePoolSpe
     if (!indices(par, letter, f, i))
         return {};
     const SynapseInput &in = sp.factors[f].inputs[i];
-    const NeuronPoolSpec *source = network.findNeuronPool(in.source);
+    const NeuronPoolSpec *source = neuronPool(in.source);
     if (!source)
         return {};
     if (letter == 'P')
-        return withAgents({in.ppp, source->features, 1, 1}, unshared, network.agents);
+        return withAgents({in.ppp, source->features, 1, 1}, unshared, agents);
     const bool oneFeature
         = in.targetShape == ParShape::Scalar || in.targetShape == ParShape::Spatial;
     const int ctIn = oneFeature ? 1 : ct;
@@ -153,7 +160,7 @@ std::vector<int> parameterShape(const NetworkSpec &network, const SynapsePoolSpe
         shape = {ctIn, 1, rx, ry};
         break;
     }
-    return withAgents(shape, unshared, network.agents);
+    return withAgents(shape, unshared, agents);
 }
 
 std::string shapeText(const std::vector<int> &shape)

@@ -5,6 +5,7 @@
 
 #include "spec/networkspec.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ std::vector<int> parameterShape(const NetworkSpec &network, const NeuronPoolSpec
                                 const std::string &par);
 std::vector<int> parameterShape(const NetworkSpec &network, const SynapsePoolSpec &sp,
                                 const std::string &par);
+// The same with the neuron pools found by `neuronPool` (e.g. an index by name).
+using NeuronPoolLookup = std::function<const NeuronPoolSpec *(const std::string &name)>;
+std::vector<int> parameterShape(int agents, const SynapsePoolSpec &sp, const std::string &par,
+                                const NeuronPoolLookup &neuronPool);
 
 // "[16, 32, 32]"
 std::string shapeText(const std::vector<int> &shape);

@@ -6,6 +6,11 @@
 
 namespace streamlab::spec {
 
+std::string integerRange(long long min, long long max)
+{
+    return "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+}
+
 // ---------------------------------------------------------------------------------------------
 // ItemReader
 
@@ -67,6 +72,8 @@ std::optional<double> ItemReader::number(const std::string &key, double min, dou
     if (!n)
         return std::nullopt;
     auto v = n->toDouble();
+    if (v && !checkFinite(*this, *n, key, *v))
+        return std::nullopt;
     if (!v || *v < min || *v > max) {
         error(*n, key, key + " must be " + expected + "; got " + n->describe());
         return std::nullopt;
@@ -189,7 +196,7 @@ void ItemReader::readCommon(ItemCommon &common)
                       + (s.empty() ? "" : "; did you mean '" + s + "'?"));
         }
     }
-    if (auto p = integer("period", 1, 1LL << 30, "an integer >= 1"))
+    if (auto p = integer("period", 1, 1LL << 30, integerRange(1, 1LL << 30)))
         common.period = static_cast<int>(*p);
     if (auto o
         = integer("period offset", 0, common.period - 1,
@@ -237,12 +244,19 @@ const NeuronPoolSpec *Validator::neuronPool(const std::string &name) const
 {
     if (mBadShapes.count(name))
         return nullptr;
-    return mSpec.findNeuronPool(name);
+    return anyNeuronPool(name);
+}
+
+const NeuronPoolSpec *Validator::anyNeuronPool(const std::string &name) const
+{
+    auto it = mNeuronPoolIndex.find(name);
+    return it == mNeuronPoolIndex.end() ? nullptr : &mSpec.neuronPools[it->second];
 }
 
 const SynapsePoolSpec *Validator::synapsePool(const std::string &name) const
 {
-    return mSpec.findSynapsePool(name);
+    auto it = mSynapsePoolIndex.find(name);
+    return it == mSynapsePoolIndex.end() ? nullptr : &mSpec.synapsePools[it->second];
 }
 
 std::vector<std::string> Validator::namesOf(ItemKind kind) const
@@ -290,8 +304,8 @@ void Validator::checkTopLevel()
             mSpec.agents = static_cast<int>(*v);
         else
             report(Diagnostic::Severity::Error, n->mark(), {}, "agents",
-                   "agents must be a positive integer (the number of parallel streams); got "
-                       + n->describe());
+                   "agents must be " + integerRange(1, 1 << 24)
+                       + " (the number of parallel streams); got " + n->describe());
     }
     for (const char *key : {"neuron_pools", "synapse_pools", "plasticities", "interfaces",
                             "core_clients", "external_models"})
@@ -383,12 +397,14 @@ NetworkSpec Validator::run()
         ItemReader reader(*this, "neuron pool", name, item);
         NeuronPoolSpec np;
         validateNeuronPool(reader, np);
+        mNeuronPoolIndex.emplace(np.name, mSpec.neuronPools.size());
         mSpec.neuronPools.push_back(std::move(np));
     });
     forEach("synapse_pools", [&](const std::string &name, const Node &item) {
         ItemReader reader(*this, "synapse pool", name, item);
         SynapsePoolSpec sp;
         validateSynapsePool(reader, sp);
+        mSynapsePoolIndex.emplace(sp.name, mSpec.synapsePools.size());
         mSpec.synapsePools.push_back(std::move(sp));
     });
     size_t index = 0;
@@ -411,6 +427,7 @@ NetworkSpec Validator::run()
     });
     if (const Node *clients = mRoot.find("core_clients"); clients && clients->isMap())
         validateCoreClients(*this, *clients);
+    checkMemory(*this, mMemoryLimit);
     return mSpec;
 }
 

@@ -4,6 +4,7 @@
 #include "spec/validate.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace streamlab::spec {
 
@@ -141,19 +142,23 @@ void validateInterface(ItemReader &r, InterfaceSpec &iface)
     checkTopicPools(r, iface, "out", out);
     if (auto m = r.integer("mode", 0, 3, "0 (batch), 1 (single), 2 (epoch) or 3 (test)"))
         iface.mode = static_cast<int>(*m);
-    if (auto w = r.integer("conf-mat window", 1, 1 << 20, "a positive integer"))
+    if (auto w = r.integer("conf-mat window", 1, 1 << 20, integerRange(1, 1 << 20)))
         iface.confMatWindow = static_cast<int>(*w);
-    if (auto m = r.integer("conf-mat mean over", 1, 1 << 20, "a positive integer"))
+    if (auto m = r.integer("conf-mat mean over", 1, 1 << 20, integerRange(1, 1 << 20)))
         iface.confMatMeanOver = static_cast<int>(*m);
     r.boolean("auto_shm_write");
-    r.integer("screen_width", 1, 1 << 16, "a positive integer");
-    r.integer("screen_height", 1, 1 << 16, "a positive integer");
+    r.integer("screen_width", 1, 1 << 16, integerRange(1, 1 << 16));
+    r.integer("screen_height", 1, 1 << 16, integerRange(1, 1 << 16));
 
     std::vector<std::string> known = genericInterfaceKeys();
     if (info)
         known.insert(known.end(), info->keys.begin(), info->keys.end());
-    if (info)
+    if (info) {
         r.checkUnknownKeys(known);
+        for (const std::string &key : info->keys)
+            if (const Node *n = r.find(key))
+                checkFiniteNumbers(r, *n, key);
+    }
 
     if (iface.type == "roman_numerals")
         r.note(*r.find("type"), "type",
@@ -161,7 +166,8 @@ void validateInterface(ItemReader &r, InterfaceSpec &iface)
     if (iface.type == "random" || iface.type == "oscillator") {
         for (const char *key :
              {"p", "mean", "std", "min", "max", "amplitude", "frequency", "phase"})
-            if (const Node *n = r.find(key); n && n->toDouble() && *n->toDouble() < 1.0) {
+            if (const Node *n = r.find(key);
+                n && n->toDouble() && std::isfinite(*n->toDouble()) && *n->toDouble() < 1.0) {
                 r.note(*n, key,
                        std::string(key) + " is taken as written (statestream clamped it to 1)");
             }
@@ -194,7 +200,7 @@ void validateCoreClients(Validator &v, const Node &section)
         else if (!r.has("type"))
             r.missing("type", joinNames(types));
         r.boolean("state");
-        r.integer("start frame", 0, 1LL << 40, "an integer >= 0");
+        r.integer("start frame", 0, 1LL << 40, integerRange(0, 1LL << 40));
         auto refersTo = [&](const char *key, ItemKind kind) {
             if (const Node *n = r.find(key); n && n->isScalar() && !v.isItem(n->text(), kind))
                 r.error(*n, key, std::string(key) + " " + v.notAn(n->text(), kind));
@@ -207,8 +213,8 @@ void validateCoreClients(Validator &v, const Node &section)
         } else if (spec.type == "trainvaltest") {
             refersTo("main_interface", ItemKind::Interface);
             refersTo("main_plasticity", ItemKind::Plasticity);
-            r.integer("validate_after_epochs", 0, 1 << 30, "an integer >= 0");
-            r.integer("test_after_epochs", 0, 1 << 30, "an integer >= 0");
+            r.integer("validate_after_epochs", 0, 1 << 30, integerRange(0, 1 << 30));
+            r.integer("test_after_epochs", 0, 1 << 30, integerRange(0, 1 << 30));
             r.checkUnknownKeys({"type", "state", "start frame", "target_folder", "main_interface",
                                 "main_plasticity", "validate_after_epochs", "test_after_epochs"});
         }

@@ -28,7 +28,7 @@ static bool readShape(ItemReader &r, NeuronPoolSpec &np)
         std::vector<int> s;
         if (!positiveInts(*shape, s) || s.size() != 3) {
             r.error(*shape, "shape",
-                    "shape must be a list of 3 positive integers [features, X, Y] (use [C, 1, 1] "
+                    "shape must be [features, X, Y], 3 integers in [1, 16777216] (use [C, 1, 1] "
                     "for a vector, [C, L, 1] for 1-D); got "
                         + shape->describe());
             return false;
@@ -49,12 +49,12 @@ static bool readShape(ItemReader &r, NeuronPoolSpec &np)
     bool ok = true;
     np.features = 1;
     if (r.has("features")) {
-        auto f = r.integer("features", 1, 1 << 24, "a positive integer");
+        auto f = r.integer("features", 1, 1 << 24, integerRange(1, 1 << 24));
         ok = ok && f;
         np.features = f ? static_cast<int>(*f) : 1;
     }
     if (r.has("samples")) {
-        auto s = r.integer("samples", 1, 1 << 24, "a positive integer");
+        auto s = r.integer("samples", 1, 1 << 24, integerRange(1, 1 << 24));
         ok = ok && s;
         np.features *= s ? static_cast<int>(*s) : 1;
     }
@@ -62,7 +62,7 @@ static bool readShape(ItemReader &r, NeuronPoolSpec &np)
         std::vector<int> s;
         if (!positiveInts(*spatial, s) || s.empty() || s.size() > 2) {
             r.error(*spatial, "spatial",
-                    "spatial must be [X] or [X, Y] with positive integers; got "
+                    "spatial must be [X] or [X, Y] with integers in [1, 16777216]; got "
                         + spatial->describe());
             return false;
         }
@@ -75,12 +75,20 @@ static bool readShape(ItemReader &r, NeuronPoolSpec &np)
 void validateNeuronPool(ItemReader &r, NeuronPoolSpec &np)
 {
     r.readCommon(np);
-    if (!readShape(r, np))
+    bool shapeOk = readShape(r, np);
+    if (shapeOk && !checkNeuronPoolSize(r, np)) {
+        shapeOk = false;
+        r.validator().markTooLarge(r.name());
+    }
+    if (!shapeOk)
         r.validator().markBadShape(r.name());
 
     if (auto act = r.text("act", "an activation name or expression")) {
-        if (parseActivation(r, *r.find("act"), "act", *act))
+        if (parseActivation(r, *r.find("act"), "act", *act)) {
             np.act = *act;
+            if (shapeOk)
+                checkNeuronPoolActivation(r, np);
+        }
     }
     if (auto v = r.choice("bias_shape", kParShapes))
         np.biasShape = *parShapeFromText(*v);
@@ -142,7 +150,7 @@ void validateNeuronPool(ItemReader &r, NeuronPoolSpec &np)
     auto noiseValue = [&](const std::string &key, double &out, double min) {
         const std::string alias = "noise " + key.substr(6);
         const std::string use = r.has(key) ? key : (r.has(alias) ? alias : key);
-        if (auto v = r.number(use, min, 1e300, min > 0 ? "a positive number" : "a number"))
+        if (auto v = r.number(use, min, 1e300, min == 0.0 ? "a number >= 0" : "a number"))
             out = *v;
     };
     noiseValue("noise_mean", np.noiseMean, -1e300);
@@ -166,9 +174,10 @@ void validateNeuronPool(ItemReader &r, NeuronPoolSpec &np)
     if (auto b = r.boolean("binary")) {
         np.binary = *b;
         if (np.binary)
-            r.errorAtKey("binary", "binary neuron pools (inputs combined as a probabilistic OR, "
-                                   "Gaussian propagation through synapse pools) are not supported yet; "
-                                   "remove the key or set it to False");
+            r.errorAtKey("binary",
+                         "binary neuron pools (inputs combined as a probabilistic OR, "
+                         "Gaussian propagation through synapse pools) are not supported yet; "
+                         "remove the key or set it to False");
     }
 
     r.checkUnknownKeys(neuronPoolKeys(), [](const std::string &key) {

@@ -4,6 +4,7 @@
 #include "spec/validate.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace streamlab::spec {
 
@@ -40,6 +41,7 @@ void readParameters(ItemReader &r, PlasticitySpec &plast)
                     + list->describe());
         return;
     }
+    std::unordered_set<std::string> listed; // kind, item, par joined by '\0'
     for (const Node &triple : list->items()) {
         bool ok = triple.isSequence() && triple.items().size() == 3;
         for (size_t k = 0; ok && k < 3; ++k)
@@ -66,7 +68,7 @@ void readParameters(ItemReader &r, PlasticitySpec &plast)
         std::vector<std::string> pars;
         bool known = true;
         if (kind == ItemKind::NeuronPool) {
-            const NeuronPoolSpec *np = v.spec().findNeuronPool(ref.item);
+            const NeuronPoolSpec *np = v.anyNeuronPool(ref.item);
             known = np != nullptr;
             if (np)
                 pars = parameterNames(*np);
@@ -83,11 +85,7 @@ void readParameters(ItemReader &r, PlasticitySpec &plast)
                         + (pars.empty() ? "it has no parameters" : "it has " + joinNames(pars)));
             continue;
         }
-        const bool twice = std::any_of(
-            plast.parameters.begin(), plast.parameters.end(), [&](const ParameterRef &p) {
-                return p.kind == ref.kind && p.item == ref.item && p.par == ref.par;
-            });
-        if (twice) {
+        if (!listed.insert(ref.kind + '\0' + ref.item + '\0' + ref.par).second) {
             r.error(triple, "parameter",
                     "parameter [" + ref.kind + ", " + ref.item + ", " + ref.par
                         + "] is listed twice");
@@ -128,13 +126,14 @@ void readLoss(ItemReader &r, PlasticitySpec &plast)
         r.missing("loss_function", joinNames(kLossFunctions));
     const bool hasTarget = !fn || (*fn != "minimize" && *fn != "maximize");
     plast.source = neuronPoolKey(r, "source", true, "the neuron pool holding the prediction");
-    if (auto t = r.integer("source_t", 0, 1 << 16, "an integer >= 0 (rollout depth)"))
+    if (auto t = r.integer("source_t", 0, 1 << 16, integerRange(0, 1 << 16) + " (rollout depth)"))
         plast.sourceT = static_cast<int>(*t);
     else if (!r.has("source_t"))
         r.missing("source_t", "the rollout depth at which the source is taken, e.g. 2");
     if (hasTarget) {
         plast.target = neuronPoolKey(r, "target", true, "the neuron pool holding the ground truth");
-        if (auto t = r.integer("target_t", 0, 1 << 16, "an integer >= 0 (rollout depth)"))
+        if (auto t
+            = r.integer("target_t", 0, 1 << 16, integerRange(0, 1 << 16) + " (rollout depth)"))
             plast.targetT = static_cast<int>(*t);
         else if (!r.has("target_t"))
             r.missing("target_t", "the rollout depth of the target, usually 0");
@@ -215,7 +214,7 @@ void validatePlasticity(ItemReader &r, PlasticitySpec &plast)
         plast.decay = *d;
     if (auto rho = r.number("rho", -1e300, 1e300, "a number"))
         plast.rho = *rho;
-    if (auto s = r.integer("startframe", 0, 1LL << 40, "an integer >= 0"))
+    if (auto s = r.integer("startframe", 0, 1LL << 40, integerRange(0, 1LL << 40)))
         plast.startframe = static_cast<int>(std::min<long long>(*s, 1 << 30));
     if (auto i = r.boolean("ignore_split"))
         plast.ignoreSplit = *i;

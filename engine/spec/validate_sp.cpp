@@ -96,6 +96,7 @@ bool readSource(ItemReader &r, SynapsePoolSpec &sp, SynapseInputNodes &nodes)
         SynapseFactor factor;
         nodes.source.emplace_back();
         nodes.rf.emplace_back();
+        nodes.shapeOk.emplace_back();
         for (const Node &input : factorNode.items()) {
             SynapseInput in;
             in.source = input.text();
@@ -105,6 +106,7 @@ bool readSource(ItemReader &r, SynapsePoolSpec &sp, SynapseInputNodes &nodes)
             factor.inputs.push_back(in);
             nodes.source.back().push_back(&input);
             nodes.rf.back().push_back(nullptr);
+            nodes.shapeOk.back().push_back(true);
         }
         sp.factors.push_back(std::move(factor));
     }
@@ -156,8 +158,10 @@ void readInputKeys(ItemReader &r, SynapsePoolSpec &sp, SynapseInputNodes &nodes)
                         + std::to_string(inputs)
                         + " inputs, so give a list of lists shaped like source "
                         + flowText(*r.find("source")));
-        else if (!v || *v < 0)
-            r.error(*rf, "rf", "rf must be an integer >= 0 (0 = dense); got " + rf->describe());
+        else if (!v || *v < 0 || *v > (1 << 20))
+            r.error(*rf, "rf",
+                    "rf must be " + integerRange(0, 1 << 20) + " (0 = dense); got "
+                        + rf->describe());
         else {
             sp.factors[0].inputs[0].rf = static_cast<int>(*v);
             nodes.rf[0][0] = rf;
@@ -167,7 +171,8 @@ void readInputKeys(ItemReader &r, SynapsePoolSpec &sp, SynapseInputNodes &nodes)
             auto v = n.toInt();
             if (!v || *v < 0 || *v > (1 << 20)) {
                 r.error(n, "rf",
-                        "rf" + where(sp, f, i) + " must be an integer >= 0; got " + n.describe());
+                        "rf" + where(sp, f, i) + " must be " + integerRange(0, 1 << 20)
+                            + " (0 = dense); got " + n.describe());
                 return;
             }
             sp.factors[f].inputs[i].rf = static_cast<int>(*v);
@@ -178,7 +183,8 @@ void readInputKeys(ItemReader &r, SynapsePoolSpec &sp, SynapseInputNodes &nodes)
         auto v = n.toInt();
         if (!v || *v < 1 || *v > (1 << 20))
             r.error(n, "dilation",
-                    "dilation" + where(sp, f, i) + " must be an integer >= 1; got " + n.describe());
+                    "dilation" + where(sp, f, i) + " must be " + integerRange(1, 1 << 20) + "; got "
+                        + n.describe());
         else
             sp.factors[f].inputs[i].dilation = static_cast<int>(*v);
     });
@@ -186,8 +192,8 @@ void readInputKeys(ItemReader &r, SynapsePoolSpec &sp, SynapseInputNodes &nodes)
         auto v = n.toInt();
         if (!v || *v < 0 || *v > (1 << 24))
             r.error(n, "ppp",
-                    "ppp" + where(sp, f, i) + " must be an integer >= 0 (0 = no projection); got "
-                        + n.describe());
+                    "ppp" + where(sp, f, i) + " must be " + integerRange(0, 1 << 24)
+                        + " (0 = no projection); got " + n.describe());
         else
             sp.factors[f].inputs[i].ppp = static_cast<int>(*v);
     });
@@ -304,18 +310,20 @@ void readOutputKeys(ItemReader &r, SynapsePoolSpec &sp)
     if (auto act = r.text("ACT", "an activation name or expression"))
         if (parseActivation(r, *r.find("ACT"), "ACT", *act))
             sp.ACT = *act;
-    if (auto v = r.integer("avgout", 1, 1 << 20, "an integer >= 1"))
+    if (auto v = r.integer("avgout", 1, 1 << 20, integerRange(1, 1 << 20)))
         sp.avgout = static_cast<int>(*v);
-    if (auto v = r.integer("maxout", 1, 1 << 20, "an integer >= 1"))
+    if (auto v = r.integer("maxout", 1, 1 << 20, integerRange(1, 1 << 20)))
         sp.maxout = static_cast<int>(*v);
     if (const Node *m = r.find("M")) {
         const bool ok = m->isSequence() && m->items().size() == 2 && m->items()[0].toInt()
             && m->items()[1].toInt() && *m->items()[0].toInt() >= 1 && *m->items()[1].toInt() >= 1
             && *m->items()[0].toInt() <= (1 << 24) && *m->items()[1].toInt() <= (1 << 20);
         if (!ok)
-            r.error(*m, "M",
-                    "M must be [hidden_features, rf] with two positive integers; got "
-                        + m->describe());
+            r.error(
+                *m, "M",
+                "M must be [hidden_features, rf] with hidden_features in [1, 16777216] and rf in "
+                "[1, 1048576]; got "
+                    + m->describe());
         else if (sp.avgout != 1 || sp.maxout != 1)
             r.error(*m, "M",
                     "M needs avgout = maxout = 1; got avgout " + std::to_string(sp.avgout)
@@ -335,7 +343,7 @@ void readOutputKeys(ItemReader &r, SynapsePoolSpec &sp)
                    "defaulted to 0/0");
     }
     auto read = [&](const char *key, double &out, double min) {
-        if (auto v = r.number(key, min, 1e300, min > 0 ? "a positive number" : "a number"))
+        if (auto v = r.number(key, min, 1e300, min == 0.0 ? "a number >= 0" : "a number"))
             out = *v;
     };
     read("noise_mean", sp.noiseMean, -1e300);
@@ -383,6 +391,12 @@ void validateSynapsePool(ItemReader &r, SynapsePoolSpec &sp)
     if (structureOk)
         checkSynapseShapes(r, sp, nodes);
     readSynapseParameters(r, sp, structureOk);
+    if (structureOk && sp.func.empty()) {
+        if (checkSynapsePoolSizes(r, sp, nodes))
+            checkSynapseActivations(r, sp, nodes);
+        else
+            r.validator().markTooLarge(r.name());
+    }
 
     // A bare `init` (seen in statestream's own examples) is ignored there too; point at the
     // per-parameter form.

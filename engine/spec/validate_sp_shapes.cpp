@@ -18,7 +18,7 @@ static std::vector<int> npShape(const NeuronPoolSpec &np)
     return {np.features, np.x, np.y};
 }
 
-void checkSynapseShapes(ItemReader &r, const SynapsePoolSpec &sp, const SynapseInputNodes &nodes)
+void checkSynapseShapes(ItemReader &r, const SynapsePoolSpec &sp, SynapseInputNodes &nodes)
 {
     Validator &v = r.validator();
     const NeuronPoolSpec *tgt = v.neuronPool(sp.target);
@@ -39,12 +39,14 @@ void checkSynapseShapes(ItemReader &r, const SynapsePoolSpec &sp, const SynapseI
                 r.error(at, "rf",
                         "rf " + std::to_string(in.rf) + " for " + srcText + ": " + tgtText
                             + " has no spatial extent, so rf must be 0 (dense) or 1");
+                nodes.shapeOk[f][i] = false;
                 continue;
             }
             if (!srcSpatial && in.rf > 1) {
                 r.error(at, "rf",
                         "rf " + std::to_string(in.rf) + ": " + srcText
                             + " has no spatial extent, so rf must be 0 (dense) or 1");
+                nodes.shapeOk[f][i] = false;
                 continue;
             }
             if (srcSpatial && tgtSpatial) {
@@ -57,6 +59,7 @@ void checkSynapseShapes(ItemReader &r, const SynapsePoolSpec &sp, const SynapseI
                             srcText + " and " + tgtText
                                 + ": spatial sizes must be integer multiples in X and Y with "
                                   "the same factor");
+                    nodes.shapeOk[f][i] = false;
                     continue;
                 }
                 const int convX = std::max(src->x, tgt->x), convY = std::max(src->y, tgt->y);
@@ -65,17 +68,20 @@ void checkSynapseShapes(ItemReader &r, const SynapsePoolSpec &sp, const SynapseI
                             "rf " + std::to_string(in.rf) + " does not fit " + srcText + " and "
                                 + tgtText + ": it must be at most "
                                 + std::to_string(convY > 1 ? std::min(convX, convY) : convX));
+                    nodes.shapeOk[f][i] = false;
                     continue;
                 }
             }
             const bool dense = in.rf == 0 || (in.rf == src->x && (src->y == 1 || in.rf == src->y));
             const bool oneByOne
                 = in.targetShape == ParShape::Feature || in.targetShape == ParShape::Scalar;
-            if (oneByOne && tgtSpatial && srcSpatial && !dense)
+            if (oneByOne && tgtSpatial && srcSpatial && !dense) {
+                nodes.shapeOk[f][i] = false;
                 r.error(at, "target_shapes",
                         "target shape '" + parShapeName(in.targetShape) + "' of input '" + in.source
                             + "' (factor " + std::to_string(f)
                             + ") needs a 1x1 output: use rf 0 (dense) for " + srcText);
+            }
         }
     }
 }
@@ -102,9 +108,10 @@ void readSynapseParameters(ItemReader &r, SynapsePoolSpec &sp, bool structureOk)
             continue;
         }
         if (par[0] == 'b') {
-            if (auto c = value.toDouble())
-                sp.inits[par] = InitSpec {InitSpec::Kind::Constant, *c, 0.0, {}, value.text()};
-            else
+            if (auto c = value.toDouble()) {
+                if (checkFinite(r, value, key, *c))
+                    sp.inits[par] = InitSpec {InitSpec::Kind::Constant, *c, 0.0, {}, value.text()};
+            } else
                 r.error(value, key,
                         key + " must be a number (factor biases start constant); got "
                             + value.describe());
@@ -135,7 +142,7 @@ void readSynapseParameters(ItemReader &r, SynapsePoolSpec &sp, bool structureOk)
 
 static bool shapesKnown(Validator &v, const SynapsePoolSpec &sp)
 {
-    if (!v.neuronPool(sp.target) || v.structureBroken(sp.name))
+    if (!v.neuronPool(sp.target) || v.structureBroken(sp.name) || v.tooLarge(sp.name))
         return false;
     for (const auto &factor : sp.factors)
         for (const auto &in : factor.inputs)
@@ -193,8 +200,10 @@ void validateSharedParameters(ItemReader &r, SynapsePoolSpec &sp)
             continue;
         }
         if (shapesKnown(v, sp) && shapesKnown(v, *other)) {
-            const auto mine = parameterShape(v.spec(), sp, par);
-            const auto theirs = parameterShape(v.spec(), *other, ownerPar);
+            auto lookup = [&](const std::string &name) { return v.neuronPool(name); };
+            const int agents = v.spec().agents;
+            const auto mine = parameterShape(agents, sp, par, lookup);
+            const auto theirs = parameterShape(agents, *other, ownerPar, lookup);
             if (mine != theirs) {
                 r.error(value, "share params",
                         "share params: " + par + " " + shapeText(mine) + " and " + owner + "'s "

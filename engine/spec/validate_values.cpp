@@ -4,6 +4,8 @@
 #include "ops/activation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace streamlab::spec {
 
@@ -62,6 +64,32 @@ bool parseActivation(ItemReader &reader, const Node &at, const std::string &key,
     return false;
 }
 
+bool checkFinite(ItemReader &reader, const Node &n, const std::string &key, double value)
+{
+    if (std::isnan(value)
+        || (std::isinf(value) && n.text().find_first_of("iI") != std::string::npos)) {
+        reader.error(n, key, key + " must be a finite number; got " + n.describe());
+        return false;
+    }
+    if (std::fabs(value) > std::numeric_limits<float>::max()) {
+        reader.error(n, key,
+                     key + " is outside the float32 range (magnitudes up to 3.4e38); got "
+                         + n.describe());
+        return false;
+    }
+    return true;
+}
+
+void checkFiniteNumbers(ItemReader &reader, const Node &n, const std::string &key)
+{
+    if (auto v = n.toDouble())
+        checkFinite(reader, n, key, *v);
+    for (const Node &item : n.items())
+        checkFiniteNumbers(reader, item, key);
+    for (const auto &entry : n.entries())
+        checkFiniteNumbers(reader, entry.second, key);
+}
+
 static std::optional<double> parseDouble(const std::string &s)
 {
     Node n = Node::scalar(s);
@@ -83,6 +111,8 @@ std::optional<InitSpec> parseInit(ItemReader &reader, const Node &value, const s
         return std::nullopt;
     };
     if (value.isScalar() && !value.quoted() && value.toDouble()) {
+        if (!checkFinite(reader, value, key, *value.toDouble()))
+            return std::nullopt;
         init.kind = InitSpec::Kind::Constant;
         init.a = *value.toDouble();
         init.text = value.text();
@@ -135,11 +165,18 @@ std::optional<InitSpec> parseInit(ItemReader &reader, const Node &value, const s
         return false;
     };
     using K = InitSpec::Kind;
-    auto make = [&](K kind, double a, double b) {
+    auto make = [&](K kind, double a, double b) -> std::optional<InitSpec> {
+        const double limit = std::numeric_limits<float>::max();
+        if (!(std::fabs(a) <= limit && std::fabs(b) <= limit)) {
+            reader.error(value, key,
+                         key + " must use finite numbers within the float32 range; got "
+                             + value.describe());
+            return std::nullopt;
+        }
         init.kind = kind;
         init.a = a;
         init.b = b;
-        return std::optional<InitSpec>(init);
+        return init;
     };
     const double sign = t[0] == '-' ? -1.0 : 1.0;
     if (t == "xavier")

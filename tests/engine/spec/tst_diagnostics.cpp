@@ -86,7 +86,7 @@ std::vector<DiagnosticCase> topLevelCases()
          "missing required top-level key 'interfaces' (use 'interfaces: {}' when there are "
          "none)"},
         {"AgentsNotInt", "name: t\nagents: two #@\n" + kEmpty, "two",
-         "agents must be a positive integer (the number of parallel streams); got 'two'"},
+         "agents must be an integer in [1, 16777216] (the number of parallel streams); got 'two'"},
         {"NameList", "name: [a] #@\nagents: 2\n" + kEmpty, "[a]",
          "name must be a non-empty text; got the list [a]"},
         {"SectionNotMap",
@@ -126,7 +126,7 @@ std::vector<DiagnosticCase> commonCases()
         {"DeviceUnknown", network("{}", "{}", "{}", pool("        device: tpu #@\n")), "tpu",
          "device must be 'cpu' or 'gpu:<k>' (e.g. gpu:0); got 'tpu'"},
         {"PeriodZero", network("{}", "{}", "{}", pool("        period: 0 #@\n")), "0",
-         "period must be an integer >= 1; got 0"},
+         "period must be an integer in [1, 1073741824]; got 0"},
         {"PeriodOffset",
          network("{}", "{}", "{}", pool("        period: 3\n        period offset: 3 #@\n")), "3",
          "period offset must be an integer in [0, period - 1] = [0, 2]; got 3"},
@@ -143,7 +143,7 @@ std::vector<DiagnosticCase> commonCases()
 
 std::vector<DiagnosticCase> neuronPoolCases()
 {
-    const std::string shapeText = "shape must be a list of 3 positive integers [features, X, Y] "
+    const std::string shapeText = "shape must be [features, X, Y], 3 integers in [1, 16777216] "
                                   "(use [C, 1, 1] for a vector, [C, L, 1] for 1-D); got ";
     auto np = [](const std::string &keys) { return network("{}", "{}", "{}", "    d:\n" + keys); };
     return {
@@ -153,9 +153,9 @@ std::vector<DiagnosticCase> neuronPoolCases()
         {"MissingShape", network("{}", "{}", "{}", "    d: #@\n        act: relu\n"), "d",
          "neuron pool 'd' needs 'shape' ([features, X, Y], e.g. [16, 32, 32])"},
         {"Features", np("        features: 0 #@\n"), "0",
-         "features must be a positive integer; got 0"},
+         "features must be an integer in [1, 16777216]; got 0"},
         {"Spatial", np("        features: 2\n        spatial: [1, 2, 3] #@\n"), "[",
-         "spatial must be [X] or [X, Y] with positive integers; got the list [1, 2, 3]"},
+         "spatial must be [X] or [X, Y] with integers in [1, 16777216]; got the list [1, 2, 3]"},
         {"Act", network("{}", "{}", "{}", pool("        act: relux #@\n")), "relux",
          "unknown activation 'relux'; did you mean 'relu'?"},
         {"BiasShape", network("{}", "{}", "{}", pool("        bias_shape: fetaure #@\n")),
@@ -233,7 +233,7 @@ std::vector<DiagnosticCase> synapsePoolCases()
          "rf must be a list of lists with one entry per input, shaped like source [[a], [a]]; "
          "got the list [[3]]"},
         {"Dilation", network(sp(vw + "        dilation: [[0]] #@\n")), "0",
-         "dilation[0][0] (input 'v') must be an integer >= 1; got 0"},
+         "dilation[0][0] (input 'v') must be an integer in [1, 1048576]; got 0"},
         {"ActPerFactor",
          network(sp("        source: [[v], [v]]\n        target: w\n        act: [relu] #@\n")),
          "[relu]",
@@ -259,11 +259,12 @@ std::vector<DiagnosticCase> synapsePoolCases()
          "src_feature, tgt_feature, src_spatial, tgt_spatial; got 'src_featur'; did you mean "
          "'src_feature'?"},
         {"M", network(sp(vw + "        M: [4] #@\n")), "[4]",
-         "M must be [hidden_features, rf] with two positive integers; got the list [4]"},
+         "M must be [hidden_features, rf] with hidden_features in [1, 16777216] and rf in [1, "
+         "1048576]; got the list [4]"},
         {"MWithAvgout", network(sp(vw + "        avgout: 2\n        M: [4, 1] #@\n")), "[4",
          "M needs avgout = maxout = 1; got avgout 2, maxout 1"},
         {"Avgout", network(sp(vw + "        avgout: 0 #@\n")), "0",
-         "avgout must be an integer >= 1; got 0"},
+         "avgout must be an integer in [1, 1048576]; got 0"},
         {"SpatialMultiples", network(sp("        source: [[a]] #@\n        target: b\n")), "a]",
          "source 'a' [3, 10, 10] and target 'b' [4, 4, 4]: spatial sizes must be integer "
          "multiples in X and Y with the same factor"},
@@ -586,7 +587,8 @@ TEST(Diagnostics, FormatNamesFileItemAndKey)
         = loadString(network("{}", "{}", "{}", pool("        period: 0\n")), "net.st_graph");
     ASSERT_EQ(r.diagnostics.size(), 1u);
     EXPECT_EQ(r.diagnostics[0].format(),
-              "net.st_graph:18:17: item 'd', key 'period': period must be an integer >= 1; got 0");
+              "net.st_graph:18:17: item 'd', key 'period': period must be an integer in [1, "
+              "1073741824]; got 0");
 }
 
 TEST(Diagnostics, MissingFile)

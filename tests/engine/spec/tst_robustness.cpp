@@ -103,7 +103,8 @@ std::vector<std::string> lines(const std::string &text)
 
 void mutateEveryValue(const std::string &text)
 {
-    const std::vector<std::string> replacements = {"", "[[]]", "{a: [1]}", "-1", "_y", "None"};
+    const std::vector<std::string> replacements
+        = {"", "[[]]", "{a: [1]}", "-1", "_y", "None", ".nan", "16777216", "[[16777216]]"};
     const auto original = lines(text);
     for (size_t k = 0; k < original.size(); ++k) {
         const size_t colon = original[k].find(": ");
@@ -147,6 +148,109 @@ TEST(Robustness, ConformanceFilesWithEveryValueBroken)
         if (std::filesystem::exists(file))
             mutateEveryValue(streamlab::test::readFile(file));
     }
+}
+
+// One error, at the collection that goes one level too deep.
+TEST(Robustness, NestingTooDeep)
+{
+    const std::string flow = "name: t\nagents: 1\nneuron_pools:\n  a: " + std::string(150, '[')
+        + std::string(150, ']') + "\n";
+    LoadResult r = loadString(flow, "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    // The root map and neuron_pools' map are levels 1 and 2; level 101 is the 99th '['.
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:4:104: YAML nesting too deep (more than 100 levels)");
+
+    std::string block = "name: t\nagents: 1\nneuron_pools:\n";
+    for (int level = 1; level <= 150; ++level)
+        block += std::string(2 * static_cast<size_t>(level), ' ') + "a:\n";
+    r = loadString(block, "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:103:201: YAML nesting too deep (more than 100 levels)");
+}
+
+TEST(Robustness, AliasesThatExpandToBillionsOfValues)
+{
+    std::string text = "name: t\nagents: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int k = 1; k < 10; ++k) {
+        text += "a" + std::to_string(k) + ": &a" + std::to_string(k) + " [";
+        for (int i = 0; i < 10; ++i)
+            text += std::string(i ? ", " : "") + "*a" + std::to_string(k - 1);
+        text += "]\n";
+    }
+    const LoadResult r = loadString(text, "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    // Every alias counts the values it copies: a4 holds 111111, so the 8th alias in a5 brings
+    // the total over 10^6.
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:8:45: YAML aliases ('*name') expand to more than 1000000 values");
+}
+
+TEST(Robustness, DuplicateKeyInALargeMap)
+{
+    std::string pools;
+    for (int k = 0; k < 40; ++k)
+        pools += "    n" + std::to_string(k) + ":\n        shape: [1, 1, 1]\n";
+    pools += "    n3:\n        shape: [2, 1, 1]\n";
+    const LoadResult r = loadString(test::network("{}", "{}", "{}", pools), "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:96:5: duplicate key 'n3' (first at line 22, column 5)");
+}
+
+// Names are looked up through hash tables, in the YAML reader and in validation; 50000 items load
+// in well under a second (this was quadratic: minutes for 100000).
+TEST(Robustness, ManyItems)
+{
+    const int count = 25000;
+    std::string pools, synapses;
+    for (int k = 0; k < count; ++k) {
+        const std::string n = std::to_string(k);
+        pools += "    n" + n + ":\n        shape: [2, 1, 1]\n        act: relu\n";
+        if (k > 0)
+            synapses += "    s" + n + ":\n        source: [[n" + std::to_string(k - 1)
+                + "]]\n        target: n" + n + "\n";
+    }
+    const std::string text = "name: t\nagents: 2\nneuron_pools:\n" + pools + "synapse_pools:\n"
+        + synapses + "plasticities: {}\ninterfaces: {}\n";
+    const LoadResult r = loadString(text, "t.st_graph");
+    ASSERT_TRUE(r.ok()) << test::dump(r).substr(0, 2000);
+    EXPECT_EQ(r.network->neuronPools.size(), static_cast<size_t>(count));
+    EXPECT_EQ(r.network->synapsePools.size(), static_cast<size_t>(count - 1));
+    EXPECT_EQ(r.network->findNeuronPool("n24999")->features, 2);
+}
+
+TEST(Robustness, DevicesAreNotRead)
+{
+    if (!std::filesystem::exists("/dev/zero"))
+        GTEST_SKIP() << "no /dev/zero";
+    LoadResult r = load("/dev/zero");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].message,
+              "'/dev/zero' is not a regular file (it is a device, pipe or socket)");
+
+    const std::string text
+        = test::network("{}", "{}", "{}", "", "import:\n    - [/dev/zero, neuron_pools] #@\n");
+    r = loadString(text, "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    const int line = test::markedLine(text);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:" + std::to_string(line) + ":"
+                  + std::to_string(test::columnOf(text, line, "/dev"))
+                  + ": key 'import': '/dev/zero' is not a regular file (it is a device, pipe or "
+                    "socket)");
+}
+
+TEST(Robustness, FolderImport)
+{
+    const std::string dir = streamlab::test::makeTempDir("spec-folder-import");
+    std::filesystem::create_directory(dir + "/lib");
+    const std::string text
+        = test::network("{}", "{}", "{}", "", "import:\n    - [lib, neuron_pools]\n");
+    const LoadResult r = loadString(text, dir + "/t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].message, "'" + dir + "/lib' is a folder, not a file");
 }
 
 } // namespace
