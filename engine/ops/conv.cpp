@@ -4,6 +4,8 @@
 // all agents in the dense case.
 #include "ops/conv.h"
 
+#include "ops/convcolumns.h"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -52,91 +54,10 @@ int samePadBefore(int in, int out, int stride, int effectiveKernel)
     return total / 2;
 }
 
-// For each kernel offset u and output position x: the source index read, or -1 for padding.
-std::vector<int> sourceIndexTable(int kernel, int outSize, int stride, int pad, int dil, int up,
-                                  int inSize)
-{
-    std::vector<int> table(static_cast<size_t>(kernel) * outSize);
-    for (int u = 0; u < kernel; ++u) {
-        for (int x = 0; x < outSize; ++x) {
-            const int pos = x * stride - pad + u * dil; // position in the upsampled input
-            table[static_cast<size_t>(u) * outSize + x]
-                = (pos >= 0 && pos < inSize * up) ? pos / up : -1;
-        }
-    }
-    return table;
-}
-
 // im2col for one agent: row (i, u, v) of the column matrix holds, for every output position,
 // the input value the kernel tap (u, v) of input feature i sees there (0 in the padding).
 // Upsampling, stride, dilation and padding are folded into per-axis index tables; where the
 // valid Y indices of a tap are consecutive source positions they are copied as one run.
-class Columns
-{
-public:
-    explicit Columns(const ConvGeometry &g)
-        : mG(g)
-        , mTx(sourceIndexTable(g.kx, g.outX, g.strideX, g.padX, g.dilX, g.upX, g.inX))
-        , mTy(sourceIndexTable(g.ky, g.outY, g.strideY, g.padY, g.dilY, g.upY, g.inY))
-    {
-        for (int v = 0; v < g.ky; ++v) {
-            const int *iy = mTy.data() + static_cast<size_t>(v) * g.outY;
-            Run r {g.outY, -1, true};
-            for (int y = 0; y < g.outY; ++y)
-                if (iy[y] >= 0) {
-                    r.first = std::min(r.first, y);
-                    r.last = y;
-                }
-            for (int y = r.first; y <= r.last; ++y)
-                if (iy[y] < 0 || (y > r.first && iy[y] != iy[y - 1] + 1))
-                    r.consecutive = false;
-            mRuns.push_back(r);
-        }
-    }
-
-    // Writes the K rows for the input `src` [inC, inX, inY]; consecutive rows are `stride` apart.
-    void fill(const float *src, float *col, int stride) const
-    {
-        const ConvGeometry &g = mG;
-        float *row = col;
-        for (int i = 0; i < g.inC; ++i) {
-            const float *plane = src + static_cast<size_t>(i) * g.inX * g.inY;
-            for (int u = 0; u < g.kx; ++u) {
-                const int *ix = mTx.data() + static_cast<size_t>(u) * g.outX;
-                for (int v = 0; v < g.ky; ++v, row += stride) {
-                    const int *iy = mTy.data() + static_cast<size_t>(v) * g.outY;
-                    const Run &r = mRuns[static_cast<size_t>(v)];
-                    float *dst = row;
-                    for (int x = 0; x < g.outX; ++x, dst += g.outY) {
-                        if (ix[x] < 0 || r.first > r.last) {
-                            std::fill(dst, dst + g.outY, 0.0f);
-                            continue;
-                        }
-                        const float *line = plane + static_cast<size_t>(ix[x]) * g.inY;
-                        if (r.consecutive) {
-                            std::fill(dst, dst + r.first, 0.0f);
-                            std::copy_n(line + iy[r.first], r.last - r.first + 1, dst + r.first);
-                            std::fill(dst + r.last + 1, dst + g.outY, 0.0f);
-                        } else {
-                            for (int y = 0; y < g.outY; ++y)
-                                dst[y] = iy[y] < 0 ? 0.0f : line[iy[y]];
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-private:
-    struct Run
-    {
-        int first, last;
-        bool consecutive;
-    };
-    const ConvGeometry &mG;
-    std::vector<int> mTx, mTy;
-    std::vector<Run> mRuns;
-};
 
 } // namespace
 
@@ -197,7 +118,7 @@ std::optional<ConvGeometry> ConvGeometry::make(int inC, int inX, int inY, int ou
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out)
 {
-    convForward(g, agents, in, w, perAgentWeights, out, size_t(4) << 20);
+    convForward(g, agents, in, w, perAgentWeights, out, kDefaultColumnFloats);
 }
 
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
@@ -222,16 +143,15 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
         return;
     }
 
-    const bool pointwise = g.kx == 1 && g.ky == 1 && g.strideX == 1 && g.strideY == 1 && g.upX == 1
-        && g.upY == 1 && g.padX == 0 && g.padY == 0;
+    const bool pointwise = detail::isPointwise(g);
     if (pointwise || perAgentWeights) {
         // One GEMM per agent straight from the input (pointwise) or from that agent's columns.
         std::vector<float> col(pointwise ? 0 : static_cast<size_t>(K) * P);
-        const Columns columns(g);
+        const detail::ConvColumns columns(g);
         for (int a = 0; a < agents; ++a) {
             const float *src = in + a * inSize;
             if (!pointwise)
-                columns.fill(src, col.data(), P);
+                columns.gather(src, col.data(), P);
             const float *weights = perAgentWeights ? w + a * wSize : w;
             Map(out + a * outSize, g.outC, P).noalias()
                 = ConstMap(weights, g.outC, K) * ConstMap(pointwise ? src : col.data(), K, P);
@@ -241,15 +161,15 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
     // Shared weights: the columns of several agents side by side make one wide GEMM, which runs
     // much closer to the machine's peak than many narrow ones. Chunks bound the buffer.
     const size_t perAgent = static_cast<size_t>(K) * P;
-    const int chunk = static_cast<int>(std::clamp<size_t>(columnFloats / perAgent, 1, agents));
+    const int chunk = detail::chunkSize(perAgent, columnFloats, agents);
     std::vector<float> col(perAgent * chunk);
     std::vector<float> result(static_cast<size_t>(g.outC) * P * chunk);
-    const Columns columns(g);
+    const detail::ConvColumns columns(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);
         const int width = n * P;
         for (int j = 0; j < n; ++j)
-            columns.fill(in + (a0 + j) * inSize, col.data() + static_cast<size_t>(j) * P, width);
+            columns.gather(in + (a0 + j) * inSize, col.data() + static_cast<size_t>(j) * P, width);
         Map(result.data(), g.outC, width).noalias()
             = ConstMap(w, g.outC, K) * ConstMap(col.data(), K, width);
         // [outC, n * P] -> [n, outC, P]

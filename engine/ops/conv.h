@@ -3,6 +3,7 @@
 // nearest-neighbour upsampling for larger targets, valid "dense" convolution for rf 0.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -39,8 +40,11 @@ struct ConvGeometry
 // `perAgentWeights` (unshare). `out` [agents, outC, outX, outY] is overwritten.
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out);
+// Default bound of the im2col buffer of the shared-weight GEMMs, in floats (16 MiB).
+inline constexpr size_t kDefaultColumnFloats = size_t(4) << 20;
+
 // The same with the im2col buffer of the shared-weight path limited to about `columnFloats`
-// floats; agents are processed in chunks that fit (the default is 4 Mi floats).
+// floats; agents are processed in chunks that fit.
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out, size_t columnFloats);
 
