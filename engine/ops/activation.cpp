@@ -1,9 +1,12 @@
 // Activation parsing and application. Bare names and single calls `B.f($, k=v)` with constant
-// arguments run as one tight elementwise loop; other `$` expressions run through the compiled
+// arguments run as one tight elementwise loop (tanh, sigmoid, relu and exp as vectorized Eigen
+// array expressions); other `$` expressions run through the compiled
 // ArrayProgram (whole-array evaluation, never re-parsed).
 #include "ops/activation.h"
 
 #include "ops/arraynode.h"
+
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +19,10 @@ namespace {
 struct ActivationImpl
 {
     enum class Mode { Identity, Function, Softmax, Program };
+    // The most used activations run as Eigen array expressions, which are vectorized.
+    enum class Fast { None, Tanh, Sigmoid, Relu, Exp };
     Mode mode = Mode::Identity;
+    Fast fast = Fast::None;
     detail::ElementFunction function = nullptr;
     std::vector<float> params;
     std::optional<detail::ArrayProgram> program;
@@ -58,6 +64,12 @@ bool bareName(const std::string &name, ActivationImpl &impl, std::string *error)
         impl.params.push_back(static_cast<float>(p.defaultValue));
     }
     impl.mode = bare == "Id" ? ActivationImpl::Mode::Identity : ActivationImpl::Mode::Function;
+    using Fast = ActivationImpl::Fast;
+    impl.fast = bare == "tanh" ? Fast::Tanh
+        : bare == "sigmoid"    ? Fast::Sigmoid
+        : bare == "relu"       ? Fast::Relu // default thresh 0
+        : bare == "exp"        ? Fast::Exp
+                               : Fast::None;
     impl.function = f->function;
     return true;
 }
@@ -176,6 +188,26 @@ void Activation::forward(const float *in, float *out, int agents, int C, int X, 
             std::memmove(out, in, n * sizeof(float));
         return;
     case ActivationImpl::Mode::Function: {
+        if (impl.fast != ActivationImpl::Fast::None) {
+            const Eigen::Map<const Eigen::ArrayXf> x(in, static_cast<Eigen::Index>(n));
+            Eigen::Map<Eigen::ArrayXf> y(out, static_cast<Eigen::Index>(n));
+            switch (impl.fast) {
+            case ActivationImpl::Fast::Tanh:
+                y = x.tanh();
+                return;
+            case ActivationImpl::Fast::Sigmoid:
+                y = x.logistic();
+                return;
+            case ActivationImpl::Fast::Relu:
+                y = x.max(0.0f);
+                return;
+            case ActivationImpl::Fast::Exp:
+                y = x.exp();
+                return;
+            case ActivationImpl::Fast::None:
+                break;
+            }
+        }
         const detail::ElementFunction f = impl.function;
         const float *p = impl.params.data();
         for (size_t i = 0; i < n; ++i)

@@ -106,11 +106,17 @@ void Activation::backward(const float *in, const float *out, const float *gradOu
             gradIn[i] += gradOut[i];
         return;
     case Derivative::Mode::Function: {
-        const float *p = d->params.data();
-        for (size_t i = 0; i < n; ++i) {
-            const float y = out ? out[i] : d->function(in[i], p);
-            gradIn[i] += gradOut[i] * d->gradient(in[i], y, p, nullptr);
+        // Without the forward's output, recompute it with the forward itself (its vectorized
+        // paths round differently from the scalar functions).
+        std::vector<float> computed;
+        if (!out) {
+            computed.resize(n);
+            forward(in, computed.data(), agents, C, X, Y);
+            out = computed.data();
         }
+        const float *p = d->params.data();
+        for (size_t i = 0; i < n; ++i)
+            gradIn[i] += gradOut[i] * d->gradient(in[i], out[i], p, nullptr);
         return;
     }
     case Derivative::Mode::Softmax: {
