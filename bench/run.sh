@@ -11,20 +11,22 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)
 {
     echo "# Benchmark results"
     echo
-    echo "Streaming only (no learning yet): frames per second after 10 warm-up frames, and the peak"
-    echo "resident memory of the process. Each row is its own process. Produced by \`bench/run.sh\`."
+    echo "Frames per second after 10 warm-up frames, and the peak resident memory of the process."
+    echo "Mode \`streaming\`: every plasticity switched off; \`learning\`: plasticities on. Each row is"
+    echo "its own process. Produced by \`bench/run.sh\`; see README.md beside it for what the cases are."
     echo
     echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "- build: $(grep -m1 CMAKE_BUILD_TYPE "$build/CMakeCache.txt" | cut -d= -f2), $(c++ --version | head -n1)"
     echo "- date: $(date -u +%Y-%m-%d)"
     echo
-    echo "| case | threads | agents | pools | frames | seconds | frames/s | peak RSS MiB |"
-    echo "|---|---|---|---|---|---|---|---|"
-    for c in "$root/examples/demo.st_graph:300" "many_pools:50"; do
-        file=${c%%:*}; frames=${c##*:}
+    echo "| case | mode | threads | agents | pools | frames | seconds | frames/s | peak RSS MiB |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for c in "$root/examples/demo.st_graph:300:streaming" "$root/examples/demo.st_graph:300:learning" \
+             "many_pools:50:streaming"; do
+        IFS=: read -r file frames mode <<<"$c"
         for t in 1 2; do
-            "$bench" "$file" "$t" "$frames" | awk -F'\t' -v root="$root/" \
-                '{sub(root, "", $1); printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8}'
+            "$bench" "$file" "$t" "$frames" 10 "$mode" | awk -F'\t' -v root="$root/" \
+                '{sub(root, "", $1); printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8,$9}'
         done
     done
 } > "$out.tmp"

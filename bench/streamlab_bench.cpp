@@ -1,5 +1,6 @@
 // streamlab-bench: streams one benchmark case and prints one result line (tab-separated):
-//   case  threads  agents  pools  frames  seconds  fps  peak_rss_mib
+//   case  mode  threads  agents  pools  frames  seconds  fps  peak_rss_mib
+// MODE "streaming" switches every plasticity off (states only); "learning" keeps them on.
 // Cases: a st_graph file, or "many_pools" (statestream's target case: 256 neuron pools [8,16,16]
 // with three 3x3 synapse pools each, generated here). Run one case per process so that the peak
 // memory belongs to that case alone (bench/run.sh does this).
@@ -37,7 +38,7 @@ static std::string manyPools(int pools, int agents)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        std::cerr << "usage: streamlab-bench CASE THREADS FRAMES [WARMUP]\n"
+        std::cerr << "usage: streamlab-bench CASE THREADS FRAMES [WARMUP] [streaming|learning]\n"
                      "  CASE: an .st_graph file or 'many_pools'\n";
         return 2;
     }
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
     const int threads = std::atoi(argv[2]);
     const int frames = std::atoi(argv[3]);
     const int warmup = argc > 4 ? std::atoi(argv[4]) : 10;
+    const std::string mode = argc > 5 ? argv[5] : "streaming";
 
     auto loaded = name == "many_pools" ? spec::loadString(manyPools(256, 16), "many_pools.st_graph")
                                        : spec::load(name);
@@ -62,6 +64,9 @@ int main(int argc, char **argv)
         std::cerr << spec::formatAll(diagnostics);
         return 1;
     }
+    if (mode == "streaming")
+        for (const auto &p : session->spec().plasticities)
+            session->post({session::Command::Kind::SetFlag, p.name, 2});
     session->run(warmup);
     const auto start = std::chrono::steady_clock::now();
     session->run(frames);
@@ -69,7 +74,8 @@ int main(int argc, char **argv)
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("%s\t%d\t%d\t%zu\t%d\t%.3f\t%.1f\t%.1f\n", name.c_str(), session->threads(), agents,
+    std::printf("%s\t%s\t%d\t%d\t%zu\t%d\t%.3f\t%.1f\t%.1f\n", name.c_str(), mode.c_str(),
+                session->threads(), agents,
                 pools, frames, seconds, frames / seconds, usage.ru_maxrss / 1024.0);
     return 0;
 }
