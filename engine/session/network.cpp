@@ -2,6 +2,7 @@
 // shapes; what can still fail here is reported as a diagnostic (an init that does not fit, a data
 // set that is missing), never by crashing.
 #include "session/network.h"
+#include "session/lossplasticity.h"
 
 #include "ops/init.h"
 #include "ops/neuron.h"
@@ -360,12 +361,7 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         } else if (s.type == "hebbian") {
             run.plasticity = plasticity::makeHebbian(s, std::move(trained));
         } else {
-            spec::Diagnostic d = makeError(s.mark, s.name, "type",
-                                           "loss plasticities do not learn in this version yet; "
-                                           "the network streams with its initial parameters");
-            d.severity = spec::Diagnostic::Severity::Note;
-            diagnostics.push_back(d);
-            run.targets.clear();
+            run.plasticity = makeLossPlasticity(*net, s, std::move(trained));
         }
         net->plasticities.push_back(std::move(run));
     }

@@ -104,7 +104,7 @@ struct InterfaceRun
 
 struct PlasticityRun
 {
-    std::unique_ptr<plasticity::Plasticity> plasticity; // null: not learning yet (loss)
+    std::unique_ptr<plasticity::Plasticity> plasticity; // loss, hebbian or L_regularizer
     std::vector<Parameter *> targets; // per trained parameter: where its deltas land
     RunFlag flag = RunFlag::Running;
     std::string alert; // set by the frame that found a NaN/Inf
@@ -127,6 +127,7 @@ public:
 
     const spec::NetworkSpec &spec() const { return *mSpec; }
     int agents() const { return mSpec->agents; }
+    uint64_t seed() const { return mOptions.seed; }
 
     std::vector<NeuronPoolRun> neuronPools;
     std::vector<SynapsePoolRun> synapsePools;

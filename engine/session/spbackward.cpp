@@ -1,0 +1,184 @@
+// Backward of the synapse-pool post-synaptic computation (reference §2.3) from the values a
+// SynapseCache recorded: ACT, M, maxout, avgout, the factor product, factor act and bias, the
+// convolutions, weight_fnc and weight shapes, ppp and pact. Noise is a constant.
+#include "session/forward.h"
+
+#include "ops/neuron.h"
+#include "ops/sp.h"
+
+namespace streamlab::session {
+
+namespace {
+
+using Buffer = std::vector<float>;
+
+// dL/dW of one input from dL/d(conv output), through the effective weight's construction.
+void weightBackward(const SynapseInputRun &in, const SynapseInputCache &ic, int A,
+                    const Buffer &gradConv, float *gradW)
+{
+    const auto &g = in.geometry;
+    if (in.weightShape == spec::WeightShape::Full && in.weightFnc.isIdentity()) {
+        ops::convBackwardWeight(g, A, ic.convIn.data(), gradConv.data(), in.unshared, gradW);
+        return;
+    }
+    Buffer full(ic.weight.size(), 0.0f);
+    ops::convBackwardWeight(g, A, ic.convIn.data(), gradConv.data(), in.unshared, full.data());
+    const size_t count = static_cast<size_t>(g.weightCount());
+    const int copies = in.unshared ? A : 1;
+    if (!in.weightFnc.isIdentity()) {
+        Buffer pre(full.size(), 0.0f);
+        for (int a = 0; a < copies; ++a) {
+            const size_t o = count * static_cast<size_t>(a);
+            in.weightFnc.backward(ic.fullWeight.data() + o, ic.weight.data() + o, full.data() + o,
+                                  pre.data() + o, g.outC, g.inC, g.kx, g.ky);
+        }
+        full.swap(pre);
+    }
+    const size_t stored = in.W->value.size() / static_cast<size_t>(copies);
+    for (int a = 0; a < copies; ++a) {
+        const float *src = full.data() + count * static_cast<size_t>(a);
+        float *dst = gradW + stored * static_cast<size_t>(a);
+        if (in.weightShape == spec::WeightShape::Full)
+            for (size_t i = 0; i < count; ++i)
+                dst[i] += src[i];
+        else
+            ops::broadcastWeightBackward(src, in.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
+    }
+}
+
+void inputBackward(const Network &net, const SynapseInputRun &in, const SynapseInputCache &ic,
+                   const StateView &states, const Buffer &gradConv,
+                   const StateGradient &stateGradient, const ParameterGradient &parameterGradient)
+{
+    const int A = net.agents();
+    if (float *gradW = parameterGradient(in.W->value))
+        weightBackward(in, ic, A, gradConv, gradW);
+    Tensor *gradSource = stateGradient(in.source);
+    float *gradP = in.P ? parameterGradient(in.P->value) : nullptr;
+    if (!gradSource && !gradP)
+        return;
+    const auto &src = net.neuronPools[static_cast<size_t>(in.source)];
+    const Tensor &source = states(in.source);
+    Buffer grad(ic.convIn.size(), 0.0f);
+    ops::convBackwardInput(in.geometry, A, gradConv.data(), ic.weight.data(), in.unshared,
+                           grad.data());
+    if (in.P) {
+        const float *z = in.pact.isIdentity() ? source.data() : ic.pact.data();
+        if (gradP)
+            ops::convBackwardWeight(in.ppGeometry, A, z, grad.data(), in.unsharedP, gradP);
+        if (!gradSource)
+            return;
+        Buffer before(source.size(), 0.0f);
+        ops::convBackwardInput(in.ppGeometry, A, grad.data(), in.P->value.data(), in.unsharedP,
+                               before.data());
+        grad.swap(before);
+    }
+    if (!in.pact.isIdentity()) {
+        in.pact.backward(source.data(), ic.pact.data(), grad.data(), gradSource->data(), A,
+                         src.dims[1], src.dims[2], src.dims[3]);
+        return;
+    }
+    float *dst = gradSource->data();
+    for (size_t i = 0; i < grad.size(); ++i)
+        dst[i] += grad[i];
+}
+
+} // namespace
+
+void synapsePoolBackward(const Network &net, int k, const StateView &states,
+                         const SynapseCache &cache, const float *gradPost,
+                         const StateGradient &stateGradient,
+                         const ParameterGradient &parameterGradient)
+{
+    const SynapsePoolRun &sp = net.synapsePools[static_cast<size_t>(k)];
+    const int A = net.agents();
+    const auto &target = net.neuronPools[static_cast<size_t>(sp.target)];
+    const int C = target.dims[1], X = target.dims[2], Y = target.dims[3];
+    const size_t size = Tensor::count(target.dims);
+
+    if (sp.func) {
+        std::vector<std::vector<const Tensor *>> sources;
+        std::vector<std::vector<Tensor *>> grads;
+        for (const auto &factor : sp.funcSources) {
+            sources.emplace_back();
+            grads.emplace_back();
+            for (int n : factor) {
+                sources.back().push_back(&states(n));
+                grads.back().push_back(stateGradient(n));
+            }
+        }
+        Tensor out(target.dims), gradOut(target.dims);
+        std::copy(gradPost, gradPost + size, gradOut.data());
+        sp.func->backward(sources, out, gradOut, grads);
+        return;
+    }
+
+    Buffer grad(gradPost, gradPost + size);
+    if (!sp.ACT.isIdentity()) {
+        Buffer before(size, 0.0f);
+        sp.ACT.backward(cache.preACT.data(), cache.postACT.data(), grad.data(), before.data(), A, C,
+                        X, Y);
+        grad.swap(before);
+    }
+    if (sp.M) {
+        Buffer before(cache.preM.size(), 0.0f);
+        ops::convBackwardInput(sp.mGeometry, A, grad.data(), sp.M->value.data(), sp.unsharedM,
+                               before.data());
+        if (float *gradM = parameterGradient(sp.M->value))
+            ops::convBackwardWeight(sp.mGeometry, A, cache.preM.data(), grad.data(), sp.unsharedM,
+                                    gradM);
+        grad.swap(before);
+    }
+    const auto &s = *sp.spec;
+    const int P = sp.productFeatures;
+    if (s.maxout > 1) {
+        Buffer before(cache.preMaxout.size(), 0.0f);
+        const int in = static_cast<int>(cache.preMaxout.size() / (static_cast<size_t>(A) * X * Y));
+        ops::maxoutBackward(cache.preMaxout.data(), grad.data(), before.data(), A, in / s.maxout,
+                            s.maxout, X, Y);
+        grad.swap(before);
+    }
+    if (s.avgout > 1) {
+        Buffer before(static_cast<size_t>(A) * P * X * Y, 0.0f);
+        ops::avgoutBackward(grad.data(), before.data(), A, P / s.avgout, s.avgout, X, Y);
+        grad.swap(before);
+    }
+
+    // grad is dL/d(product) [A, P, X, Y]; undo the product from the last factor to the first.
+    const std::vector<int> fullDims {A, P, X, Y};
+    for (size_t fi = sp.factors.size(); fi-- > 0;) {
+        const auto &f = sp.factors[fi];
+        Buffer gradFactor(Tensor::count(f.dims), 0.0f);
+        if (fi == 0 && f.dims == fullDims) {
+            gradFactor = grad;
+        } else {
+            Buffer before(grad.size(), 0.0f);
+            ops::broadcastMultiplyBackward(
+                cache.productBefore[fi].data(), cache.factorPost[fi].data(), grad.data(), A, P, X,
+                Y, f.dims[1], f.dims[2], f.dims[3], before.data(), gradFactor.data());
+            grad.swap(before);
+        }
+        if (!f.act.isIdentity()) {
+            Buffer pre(gradFactor.size(), 0.0f);
+            f.act.backward(cache.factorPre[fi].data(), cache.factorPost[fi].data(),
+                           gradFactor.data(), pre.data(), f.dims[0], f.dims[1], f.dims[2],
+                           f.dims[3]);
+            gradFactor.swap(pre);
+        }
+        if (f.bias)
+            if (float *gradB = parameterGradient(f.bias->value))
+                ops::addParameterBackward(gradFactor.data(), f.dims[0], f.dims[1], f.dims[2],
+                                          f.dims[3], f.biasShape, false, nullptr, gradB);
+        for (size_t ii = 0; ii < f.inputs.size(); ++ii) {
+            const auto &in = f.inputs[ii];
+            Buffer gradConv(Tensor::count(in.outDims), 0.0f);
+            ops::broadcastAddBackward(gradFactor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
+                                      in.outDims[1], in.outDims[2], in.outDims[3], nullptr,
+                                      gradConv.data());
+            inputBackward(net, in, cache.inputs[fi][ii], states, gradConv, stateGradient,
+                          parameterGradient);
+        }
+    }
+}
+
+} // namespace streamlab::session
