@@ -30,6 +30,14 @@ static bool allFinite(const std::vector<float> &values)
 std::string Plasticity::update(const PlasticityFrame &frame)
 {
     gradients(frame);
+    // A non-finite loss (statestream: a NaN "variable") also drops the update and pauses.
+    for (const auto &[key, value] : metrics()) {
+        if (std::isfinite(value))
+            continue;
+        skip();
+        return "plasticity '" + name() + "': " + key + " is not finite (NaN or Inf) in frame "
+               + std::to_string(frame.frame) + "; the update was dropped";
+    }
     for (auto &p : mParameters) {
         const bool gradOk = allFinite(p.grad);
         if (gradOk) {

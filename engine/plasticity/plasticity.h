@@ -48,9 +48,9 @@ public:
     std::vector<TrainedParameter> &parameters() { return mParameters; }
     const std::vector<TrainedParameter> &parameters() const { return mParameters; }
 
-    // Computes gradients and deltas for this frame. Returns "" or, when a gradient or delta is NaN
-    // or infinite, a message naming the plasticity, item, parameter and frame; the deltas are then
-    // all zero (the update is dropped).
+    // Computes gradients and deltas for this frame. Returns "" or, when a loss, gradient or delta
+    // is NaN or infinite, a message naming the plasticity (and the item and parameter) and the
+    // frame; the deltas are then all zero (the update is dropped).
     std::string update(const PlasticityFrame &frame);
     // No update this frame (not due, paused, off, or frame <= startframe): deltas become zero.
     void skip();

@@ -199,3 +199,33 @@ interfaces: {}
     for (float w : s->parameter("st", "W_0_0")->value.values())
         EXPECT_FLOAT_EQ(w, 0.0f);
 }
+
+TEST(Learning, NonFiniteLossIsDroppedAndReported)
+{
+    // Validation rejects non-finite numbers, so let a state overflow: y = W x with x = 3e38 and
+    // W = 10 is inf in float32, and MSE(inf, 0) is inf.
+    auto s = test::makeSession(R"(
+name: nanloss
+agents: 1
+neuron_pools:
+    x: {shape: [1, 1, 1], bias_shape: scalar, init b: 3.0e38}
+    y: {shape: [1, 1, 1], bias_shape: False}
+    t: {shape: [1, 1, 1], bias_shape: False}
+synapse_pools:
+    xy: {source: [[x]], target: y, init W_0_0: 10.0}
+plasticities:
+    fit: {type: loss, loss_function: MSE, source: y, source_t: 1, target: t, target_t: 0,
+          startframe: 0, parameter: [[sp, xy, W_0_0]]}
+interfaces: {}
+)");
+    ASSERT_TRUE(s);
+    s->step(); // frame 1: depth 0 = zeros, y(1) = 0: finite
+    EXPECT_FALSE(s->hasAlerts());
+    s->step(); // frame 2: x = 3e38 at depth 0, y(1) = 3e39 = inf in float32
+    ASSERT_TRUE(s->hasAlerts());
+    const auto alerts = s->takeAlerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0], "plasticity 'fit': loss1 is not finite (NaN or Inf) in frame 2; the "
+                         "update was dropped");
+    EXPECT_FLOAT_EQ(s->parameter("xy", "W_0_0")->value[0], 10.0f);
+}
