@@ -36,7 +36,7 @@ std::string Plasticity::update(const PlasticityFrame &frame)
             continue;
         skip();
         return "plasticity '" + name() + "': " + key + " is not finite (NaN or Inf) in frame "
-               + std::to_string(frame.frame) + "; the update was dropped";
+            + std::to_string(frame.frame) + "; the update was dropped";
     }
     for (auto &p : mParameters) {
         const bool gradOk = allFinite(p.grad);

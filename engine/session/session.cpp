@@ -33,6 +33,28 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
     }
     if (!session->mNetwork)
         return nullptr;
+    // Core clients: lr_scheduler runs here; trainvaltest and save_images are validated only.
+    const auto &net = *session->mSpec;
+    for (const auto &client : net.coreClients) {
+        const spec::Node &n = client.node;
+        const spec::Node *state = n.find("state");
+        if (client.type != "lr_scheduler" || (state && state->toBool() == false))
+            continue;
+        const spec::Node *plast = n.find("plast");
+        const spec::Node *schedule = n.find("schedule");
+        if (!plast || (schedule && schedule->text() == "constant"))
+            continue;
+        LrSchedule s;
+        for (size_t j = 0; j < net.plasticities.size(); ++j)
+            if (net.plasticities[j].name == plast->text())
+                s.plasticity = j;
+        const spec::Node *decay = n.find("decay");
+        s.decay = decay ? decay->toDouble().value_or(1.0) : 1.0;
+        const spec::Node *start = n.find("start frame");
+        s.start = start ? start->toInt().value_or(2) : 2;
+        if (session->mNetwork->plasticities[s.plasticity].plasticity)
+            session->mSchedules.push_back(s);
+    }
     return session;
 }
 
@@ -102,6 +124,7 @@ void Session::applyCommands()
 void Session::step()
 {
     applyCommands();
+    runCoreClients(mFrame.load() + 1);
     const int front = mFront;
     const int64_t k = mFrame.load();
     Network &net = *mNetwork;
@@ -136,6 +159,23 @@ void Session::step()
     mFront = 1 - front;
     mFrame.store(k + 1);
     publishSnapshots();
+}
+
+void Session::runCoreClients(int64_t frame)
+{
+    // statestream's lr_scheduler: lr *= decay before every read phase once the client is active.
+    for (const auto &schedule : mSchedules)
+        if (frame >= schedule.start)
+            mNetwork->plasticities[schedule.plasticity].plasticity->optimizer().lr
+                *= schedule.decay;
+}
+
+double Session::learningRate(const std::string &plasticity) const
+{
+    for (size_t j = 0; j < mSpec->plasticities.size(); ++j)
+        if (mSpec->plasticities[j].name == plasticity && mNetwork->plasticities[j].plasticity)
+            return mNetwork->plasticities[j].plasticity->optimizer().lr;
+    return -1.0;
 }
 
 void Session::updatePlasticity(int j, int front, int64_t frame)

@@ -71,6 +71,9 @@ public:
     // Current run flag of an item (0 running, 1 paused, 2 off), -1 if unknown.
     int flag(const std::string &item) const;
 
+    // Current learning rate of a plasticity (changed by an lr_scheduler core client), or -1.
+    double learningRate(const std::string &plasticity) const;
+
     // Engine-thread access (tests, the CLI between frames): states of frame `frame()`.
     const Tensor &state(const std::string &neuronPool) const;
     Parameter *parameter(const std::string &item, const std::string &name);
@@ -94,6 +97,7 @@ private:
     void updateInterface(int j, int front, int64_t frame);
     void updatePlasticity(int j, int front, int64_t frame);
     void applyDeltas();
+    void runCoreClients(int64_t frame);
     void publishSnapshots();
     const Tensor *snapshotTensor(const SnapshotSource &source) const;
 
@@ -104,6 +108,15 @@ private:
     std::atomic<int64_t> mFrame {0};
     int mFront = 0;
     int mSplit = 0;
+
+    // lr_scheduler core clients with an exponential decay: lr *= decay every frame from `start`.
+    struct LrSchedule
+    {
+        size_t plasticity = 0;
+        double decay = 1.0;
+        int64_t start = 2;
+    };
+    std::vector<LrSchedule> mSchedules;
 
     mutable std::mutex mCommandMutex;
     std::vector<Command> mCommands;

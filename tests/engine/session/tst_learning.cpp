@@ -225,7 +225,47 @@ interfaces: {}
     ASSERT_TRUE(s->hasAlerts());
     const auto alerts = s->takeAlerts();
     ASSERT_EQ(alerts.size(), 1u);
-    EXPECT_EQ(alerts[0], "plasticity 'fit': loss1 is not finite (NaN or Inf) in frame 2; the "
-                         "update was dropped");
+    EXPECT_EQ(alerts[0],
+              "plasticity 'fit': loss1 is not finite (NaN or Inf) in frame 2; the "
+              "update was dropped");
     EXPECT_FLOAT_EQ(s->parameter("xy", "W_0_0")->value[0], 10.0f);
+}
+
+TEST(Learning, LrSchedulerDecaysTheLearningRateEveryFrameFromItsStart)
+{
+    // lr 0.1, decay 0.5 from frame 3: frames 1-2 keep 0.1, frame 3 uses 0.05, frame 4 0.025.
+    const std::string net = R"(
+name: sched
+agents: 1
+core_clients:
+    schedule: {type: lr_scheduler, plast: decay, schedule: SCHEDULE, decay: 0.5, start frame: 3}
+neuron_pools:
+    x: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+synapse_pools: {}
+plasticities:
+    decay: {type: L_regularizer, L2: 0.5, lr: 0.1, startframe: 0, parameter: [[np, x, b]]}
+interfaces: {}
+)";
+    std::string exponential = net;
+    exponential.replace(exponential.find("SCHEDULE"), 8, "exponential_decay");
+    auto s = test::makeSession(exponential);
+    ASSERT_TRUE(s);
+    s->run(2);
+    EXPECT_DOUBLE_EQ(s->learningRate("decay"), 0.1);
+    s->step();
+    EXPECT_DOUBLE_EQ(s->learningRate("decay"), 0.05);
+    // deltas: frame 1: -0.1 (b = 1), frame 2: -0.1 (b = 1), frame 3: -0.05 * 0.9 = -0.045
+    // states: 1, 1, 0.9, 0.8, 0.755
+    s->step();
+    EXPECT_DOUBLE_EQ(s->learningRate("decay"), 0.025);
+    EXPECT_NEAR(s->state("x").at(0, 0, 0, 0), 0.8f, 1e-6);
+    s->step();
+    EXPECT_NEAR(s->state("x").at(0, 0, 0, 0), 0.755f, 1e-6);
+
+    std::string constant = net;
+    constant.replace(constant.find("SCHEDULE"), 8, "constant");
+    auto c = test::makeSession(constant);
+    ASSERT_TRUE(c);
+    c->run(5);
+    EXPECT_DOUBLE_EQ(c->learningRate("decay"), 0.1);
 }
