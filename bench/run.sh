@@ -29,6 +29,20 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)
                 '{sub(root, "", $1); printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8,$9}'
         done
     done
+    echo
+    echo "Time to accuracy (learning from the start, seed 1, checked every 50 frames). \`acc\` is the"
+    echo "interface's running per-delay accuracy on the samples it shows (training samples); the"
+    echo "delay range starts where the prediction can have seen the stimulus."
+    echo
+    echo "| case | target | threads | agents | pools | frames | seconds | result |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for c in "$root/examples/demo.st_graph:3000:accuracy:0.95:5" \
+             "$root/examples/fashion_mnist.st_graph:20000:accuracy:0.85:4"; do
+        IFS=: read -r file frames mode threshold delay <<<"$c"
+        "$bench" "$file" 2 "$frames" 0 "$mode:$threshold:$delay" | awk -F'\t' -v root="$root/" \
+            '{sub(root, "", $1); sub("accuracy:", "acc >= ", $2); sub(":", " from delay ", $2);
+              printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8}'
+    done
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"

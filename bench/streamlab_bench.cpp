@@ -1,6 +1,8 @@
 // streamlab-bench: streams one benchmark case and prints one result line (tab-separated):
 //   case  mode  threads  agents  pools  frames  seconds  fps  peak_rss_mib
-// MODE "streaming" switches every plasticity off (states only); "learning" keeps them on.
+// MODE "streaming" switches every plasticity off (states only); "learning" keeps them on;
+// "accuracy:T:D" learns until the first interface's `acc` is >= T at every delay >= D (checked
+// every 50 frames, at most FRAMES frames) and prints the frames and seconds that took instead.
 // Cases: a st_graph file, or "many_pools" (statestream's target case: 256 neuron pools [8,16,16]
 // with three 3x3 synapse pools each, generated here). Run one case per process so that the peak
 // memory belongs to that case alone (bench/run.sh does this).
@@ -63,6 +65,33 @@ int main(int argc, char **argv)
     if (!session) {
         std::cerr << spec::formatAll(diagnostics);
         return 1;
+    }
+    if (mode.rfind("accuracy:", 0) == 0) {
+        double threshold = 0.95;
+        int fromDelay = 0;
+        std::sscanf(mode.c_str(), "accuracy:%lf:%d", &threshold, &fromDelay);
+        const auto start = std::chrono::steady_clock::now();
+        auto reached = [&] {
+            const auto metrics = session->metrics();
+            if (metrics.empty() || metrics[0].second.empty())
+                return false;
+            const auto &acc = metrics[0].second[0].values;
+            for (size_t d = static_cast<size_t>(fromDelay); d < acc.size(); ++d)
+                if (acc[d] < threshold)
+                    return false;
+            return acc.size() > static_cast<size_t>(fromDelay);
+        };
+        while (session->frame() < frames) {
+            session->run(50);
+            if (reached())
+                break;
+        }
+        const double seconds
+            = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("%s\t%s\t%d\t%d\t%zu\t%lld\t%.3f\t%s\n", name.c_str(), mode.c_str(),
+                    session->threads(), agents, pools, static_cast<long long>(session->frame()),
+                    seconds, reached() ? "reached" : "not reached");
+        return 0;
     }
     if (mode == "streaming")
         for (const auto &p : session->spec().plasticities)
