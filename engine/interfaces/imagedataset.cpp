@@ -8,8 +8,7 @@ namespace streamlab::interfaces {
 
 ImageDatasetInterface::ImageDatasetInterface(const spec::InterfaceSpec &spec,
                                              const InterfaceContext &context, ImageTopics topics,
-                                             std::array<int, 3> counts,
-                                             StimulusDurations durations)
+                                             std::array<int, 3> counts, StimulusDurations durations)
     : Interface(spec, context)
     , mTopics(std::move(topics))
     , mMode(spec.mode)
@@ -19,9 +18,8 @@ ImageDatasetInterface::ImageDatasetInterface(const spec::InterfaceSpec &spec,
 {
     const std::vector<int> pred = topicShape(context, mTopics.pred);
     if (lists(spec.in, mTopics.pred) && pred.size() == 3)
-        mMetrics = std::make_unique<ClassificationMetrics>(context.agents, pred[0],
-                                                           spec.confMatWindow,
-                                                           spec.confMatMeanOver, true);
+        mMetrics = std::make_unique<ClassificationMetrics>(
+            context.agents, pred[0], spec.confMatWindow, spec.confMatMeanOver, true);
 }
 
 void ImageDatasetInterface::update(int64_t frame, int split,
@@ -45,10 +43,10 @@ void ImageDatasetInterface::update(int64_t frame, int split,
         startSample(a, mPicks[static_cast<size_t>(a)]);
     }
 
-    Tensor *labelOut = lists(mSpec.out, mTopics.label) ? outputFor(outputs, mTopics.label)
-                                                       : nullptr;
-    Tensor *imageOut = lists(mSpec.out, mTopics.image) ? outputFor(outputs, mTopics.image)
-                                                       : nullptr;
+    Tensor *labelOut
+        = lists(mSpec.out, mTopics.label) ? outputFor(outputs, mTopics.label) : nullptr;
+    Tensor *imageOut
+        = lists(mSpec.out, mTopics.image) ? outputFor(outputs, mTopics.image) : nullptr;
     std::vector<int> labels(static_cast<size_t>(agents));
     // Mode 1 needs only agent 0's data; the other agents are copies.
     const int written = mMode == 1 ? 1 : agents;
@@ -69,13 +67,9 @@ void ImageDatasetInterface::update(int64_t frame, int split,
     const Tensor *pred = inputFor(inputs, mTopics.pred);
     if (!mMetrics || !pred || pred->rank() != 4)
         return;
-    std::vector<int> elapsed(labels.size());
-    std::vector<char> triggers(labels.size());
-    for (int a = 0; a < agents; ++a) {
-        const int src = mMode == 1 ? 0 : a;
-        elapsed[static_cast<size_t>(a)] = mTiming.elapsed(src);
-        triggers[static_cast<size_t>(a)] = mTiming.triggered(src);
-    }
+    std::vector<int> elapsed;
+    std::vector<char> triggers;
+    mTiming.onsets(agents, mMode == 1, elapsed, triggers);
     mMetrics->update(frame, split, *pred, labels, elapsed, triggers);
 }
 

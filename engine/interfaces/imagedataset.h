@@ -42,10 +42,10 @@ public:
 protected:
     virtual int label(const SamplePick &pick) const = 0;
     // Writes the image of `pick` for `agent`, scaled by `ff`, into `out` laid out [C][X][Y].
-    virtual void writeImage(const SamplePick &pick, int agent, float ff, float *out,
-                            int channels, int X, int Y) const = 0;
+    virtual void writeImage(const SamplePick &pick, int agent, float ff, float *out, int channels,
+                            int X, int Y) const = 0;
     // Per-sample random extras (colours, augmentation) when `agent` starts a new stimulus.
-    virtual void startSample(int agent, const SamplePick &pick) {}
+    virtual void startSample(int agent, const SamplePick &pick) { }
 
 private:
     ImageTopics mTopics;

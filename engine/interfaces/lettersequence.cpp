@@ -52,9 +52,8 @@ LetterSequenceInterface::LetterSequenceInterface(const spec::InterfaceSpec &spec
 {
     const std::vector<int> pred = topicShape(context, "ls_pred");
     if (lists(spec.in, "ls_pred") && pred.size() == 3)
-        mMetrics = std::make_unique<ClassificationMetrics>(context.agents, pred[0],
-                                                           spec.confMatWindow,
-                                                           spec.confMatMeanOver, false);
+        mMetrics = std::make_unique<ClassificationMetrics>(
+            context.agents, pred[0], spec.confMatWindow, spec.confMatMeanOver, false);
 }
 
 CreateResult LetterSequenceInterface::create(const spec::InterfaceSpec &spec,
@@ -68,9 +67,10 @@ CreateResult LetterSequenceInterface::create(const spec::InterfaceSpec &spec,
     requireTopicShapes(spec, context, keys);
     for (const char *topic : {"ls_seq_0", "ls_seq_1"})
         if (keys.ok() && lists(spec.out, topic) && topicShape(context, topic)[0] < AsciiClasses)
-            keys.fail("out", std::string(topic) + " needs a neuron pool of shape [128, L, 1], '"
-                                 + spec.npFor(topic) + "' has "
-                                 + Tensor::shapeString(topicShape(context, topic)));
+            keys.fail("out",
+                      std::string(topic) + " needs a neuron pool of shape [128, L, 1], '"
+                          + spec.npFor(topic) + "' has "
+                          + Tensor::shapeString(topicShape(context, topic)));
     if (!keys.ok())
         return keys.failure();
 
@@ -161,13 +161,9 @@ void LetterSequenceInterface::update(int64_t frame, int split,
     const Tensor *pred = inputFor(inputs, "ls_pred");
     if (!mMetrics || !pred || pred->rank() != 4)
         return;
-    std::vector<int> elapsed(labels.size());
-    std::vector<char> triggers(labels.size());
-    for (int a = 0; a < agents; ++a) {
-        const int src = mMode == 1 ? 0 : a;
-        elapsed[static_cast<size_t>(a)] = mTiming.elapsed(src);
-        triggers[static_cast<size_t>(a)] = mTiming.triggered(src);
-    }
+    std::vector<int> elapsed;
+    std::vector<char> triggers;
+    mTiming.onsets(agents, mMode == 1, elapsed, triggers);
     mMetrics->update(frame, split, *pred, labels, elapsed, triggers);
 }
 

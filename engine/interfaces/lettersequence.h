@@ -41,7 +41,7 @@ private:
     int mOffset;
     int mMode;
     StimulusTiming mTiming;
-    std::vector<int> mFile;      // per agent
+    std::vector<int> mFile; // per agent
     std::vector<long> mPosition; // per agent: start of ls_seq_0 at elapsed 0
     std::unique_ptr<ClassificationMetrics> mMetrics;
 };

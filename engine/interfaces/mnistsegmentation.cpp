@@ -30,9 +30,8 @@ MnistSegmentationInterface::MnistSegmentationInterface(const spec::InterfaceSpec
     mCellsY = mY / Cell;
     const std::vector<int> pred = topicShape(context, "seg_mnist_pred");
     if (lists(spec.in, "seg_mnist_pred") && pred.size() == 3)
-        mMetrics = std::make_unique<ClassificationMetrics>(context.agents, pred[0],
-                                                           spec.confMatWindow,
-                                                           spec.confMatMeanOver, true);
+        mMetrics = std::make_unique<ClassificationMetrics>(
+            context.agents, pred[0], spec.confMatWindow, spec.confMatMeanOver, true);
 }
 
 CreateResult MnistSegmentationInterface::create(const spec::InterfaceSpec &spec,
@@ -47,20 +46,19 @@ CreateResult MnistSegmentationInterface::create(const spec::InterfaceSpec &spec,
     const std::string source = keys.text(sourceKey);
     requireTopicShapes(spec, context, keys);
     std::vector<int> board;
-    for (const char *topic : {"seg_mnist_image", "seg_mnist_label", "seg_mnist_mask",
-                              "seg_mnist_pred"}) {
+    for (const char *topic :
+         {"seg_mnist_image", "seg_mnist_label", "seg_mnist_mask", "seg_mnist_pred"}) {
         if (!keys.ok() || !(lists(spec.out, topic) || lists(spec.in, topic)))
             continue;
         const std::vector<int> shape = topicShape(context, topic);
         const int minFeatures = std::string(topic).find("label") != std::string::npos
-                                        || std::string(topic).find("pred") != std::string::npos
-                                    ? 10
-                                    : 1;
+                || std::string(topic).find("pred") != std::string::npos
+            ? 10
+            : 1;
         const std::vector<int> spatial(shape.begin() + 1, shape.end());
         if (board.empty())
             board = spatial;
-        if (shape[0] < minFeatures || spatial != board || spatial[0] < Cell
-            || spatial[1] < Cell)
+        if (shape[0] < minFeatures || spatial != board || spatial[0] < Cell || spatial[1] < Cell)
             keys.fail(lists(spec.out, topic) ? "out" : "in",
                       std::string(topic) + " maps to '" + spec.npFor(topic) + "' of shape "
                           + Tensor::shapeString(shape) + "; the board needs at least "
@@ -76,9 +74,9 @@ CreateResult MnistSegmentationInterface::create(const spec::InterfaceSpec &spec,
         return keys.failure();
     }
     if (data->rows != Cell || data->cols != Cell) {
-        keys.fail(sourceKey, "the board needs 28x28 digits, '" + data->folder + "' has "
-                                 + std::to_string(data->rows) + "x"
-                                 + std::to_string(data->cols));
+        keys.fail(sourceKey,
+                  "the board needs 28x28 digits, '" + data->folder + "' has "
+                      + std::to_string(data->rows) + "x" + std::to_string(data->cols));
         return keys.failure();
     }
     CreateResult r;
@@ -137,14 +135,13 @@ void MnistSegmentationInterface::update(int64_t frame, int split,
             const Digit &d = digits[s];
             const int x0 = Cell * static_cast<int>(s % mCellsX);
             const int y0 = Cell * static_cast<int>(s / mCellsX);
-            const uint8_t *pixels = d.test ? mData->testImage(d.index)
-                                           : mData->trainImage(d.index);
+            const uint8_t *pixels = d.test ? mData->testImage(d.index) : mData->trainImage(d.index);
             for (int x = 0; x < Cell; ++x)
                 for (int y = 0; y < Cell; ++y) {
                     if (image && !d.hidden)
                         image->at(a, 0, x0 + x, y0 + y) = ff * (pixels[y * Cell + x] / 255.0f);
-                    const bool inner = x >= Border && x < Cell - Border && y >= Border
-                                       && y < Cell - Border;
+                    const bool inner
+                        = x >= Border && x < Cell - Border && y >= Border && y < Cell - Border;
                     if (inner && labels)
                         labels->at(a, label(d), x0 + x, y0 + y) = 1.0f;
                     if (inner && mask)
@@ -159,15 +156,12 @@ void MnistSegmentationInterface::update(int64_t frame, int split,
     if (!mMetrics || !pred || pred->rank() != 4 || pred->dim(2) != mX || pred->dim(3) != mY)
         return;
     std::vector<std::vector<int>> maps(static_cast<size_t>(agents));
-    std::vector<int> elapsed(maps.size());
-    std::vector<char> triggers(maps.size());
-    for (int a = 0; a < agents; ++a) {
-        const int src = mMode == 1 ? 0 : a;
-        if (mTiming.triggered(src))
-            maps[static_cast<size_t>(a)] = mLabelMaps[static_cast<size_t>(src)];
-        elapsed[static_cast<size_t>(a)] = mTiming.elapsed(src);
-        triggers[static_cast<size_t>(a)] = mTiming.triggered(src);
-    }
+    std::vector<int> elapsed;
+    std::vector<char> triggers;
+    mTiming.onsets(agents, mMode == 1, elapsed, triggers);
+    for (int a = 0; a < agents; ++a)
+        if (triggers[static_cast<size_t>(a)])
+            maps[static_cast<size_t>(a)] = mLabelMaps[static_cast<size_t>(mMode == 1 ? 0 : a)];
     mMetrics->updateMaps(frame, split, *pred, maps, elapsed, triggers);
 }
 

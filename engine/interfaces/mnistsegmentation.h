@@ -52,8 +52,8 @@ private:
     double mHide;
     int mX = 0, mY = 0, mCellsX = 0, mCellsY = 0;
     StimulusTiming mTiming;
-    std::vector<std::vector<Digit>> mDigits;   // per agent, cell s at (s % mCellsX, s / mCellsX)
-    std::vector<std::vector<int>> mLabelMaps;  // per agent [X][Y]; -1 outside the masks
+    std::vector<std::vector<Digit>> mDigits; // per agent, cell s at (s % mCellsX, s / mCellsX)
+    std::vector<std::vector<int>> mLabelMaps; // per agent [X][Y]; -1 outside the masks
     std::unique_ptr<ClassificationMetrics> mMetrics;
 };
 

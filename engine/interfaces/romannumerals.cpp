@@ -85,9 +85,8 @@ RomanNumeralsInterface::RomanNumeralsInterface(const spec::InterfaceSpec &spec,
     }
     const std::vector<int> pred = topicShape(context, "rn_pred");
     if (lists(spec.in, "rn_pred") && pred.size() == 3)
-        mMetrics = std::make_unique<ClassificationMetrics>(context.agents, pred[0],
-                                                           spec.confMatWindow,
-                                                           spec.confMatMeanOver, false);
+        mMetrics = std::make_unique<ClassificationMetrics>(
+            context.agents, pred[0], spec.confMatWindow, spec.confMatMeanOver, false);
 }
 
 CreateResult RomanNumeralsInterface::create(const spec::InterfaceSpec &spec,
@@ -99,9 +98,9 @@ CreateResult RomanNumeralsInterface::create(const spec::InterfaceSpec &spec,
     if (keys.ok() && lists(spec.out, "rn_image")) {
         const int channels = topicShape(context, "rn_image")[0];
         if (channels != 1 && channels != 3)
-            keys.fail("out", "rn_image needs a neuron pool with 1 or 3 features, '"
-                                 + spec.npFor("rn_image") + "' has "
-                                 + std::to_string(channels));
+            keys.fail("out",
+                      "rn_image needs a neuron pool with 1 or 3 features, '"
+                          + spec.npFor("rn_image") + "' has " + std::to_string(channels));
     }
     for (const char *topic : {"rn_label", "rn_pred"}) {
         const bool listed = lists(spec.out, topic) || lists(spec.in, topic);
@@ -171,21 +170,18 @@ void RomanNumeralsInterface::update(int64_t frame, int split,
             for (size_t i = 0; i < plane; ++i) {
                 const double v = s.image[i];
                 dst[i] = image->dim(1) == 3
-                             ? static_cast<float>(ff * (s.fg[c] * v + s.bg[c] * (1.0 - v)))
-                             : static_cast<float>(ff * v);
+                    ? static_cast<float>(ff * (s.fg[c] * v + s.bg[c] * (1.0 - v)))
+                    : static_cast<float>(ff * v);
             }
         }
     }
 
     std::vector<int> labels(static_cast<size_t>(agents));
-    std::vector<int> elapsed(labels.size());
-    std::vector<char> triggers(labels.size());
-    for (int a = 0; a < agents; ++a) {
-        const int src = mMode == 1 ? 0 : a;
-        labels[static_cast<size_t>(a)] = mSamples[static_cast<size_t>(src)].cls;
-        elapsed[static_cast<size_t>(a)] = mTiming.elapsed(src);
-        triggers[static_cast<size_t>(a)] = mTiming.triggered(src);
-    }
+    for (int a = 0; a < agents; ++a)
+        labels[static_cast<size_t>(a)] = mSamples[static_cast<size_t>(mMode == 1 ? 0 : a)].cls;
+    std::vector<int> elapsed;
+    std::vector<char> triggers;
+    mTiming.onsets(agents, mMode == 1, elapsed, triggers);
     if (mMode == 1)
         copyAgentZero(outputs);
     const Tensor *pred = inputFor(inputs, "rn_pred");

@@ -18,14 +18,14 @@ struct RomanJitter
 {
     struct Atom
     {
-        double offsetX = 0.0, offsetY = 0.0;  // moves the whole segment
+        double offsetX = 0.0, offsetY = 0.0; // moves the whole segment
         double corner0X = 0.0, corner0Y = 0.0; // moves its first end point
         double corner1X = 0.0, corner1Y = 0.0; // moves its second end point
-        int width = 1;                         // line width in pixels
+        int width = 1; // line width in pixels
     };
     double offsetX = 0.0, offsetY = 0.0; // moves the whole numeral
-    double scale = 1.0;                  // about the top-left corner
-    std::vector<Atom> atoms;             // one per segment; missing ones are Atom{}
+    double scale = 1.0; // about the top-left corner
+    std::vector<Atom> atoms; // one per segment; missing ones are Atom{}
 };
 
 constexpr int RomanClasses = 10;
@@ -67,7 +67,7 @@ private:
     struct Sample
     {
         int cls = 0;
-        std::array<double, 3> fg{}, bg{};
+        std::array<double, 3> fg {}, bg {};
         RomanJitter jitter;
         std::vector<float> image; // [X][Y]
     };

@@ -16,7 +16,8 @@ StimulusTiming::StimulusTiming(int agents, int minDuration, int maxDuration, int
     , mDuration(static_cast<size_t>(agents), 0)
     , mTriggered(static_cast<size_t>(agents), 0)
     , mPending(static_cast<size_t>(agents), 1)
-{}
+{
+}
 
 int StimulusTiming::drawDuration(Rng &rng) const
 {
@@ -86,10 +87,22 @@ StimulusDurations readDurations(KeyReader &keys, StimulusDurations defaults)
     if (keys.ok() && d.minDuration < 0)
         keys.fail("min_duration", "min_duration must not be negative");
     if (keys.ok() && d.maxDuration < d.minDuration)
-        keys.fail("max_duration", "max_duration (" + std::to_string(d.maxDuration)
-                                      + ") is smaller than min_duration ("
-                                      + std::to_string(d.minDuration) + ")");
+        keys.fail("max_duration",
+                  "max_duration (" + std::to_string(d.maxDuration)
+                      + ") is smaller than min_duration (" + std::to_string(d.minDuration) + ")");
     return d;
+}
+
+void StimulusTiming::onsets(int agents, bool agentZero, std::vector<int> &elapsed,
+                            std::vector<char> &triggers) const
+{
+    elapsed.resize(static_cast<size_t>(agents));
+    triggers.resize(static_cast<size_t>(agents));
+    for (int a = 0; a < agents; ++a) {
+        const int src = agentZero ? 0 : a;
+        elapsed[static_cast<size_t>(a)] = this->elapsed(src);
+        triggers[static_cast<size_t>(a)] = triggered(src);
+    }
 }
 
 } // namespace streamlab::interfaces

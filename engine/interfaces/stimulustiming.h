@@ -28,7 +28,8 @@ public:
     StimulusTiming(int agents, int minDuration, int maxDuration, int fading);
     StimulusTiming(int agents, StimulusDurations d)
         : StimulusTiming(agents, d.minDuration, d.maxDuration, d.fading)
-    {}
+    {
+    }
 
     // One frame: advances every agent; agents whose stimulus ends (or who have none yet, or
     // were restarted) start a new one, drawing its duration from `rng`, and are triggered.
@@ -41,6 +42,10 @@ public:
     int elapsed(int agent) const { return mElapsed[static_cast<size_t>(agent)]; }
     int duration(int agent) const { return mDuration[static_cast<size_t>(agent)]; }
     const std::vector<int> &elapsedAll() const { return mElapsed; }
+    // Per agent: frames since its stimulus started and whether it started this frame, as the
+    // confusion matrices take them; with `agentZero` (mode 1) every agent reports agent 0's.
+    void onsets(int agents, bool agentZero, std::vector<int> &elapsed,
+                std::vector<char> &triggers) const;
     const std::vector<char> &triggers() const { return mTriggered; }
     float fadingFactor(int agent) const;
 

@@ -431,19 +431,4 @@ bool Network::initialize(spec::Diagnostics &diagnostics)
     return ok;
 }
 
-void Network::reset()
-{
-    for (auto &np : neuronPools) {
-        np.state[0].fill(0.0f);
-        np.state[1].fill(0.0f);
-        if (np.hasInput)
-            np.input.fill(0.0f);
-    }
-    for (auto &run : interfaces)
-        for (auto &[topic, t] : run.outputs)
-            t.fill(0.0f);
-    spec::Diagnostics ignored;
-    initialize(ignored);
-}
-
 } // namespace streamlab::session

@@ -139,15 +139,12 @@ public:
 
     int neuronPoolIndex(const std::string &name) const;
     Parameter *parameter(const std::string &item, const std::string &name);
-    // Re-initialises states (zeros) and parameters from the spec with the same seed.
-    void reset();
 
 private:
     const spec::NetworkSpec *mSpec = nullptr;
     CompileOptions mOptions;
     std::map<std::string, int> mNpIndex;
     std::vector<std::pair<Parameter *, const spec::InitSpec *>> mInits;
-    std::map<Parameter *, uint64_t> mInitKeys;
     bool initialize(spec::Diagnostics &diagnostics);
 };
 
