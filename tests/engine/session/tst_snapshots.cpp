@@ -3,6 +3,8 @@
 #include "session/runner.h"
 #include "sessionfixture.h"
 
+#include <atomic>
+#include <cmath>
 #include <thread>
 
 using namespace streamlab;
@@ -27,7 +29,7 @@ TEST(Snapshots, PublishedAfterEveryFrame)
 {
     auto s = test::makeSession(kCounter);
     ASSERT_TRUE(s);
-    auto slot = s->subscribe({"counter", "state", ""});
+    auto slot = s->subscribe(session::SnapshotSource::state("counter"));
     ASSERT_TRUE(slot);
     Tensor t;
     EXPECT_FALSE(slot->read(t)) << "nothing published before the first frame";
@@ -36,20 +38,20 @@ TEST(Snapshots, PublishedAfterEveryFrame)
     ASSERT_TRUE(slot->read(t, &frame));
     EXPECT_EQ(frame, 5);
     EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), 5.0f);
-    auto par = s->subscribe({"loop", "par", "W_0_0"});
+    auto par = s->subscribe(session::SnapshotSource::parameter("loop", "W_0_0"));
     ASSERT_TRUE(par);
     s->step();
     ASSERT_TRUE(par->read(t));
     EXPECT_FLOAT_EQ(t[0], 1.0f);
-    EXPECT_FALSE(s->subscribe({"nope", "state", ""}));
-    EXPECT_FALSE(s->subscribe({"loop", "par", "W_9_9"}));
+    EXPECT_FALSE(s->subscribe(session::SnapshotSource::state("nope")));
+    EXPECT_FALSE(s->subscribe(session::SnapshotSource::parameter("loop", "W_9_9")));
 }
 
 TEST(Snapshots, ReadersNeverSeeATornFrame)
 {
     auto s = test::makeSession(kCounter);
     ASSERT_TRUE(s);
-    auto slot = s->subscribe({"counter", "state", ""});
+    auto slot = s->subscribe(session::SnapshotSource::state("counter"));
     session::SessionRunner runner(*s);
     runner.play();
     // The state equals the frame number in every snapshot, whenever it is read.
@@ -105,4 +107,103 @@ TEST(Runner, StopAtFrame)
     runner.play();
     runner.waitUntilIdle();
     EXPECT_EQ(s->frame(), 50);
+}
+
+TEST(SnapshotStatistics, MatchHandComputedValues)
+{
+    // values 1..10 (shuffled), plus a NaN that every number leaves out
+    const std::vector<float> values = {7, 3, 10, 1, 9, NAN, 2, 8, 4, 6, 5};
+    std::vector<float> scratch;
+    const auto s = session::computeStatistics(values, session::defaultPercentiles(), scratch);
+    EXPECT_EQ(s.nonFinite, 1);
+    EXPECT_DOUBLE_EQ(s.mean, 5.5);
+    EXPECT_NEAR(s.std, std::sqrt(8.25), 1e-12); // population std of 1..10
+    EXPECT_DOUBLE_EQ(s.min, 1.0);
+    EXPECT_DOUBLE_EQ(s.max, 10.0);
+    EXPECT_DOUBLE_EQ(s.l1, 55.0);
+    EXPECT_NEAR(s.l2, std::sqrt(385.0), 1e-12);
+    // numpy.percentile([1..10], p) = 1 + p/100 * 9
+    const std::vector<double> p = session::defaultPercentiles();
+    ASSERT_EQ(s.percentiles.size(), p.size());
+    for (size_t i = 0; i < p.size(); ++i)
+        EXPECT_NEAR(s.percentiles[i], 1.0 + p[i] / 100.0 * 9.0, 1e-5) << p[i];
+    // unsorted percentile requests and a single value
+    const auto one = session::computeStatistics({4.0f}, {50.0, 0.0, 100.0}, scratch);
+    EXPECT_FLOAT_EQ(one.percentiles[0], 4.0f);
+    EXPECT_FLOAT_EQ(one.percentiles[2], 4.0f);
+    EXPECT_DOUBLE_EQ(one.std, 0.0);
+}
+
+TEST(SnapshotStatistics, EveryFrameIsRecordedAndHistoryIsBounded)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    auto source = session::SnapshotSource::state("counter");
+    source.copyTensor = false;
+    source.statistics = true;
+    source.percentiles = {50.0};
+    source.historyCapacity = 16;
+    auto slot = s->subscribe(source);
+    ASSERT_TRUE(slot);
+    s->run(10);
+    Tensor t;
+    EXPECT_FALSE(slot->read(t)) << "statistics-only subscriptions copy no tensor";
+    std::vector<session::TensorStatistics> records;
+    EXPECT_EQ(slot->readStatistics(records), 10u);
+    for (size_t i = 0; i < records.size(); ++i) {
+        EXPECT_EQ(records[i].frame, static_cast<int64_t>(i + 1));
+        EXPECT_DOUBLE_EQ(records[i].mean, static_cast<double>(i + 1)); // counter = frame
+        EXPECT_FLOAT_EQ(records[i].percentiles[0], static_cast<float>(i + 1));
+    }
+    records.clear();
+    EXPECT_EQ(slot->readStatistics(records, 7), 3u) << "only frames after 7";
+    EXPECT_EQ(records.front().frame, 8);
+    s->run(30);
+    records.clear();
+    EXPECT_EQ(slot->readStatistics(records), 16u) << "bounded history keeps the newest";
+    EXPECT_EQ(records.back().frame, 40);
+    EXPECT_EQ(records.front().frame, 25);
+}
+
+// The exchange under concurrent engine writes and reader reads: every statistics record a reader
+// sees is consistent (mean = frame for the counter), frames arrive in order and none is skipped
+// while the history is large enough. Also run under ThreadSanitizer (docs/development.md).
+TEST(SnapshotStatistics, ConcurrentReadersSeeConsistentOrderedRecords)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    auto source = session::SnapshotSource::state("counter");
+    source.statistics = true;
+    source.percentiles = session::defaultPercentiles();
+    source.historyCapacity = 1 << 20;
+    auto slot = s->subscribe(source);
+    session::SessionRunner runner(*s);
+    runner.stopAt(3000);
+    runner.play();
+    std::vector<std::thread> readers;
+    std::atomic<int> failures {0};
+    for (int r = 0; r < 2; ++r)
+        readers.emplace_back([&] {
+            int64_t last = 0;
+            std::vector<session::TensorStatistics> records;
+            while (last < 3000) {
+                records.clear();
+                slot->readStatistics(records, last);
+                for (const auto &rec : records) {
+                    if (rec.frame != last + 1 || rec.mean != static_cast<double>(rec.frame)
+                        || rec.percentiles.size() != 9)
+                        ++failures;
+                    last = rec.frame;
+                }
+                Tensor t;
+                int64_t frame = 0;
+                if (slot->read(t, &frame) && t[0] != static_cast<float>(frame))
+                    ++failures;
+            }
+        });
+    for (auto &t : readers)
+        t.join();
+    runner.waitUntilIdle();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(s->frame(), 3000);
 }

@@ -1,0 +1,237 @@
+#include "views/runcontroller.h"
+
+#include "spec/load.h"
+
+#include <QFileInfo>
+
+namespace streamlab::views {
+
+RunController::RunController(QObject *parent) : QObject(parent)
+{
+    mTimer.setInterval(33); // ~30 Hz repaint at most, whatever the engine's frame rate
+    connect(&mTimer, &QTimer::timeout, this, &RunController::tick);
+}
+
+RunController::~RunController()
+{
+    stop();
+}
+
+bool RunController::open(const QString &path, spec::Diagnostics &diagnostics)
+{
+    auto loaded = spec::load(QFileInfo(path).absoluteFilePath().toStdString());
+    diagnostics = loaded.diagnostics;
+    if (!loaded.ok())
+        return false;
+    spec::Diagnostics compile;
+    const bool ok = start(std::move(*loaded.network), QFileInfo(path).absoluteFilePath(), compile);
+    diagnostics.insert(diagnostics.end(), compile.begin(), compile.end());
+    return ok;
+}
+
+bool RunController::openSpec(spec::NetworkSpec spec, const QString &path,
+                             spec::Diagnostics &diagnostics)
+{
+    return start(std::move(spec), path, diagnostics);
+}
+
+bool RunController::start(spec::NetworkSpec spec, const QString &path,
+                          spec::Diagnostics &diagnostics)
+{
+    auto copy = std::make_unique<spec::NetworkSpec>(spec);
+    // Compile first: a network that cannot run never replaces the one that is open.
+    auto session = session::Session::create(std::move(spec), mOptions, diagnostics);
+    if (!session)
+        return false;
+    stop();
+    mSpecCopy = std::move(copy);
+    mSession = std::move(session);
+    mRunner = std::make_unique<session::SessionRunner>(*mSession);
+    mRunner->setMaxFps(mMaxFps);
+    mPath = path;
+    mLastFrame = -1;
+    mLastStreaming = false;
+    mScalars.clear();
+    mInterfaceMetrics.clear();
+    mFlags.clear();
+    if (mSplit != 0)
+        mSession->post({session::Command::Kind::SetSplit, "", mSplit});
+    mTimer.start();
+    Q_EMIT networkOpened();
+    tick();
+    return true;
+}
+
+void RunController::stop()
+{
+    mTimer.stop();
+    const bool had = mSession != nullptr;
+    mRunner.reset(); // joins the session thread after its current frame
+    mSession.reset();
+    if (had)
+        Q_EMIT networkClosed();
+}
+
+void RunController::close()
+{
+    stop();
+    mSpecCopy.reset();
+    mPath.clear();
+    mSelected.clear();
+    Q_EMIT selectionChanged(QString());
+}
+
+QString RunController::device() const
+{
+    if (!mSession)
+        return QString();
+    return QStringLiteral("CPU, %1 threads").arg(mSession->threads());
+}
+
+int RunController::itemFlag(const QString &item) const
+{
+    if (!mSession)
+        return -1;
+    auto it = mFlags.find(item.toStdString());
+    if (it != mFlags.end())
+        return it->second; // posted, maybe not applied yet
+    return mSession->flag(item.toStdString());
+}
+
+std::shared_ptr<session::SnapshotSlot>
+RunController::subscribe(const session::SnapshotSource &source)
+{
+    return mSession ? mSession->subscribe(source) : nullptr;
+}
+
+void RunController::unsubscribe(const std::shared_ptr<session::SnapshotSlot> &slot)
+{
+    if (mSession && slot)
+        mSession->unsubscribe(slot);
+}
+
+void RunController::waitUntilIdle()
+{
+    if (mRunner)
+        mRunner->waitUntilIdle();
+    tick();
+}
+
+void RunController::play()
+{
+    if (mRunner)
+        mRunner->play();
+    tick();
+}
+
+void RunController::pause()
+{
+    if (mRunner)
+        mRunner->pause();
+    tick();
+}
+
+void RunController::togglePlay()
+{
+    if (isStreaming())
+        pause();
+    else
+        play();
+}
+
+void RunController::step(int frames)
+{
+    if (mRunner && frames > 0) {
+        if (mRunner->isStreaming())
+            mRunner->pause();
+        mRunner->step(frames);
+    }
+}
+
+void RunController::reset()
+{
+    if (!mSpecCopy)
+        return;
+    spec::NetworkSpec spec = *mSpecCopy;
+    spec::Diagnostics diagnostics;
+    const QString path = mPath;
+    if (!start(std::move(spec), path, diagnostics))
+        Q_EMIT problem(QString::fromStdString("reset failed: " + spec::formatAll(diagnostics)));
+}
+
+void RunController::setMaxFps(double fps)
+{
+    mMaxFps = fps < 0 ? 0 : fps;
+    if (mRunner)
+        mRunner->setMaxFps(mMaxFps);
+}
+
+void RunController::setSplit(int split)
+{
+    mSplit = split;
+    if (mSession)
+        mSession->post({session::Command::Kind::SetSplit, "", split});
+}
+
+void RunController::setItemFlag(const QString &item, int flag)
+{
+    if (!mSession)
+        return;
+    mFlags[item.toStdString()] = flag;
+    mSession->post({session::Command::Kind::SetFlag, item.toStdString(), flag});
+    Q_EMIT itemFlagChanged(item, flag);
+}
+
+void RunController::select(const QString &item)
+{
+    if (item == mSelected)
+        return;
+    mSelected = item;
+    Q_EMIT selectionChanged(item);
+}
+
+void RunController::tick()
+{
+    if (!mSession)
+        return;
+    if (mRunner) {
+        const std::string error = mRunner->takeError();
+        if (!error.empty())
+            Q_EMIT problem(QString::fromStdString(error));
+    }
+    for (const auto &alert : mSession->takeAlerts())
+        Q_EMIT problem(QString::fromStdString(alert) + " (the session paused)");
+    for (const auto &error : mSession->takeCommandErrors())
+        Q_EMIT problem(QString::fromStdString(error));
+
+    const qint64 frame = mSession->frame();
+    if (frame != mLastFrame) {
+        mLastFrame = frame;
+        // Flags posted before this frame are applied now; the session is the truth again.
+        mFlags.clear();
+        for (const auto &[plasticity, values] : mSession->plasticityMetrics())
+            for (const auto &[name, value] : values)
+                mScalars.append(QString::fromStdString(plasticity + "/" + name), frame, value);
+        mInterfaceMetrics = mSession->metrics();
+        for (const auto &[interface, metrics] : mInterfaceMetrics)
+            for (const auto &metric : metrics) {
+                if (metric.values.size() > 64)
+                    continue; // matrices are drawn by their own views, not as curves
+                for (size_t d = 0; d < metric.values.size(); ++d)
+                    mScalars.append(QStringLiteral("%1/%2[%3]")
+                                        .arg(QString::fromStdString(interface),
+                                             QString::fromStdString(metric.name))
+                                        .arg(d),
+                                    frame, metric.values[d]);
+            }
+        mScalars.append(QStringLiteral("engine/fps"), frame, engineFps());
+        Q_EMIT frameAdvanced(frame);
+    }
+    const bool streaming = isStreaming();
+    if (streaming != mLastStreaming) {
+        mLastStreaming = streaming;
+        Q_EMIT runningChanged(streaming);
+    }
+}
+
+} // namespace streamlab::views

@@ -1,0 +1,109 @@
+// RunController: the Qt side of one running network (architecture.md §2-§3). It owns the engine
+// Session and its SessionRunner thread; the GUI only posts commands (play, pause, step, flags,
+// split) and reads snapshots. A coalescing timer (about 30 Hz) turns "the engine has moved on"
+// into one frameAdvanced() signal per repaint, whatever the engine's frame rate, and collects the
+// scalar series (losses, accuracies, frames/s) that the curve views draw.
+#pragma once
+
+#include "session/runner.h"
+#include "session/session.h"
+#include "views/scalarhistory.h"
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <memory>
+
+namespace streamlab::views {
+
+class RunController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RunController(QObject *parent = nullptr);
+    ~RunController() override; // stops the session cleanly
+
+    // Loads and compiles `path`. On any problem the network that is open stays open and
+    // `diagnostics` says why; warnings and notes of a good file are returned too.
+    bool open(const QString &path, spec::Diagnostics &diagnostics);
+    // Runs an already loaded network (the editor's document); `path` names it.
+    bool openSpec(spec::NetworkSpec spec, const QString &path, spec::Diagnostics &diagnostics);
+    void close();
+
+    bool hasNetwork() const { return mSession != nullptr; }
+    QString path() const { return mPath; }
+    const spec::NetworkSpec *spec() const { return mSession ? &mSession->spec() : nullptr; }
+    session::Session *session() { return mSession.get(); }
+    qint64 frame() const { return mSession ? mSession->frame() : 0; }
+    bool isStreaming() const { return mRunner && mRunner->isStreaming(); }
+    double engineFps() const { return mRunner ? mRunner->fps() : 0.0; }
+    double maxFps() const { return mMaxFps; }
+    QString device() const;
+    int split() const { return mSplit; }
+    int itemFlag(const QString &item) const;
+
+    void setSessionOptions(const session::SessionOptions &options) { mOptions = options; }
+    const session::SessionOptions &sessionOptions() const { return mOptions; }
+
+    // Views subscribe to what they draw; null when the source does not exist (or no network).
+    std::shared_ptr<session::SnapshotSlot> subscribe(const session::SnapshotSource &source);
+    void unsubscribe(const std::shared_ptr<session::SnapshotSlot> &slot);
+
+    // Scalars sampled on every tick: "<plasticity>/loss1", "<interface>/acc[d]", "engine/fps", ...
+    const ScalarHistory &scalars() const { return mScalars; }
+    // Latest interface metrics (per-delay accuracy, confusion matrices) as of the last tick.
+    const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> &
+    interfaceMetrics() const
+    {
+        return mInterfaceMetrics;
+    }
+
+    QString selectedItem() const { return mSelected; }
+    void setTickInterval(int ms) { mTimer.setInterval(ms); }
+
+    // Blocks until the runner has executed every pending step (tests and scripted use only).
+    void waitUntilIdle();
+
+public Q_SLOTS:
+    void play();
+    void pause();
+    void togglePlay();
+    void step(int frames = 1);
+    void reset(); // re-initialise: a fresh session of the same network, frame 0
+    void setMaxFps(double fps); // 0 = unlimited
+    void setSplit(int split);
+    void setItemFlag(const QString &item, int flag); // 0 on, 1 pause, 2 off
+    void select(const QString &item);
+    void tick(); // also called by the timer
+
+Q_SIGNALS:
+    void networkOpened(); // a new session (open or reset): views subscribe again
+    void networkClosed();
+    void frameAdvanced(qint64 frame);
+    void runningChanged(bool streaming);
+    void problem(const QString &text); // runtime reports: NaN pause, failed frame, command error
+    void selectionChanged(const QString &item);
+    void itemFlagChanged(const QString &item, int flag);
+
+private:
+    bool start(spec::NetworkSpec spec, const QString &path, spec::Diagnostics &diagnostics);
+    void stop();
+
+    session::SessionOptions mOptions;
+    std::unique_ptr<spec::NetworkSpec> mSpecCopy; // for reset()
+    std::unique_ptr<session::Session> mSession;
+    std::unique_ptr<session::SessionRunner> mRunner;
+    QString mPath;
+    QString mSelected;
+    QTimer mTimer;
+    qint64 mLastFrame = -1;
+    bool mLastStreaming = false;
+    double mMaxFps = 0.0;
+    int mSplit = 0;
+    std::map<std::string, int> mFlags;
+    ScalarHistory mScalars;
+    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mInterfaceMetrics;
+};
+
+} // namespace streamlab::views
