@@ -1,0 +1,587 @@
+#include "app/mainwindow.h"
+
+#include "app/problemsdock.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QCryptographicHash>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+
+#include <set>
+
+namespace streamlab::app {
+
+namespace {
+
+constexpr int kMaxRecent = 10;
+constexpr int kLayoutVersion = 1;
+
+QString flagName(int flag)
+{
+    return flag == 1 ? QObject::tr("paused") : flag == 2 ? QObject::tr("off") : QObject::tr("on");
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+    resize(1400, 900);
+
+    mProblems = new ProblemsWidget(this);
+    mProblemsDock = new QDockWidget(tr("Problems"), this);
+    mProblemsDock->setObjectName(QStringLiteral("problems"));
+    mProblemsDock->setWidget(mProblems);
+    addDockWidget(Qt::BottomDockWidgetArea, mProblemsDock);
+
+    createActions();
+    createToolBar();
+
+    mFrameLabel = new QLabel(this);
+    mFpsLabel = new QLabel(this);
+    mDeviceLabel = new QLabel(this);
+    mStateLabel = new QLabel(this);
+    for (QLabel *label : {mStateLabel, mFrameLabel, mFpsLabel, mDeviceLabel})
+        statusBar()->addPermanentWidget(label);
+
+    connect(&mController, &views::RunController::frameAdvanced, this, [this] { updateStatus(); });
+    connect(&mController, &views::RunController::runningChanged, this, [this] {
+        updateRunActions();
+        updateStatus();
+    });
+    connect(&mController, &views::RunController::problem, this, [this](const QString &text) {
+        mProblems->addRuntimeProblem(mController.frame(), text);
+        mProblemsDock->show();
+        mProblemsDock->raise();
+        statusBar()->showMessage(text, 8000);
+    });
+    connect(&mController, &views::RunController::itemFlagChanged, this,
+            [this](const QString &item, int flag) {
+                statusBar()->showMessage(tr("%1: %2").arg(item, flagName(flag)), 4000);
+            });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    updateRecentMenu();
+    updateRunActions();
+    updateStatus();
+    updateTitle();
+}
+
+MainWindow::~MainWindow()
+{
+    // Views hold subscriptions; stop the engine before they go.
+    mController.close();
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    auto it = mActions.find(name);
+    return it == mActions.end() ? nullptr : it->second;
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &name, const QString &text, const QKeySequence &key,
+                       auto slot) {
+        auto *a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty()) {
+            a->setShortcut(key);
+            a->setShortcutContext(Qt::ApplicationShortcut);
+        }
+        connect(a, &QAction::triggered, this, slot);
+        mActions[name] = a;
+        return a;
+    };
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(make(QStringLiteral("open"), tr("&Open..."), QKeySequence::Open,
+                         [this] { openDialog(); }));
+    mRecentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(make(QStringLiteral("reload"), tr("Re&load"), QKeySequence(Qt::Key_F5),
+                         [this] {
+                             if (!mController.path().isEmpty())
+                                 openFile(mController.path());
+                         }));
+    file->addAction(make(QStringLiteral("close"), tr("&Close Network"), QKeySequence::Close,
+                         [this] { closeNetwork(); }));
+    file->addSeparator();
+    file->addAction(make(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit,
+                         [this] { close(); }));
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    // Space toggles play/pause; Pause also has its own key so that it can be pressed blindly.
+    run->addAction(make(QStringLiteral("play"), tr("&Play"), QKeySequence(Qt::Key_Space),
+                        [this] { mController.togglePlay(); }));
+    run->addAction(make(QStringLiteral("pause"), tr("P&ause"), QKeySequence(Qt::Key_Pause),
+                        [this] { mController.pause(); }));
+    run->addAction(make(QStringLiteral("step"), tr("&Step One Frame"),
+                        QKeySequence(Qt::Key_Period), [this] { mController.step(1); }));
+    run->addAction(make(QStringLiteral("stepN"), tr("Step &N Frames..."),
+                        QKeySequence(Qt::CTRL | Qt::Key_Period), [this] { stepNDialog(); }));
+    run->addSeparator();
+    run->addAction(make(QStringLiteral("reset"), tr("&Reset (Re-initialise)"),
+                        QKeySequence(Qt::CTRL | Qt::Key_R), [this] {
+                            mController.reset();
+                            updateStatus();
+                        }));
+    mActions[QStringLiteral("open")]->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    mActions[QStringLiteral("play")]->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    mActions[QStringLiteral("pause")]->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    mActions[QStringLiteral("step")]->setIcon(style()->standardIcon(QStyle::SP_MediaSeekForward));
+    mActions[QStringLiteral("reset")]->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    mActions[QStringLiteral("play")]->setToolTip(tr("Play / pause streaming (Space)"));
+    mActions[QStringLiteral("step")]->setToolTip(tr("Advance exactly one frame (.)"));
+
+    mViewMenu = menuBar()->addMenu(tr("&View"));
+    QMenu *add = mViewMenu->addMenu(tr("&Add View"));
+    for (const auto &kind : views::viewKinds()) {
+        const QString k = kind.kind;
+        QAction *a = add->addAction(kind.label, this, [this, k] { addView(k); });
+        a->setObjectName(QStringLiteral("add-") + k);
+    }
+    mViewMenu->addAction(make(QStringLiteral("defaultLayout"), tr("&Default Layout"), {},
+                              [this] { applyDefaultLayout(); }));
+    mDocksMenu = mViewMenu->addMenu(tr("&Docks"));
+    connect(mDocksMenu, &QMenu::aboutToShow, this, [this] {
+        mDocksMenu->clear();
+        mDocksMenu->addAction(mProblemsDock->toggleViewAction());
+        for (const auto &dock : mViewDocks)
+            if (dock)
+                mDocksMenu->addAction(dock->toggleViewAction());
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Streamlab"), this, [this] {
+        QMessageBox::about(this, tr("About Streamlab"),
+                           tr("<b>Streamlab</b> %1<br>An IDE for streaming neural networks "
+                              "(statestream st_graph files).")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *bar = addToolBar(tr("Run"));
+    bar->setObjectName(QStringLiteral("runToolBar"));
+    bar->addAction(mActions[QStringLiteral("open")]);
+    bar->addSeparator();
+    bar->addAction(mActions[QStringLiteral("play")]);
+    bar->addAction(mActions[QStringLiteral("pause")]);
+    bar->addAction(mActions[QStringLiteral("step")]);
+    mStepCount = new QSpinBox(bar);
+    mStepCount->setRange(1, 1000000);
+    mStepCount->setValue(10);
+    mStepCount->setPrefix(tr("step "));
+    mStepCount->setToolTip(tr("Frames for Step N"));
+    bar->addWidget(mStepCount);
+    auto *stepN = bar->addAction(tr("Step N"));
+    stepN->setObjectName(QStringLiteral("stepNButton"));
+    connect(stepN, &QAction::triggered, this, [this] { mController.step(mStepCount->value()); });
+    bar->addAction(mActions[QStringLiteral("reset")]);
+    bar->addSeparator();
+    mFpsLimit = new QDoubleSpinBox(bar);
+    mFpsLimit->setRange(0, 10000);
+    mFpsLimit->setDecimals(1);
+    mFpsLimit->setSpecialValueText(tr("max speed"));
+    mFpsLimit->setSuffix(tr(" fps"));
+    mFpsLimit->setToolTip(tr("Limit the engine's frames per second (0: as fast as it can)"));
+    connect(mFpsLimit, &QDoubleSpinBox::valueChanged, this,
+            [this](double v) { mController.setMaxFps(v); });
+    bar->addWidget(new QLabel(tr(" speed "), bar));
+    bar->addWidget(mFpsLimit);
+    bar->addSeparator();
+    mSplit = new QSpinBox(bar);
+    mSplit->setRange(0, 1000000);
+    mSplit->setPrefix(tr("split "));
+    mSplit->setToolTip(tr("Session split: agents below this index are held out from learning "
+                          "(their loss is loss0)"));
+    connect(mSplit, &QSpinBox::valueChanged, this, [this](int v) { mController.setSplit(v); });
+    bar->addWidget(mSplit);
+}
+
+void MainWindow::stepNDialog()
+{
+    bool ok = false;
+    const int n = QInputDialog::getInt(this, tr("Step N Frames"), tr("Frames:"),
+                                       mStepCount->value(), 1, 100000000, 1, &ok);
+    if (ok) {
+        mStepCount->setValue(n);
+        mController.step(n);
+    }
+}
+
+void MainWindow::openDialog()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("lastDir")).toString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Network"), dir, tr("st_graph networks (*.st_graph);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("lastDir"), QFileInfo(path).absolutePath());
+    openFile(path);
+}
+
+bool MainWindow::openFile(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (!QFileInfo::exists(absolute)) {
+        spec::Diagnostic d;
+        d.mark.file = absolute.toStdString();
+        d.message = "the file does not exist";
+        mProblems->setDiagnostics(QFileInfo(path).fileName(), {d});
+        mProblemsDock->show();
+        mProblemsDock->raise();
+        statusBar()->showMessage(tr("Cannot open %1: the file does not exist").arg(path), 8000);
+        return false;
+    }
+    const bool hadNetwork = mController.hasNetwork();
+    if (hadNetwork)
+        saveLayout();
+    spec::Diagnostics diagnostics;
+    // The controller compiles the new network before it stops the old one: a broken file never
+    // replaces what is open.
+    if (!mController.open(absolute, diagnostics)) {
+        mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics);
+        mProblemsDock->show();
+        mProblemsDock->raise();
+        statusBar()->showMessage(
+            tr("%1 was not opened: %n problem(s), see Problems", "", int(diagnostics.size()))
+                .arg(QFileInfo(absolute).fileName()),
+            8000);
+        return false;
+    }
+    mProblems->clear();
+    mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics);
+    addRecent(absolute);
+    if (!restoreLayout())
+        applyDefaultLayout();
+    updateTitle();
+    updateRunActions();
+    updateStatus();
+    return true;
+}
+
+void MainWindow::closeNetwork()
+{
+    if (!mController.hasNetwork())
+        return;
+    saveLayout();
+    mController.close();
+    removeAllViews();
+    mProblems->clear();
+    updateTitle();
+    updateRunActions();
+    updateStatus();
+}
+
+QList<views::View *> MainWindow::views() const
+{
+    QList<views::View *> out;
+    for (const auto &dock : mViewDocks)
+        if (dock)
+            if (auto *v = qobject_cast<views::View *>(dock->widget()))
+                out << v;
+    return out;
+}
+
+QDockWidget *MainWindow::dockOf(views::View *view) const
+{
+    for (const auto &dock : mViewDocks)
+        if (dock && dock->widget() == view)
+            return dock;
+    return nullptr;
+}
+
+QString MainWindow::nextDockName(const QString &kind) const
+{
+    for (int n = 1;; ++n) {
+        const QString name = QStringLiteral("view-%1-%2").arg(kind).arg(n);
+        bool used = false;
+        for (const auto &dock : mViewDocks)
+            used = used || (dock && dock->objectName() == name);
+        if (!used)
+            return name;
+    }
+}
+
+views::View *MainWindow::addView(const QString &kind, const QVariantMap &config,
+                                 Qt::DockWidgetArea area)
+{
+    views::View *view = views::createView(kind, &mController);
+    if (!view)
+        return nullptr;
+    if (!config.isEmpty())
+        view->restoreConfig(config);
+    auto *dock = new QDockWidget(view->title(), this);
+    dock->setObjectName(nextDockName(kind));
+    dock->setAttribute(Qt::WA_DeleteOnClose);
+    dock->setWidget(view);
+    connect(view, &views::View::titleChanged, dock, &QDockWidget::setWindowTitle);
+    // Closing a view dock deletes the view and its subscriptions (WA_DeleteOnClose).
+    addDockWidget(area, dock);
+    mViewDocks << dock;
+    return view;
+}
+
+void MainWindow::removeAllViews()
+{
+    for (const auto &dock : mViewDocks)
+        if (dock) {
+            removeDockWidget(dock);
+            delete dock;
+        }
+    mViewDocks.clear();
+}
+
+QString MainWindow::layoutKey(const QString &path)
+{
+    const QByteArray hash = QCryptographicHash::hash(QFileInfo(path).absoluteFilePath().toUtf8(),
+                                                     QCryptographicHash::Sha1);
+    return QStringLiteral("layouts/") + QString::fromLatin1(hash.toHex().left(16));
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    if (mController.path().isEmpty())
+        return;
+    QVariantList list;
+    for (const auto &dock : mViewDocks) {
+        if (!dock)
+            continue;
+        auto *view = qobject_cast<views::View *>(dock->widget());
+        if (!view)
+            continue;
+        QVariantMap entry;
+        entry[QStringLiteral("name")] = dock->objectName();
+        entry[QStringLiteral("kind")] = view->kind();
+        entry[QStringLiteral("config")] = view->saveConfig();
+        list << entry;
+    }
+    settings.beginGroup(layoutKey(mController.path()));
+    settings.setValue(QStringLiteral("version"), kLayoutVersion);
+    settings.setValue(QStringLiteral("path"), mController.path());
+    settings.setValue(QStringLiteral("views"), list);
+    settings.setValue(QStringLiteral("state"), saveState(kLayoutVersion));
+    settings.endGroup();
+}
+
+bool MainWindow::restoreLayout()
+{
+    QSettings settings;
+    settings.beginGroup(layoutKey(mController.path()));
+    if (settings.value(QStringLiteral("version")).toInt() != kLayoutVersion)
+        return false;
+    const QVariantList list = settings.value(QStringLiteral("views")).toList();
+    const QByteArray state = settings.value(QStringLiteral("state")).toByteArray();
+    settings.endGroup();
+    removeAllViews();
+    for (const QVariant &v : list) {
+        const QVariantMap entry = v.toMap();
+        views::View *view = addView(entry.value(QStringLiteral("kind")).toString(),
+                                    entry.value(QStringLiteral("config")).toMap());
+        if (view)
+            dockOf(view)->setObjectName(entry.value(QStringLiteral("name")).toString());
+    }
+    restoreState(state, kLayoutVersion);
+    return true;
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    removeAllViews();
+    const spec::NetworkSpec *spec = mController.spec();
+    if (!spec)
+        return;
+    // Pools written by interfaces are the inputs; the first larger pool that is not one of them
+    // is the "hidden" pool worth watching.
+    std::set<std::string> written;
+    for (const auto &i : spec->interfaces)
+        for (const auto &topic : i.out)
+            written.insert(i.npFor(topic));
+    std::string hidden, input;
+    for (const auto &np : spec->neuronPools) {
+        const bool isInput = written.count(np.name) != 0;
+        if (isInput && input.empty() && np.x * np.y > 1)
+            input = np.name;
+        if (!isInput && hidden.empty() && np.x * np.y > 1)
+            hidden = np.name;
+    }
+    if (hidden.empty())
+        for (const auto &np : spec->neuronPools)
+            if (!written.count(np.name) && (hidden.empty() || np.features > 1))
+                hidden = hidden.empty() ? np.name : hidden;
+    std::string filterSp;
+    for (const auto &sp : spec->synapsePools)
+        if (!sp.factors.empty() && sp.func.empty()) {
+            filterSp = sp.name;
+            break;
+        }
+    auto item = [](const std::string &name) {
+        return QVariantMap {{QStringLiteral("item"), QString::fromStdString(name)}};
+    };
+
+    views::View *network = addView(QStringLiteral("network"), {}, Qt::LeftDockWidgetArea);
+    views::View *stimulus = nullptr;
+    if (!spec->interfaces.empty())
+        stimulus = addView(QStringLiteral("interface"), item(spec->interfaces.front().name),
+                           Qt::RightDockWidgetArea);
+    views::View *maps = nullptr;
+    if (!hidden.empty())
+        maps = addView(QStringLiteral("featuremaps"), item(hidden), Qt::RightDockWidgetArea);
+    views::View *filters = nullptr;
+    if (!filterSp.empty())
+        filters = addView(QStringLiteral("filters"), item(filterSp), Qt::RightDockWidgetArea);
+    views::View *bands = nullptr;
+    if (!hidden.empty())
+        bands = addView(QStringLiteral("bands"), item(hidden), Qt::BottomDockWidgetArea);
+    views::View *curves = addView(QStringLiteral("curves"), {}, Qt::BottomDockWidgetArea);
+
+    // Arrange: network | (stimulus over maps) | filters, bands and curves side by side below.
+    auto dock = [this](views::View *v) { return v ? dockOf(v) : nullptr; };
+    if (dock(stimulus) && dock(maps))
+        splitDockWidget(dock(stimulus), dock(maps), Qt::Vertical);
+    if (dock(maps) && dock(filters))
+        splitDockWidget(dock(maps), dock(filters), Qt::Horizontal);
+    if (dock(bands) && dock(curves))
+        splitDockWidget(dock(bands), dock(curves), Qt::Horizontal);
+    tabifyDockWidget(dock(curves) ? dock(curves) : mProblemsDock, mProblemsDock);
+    if (dock(curves))
+        dock(curves)->raise();
+    if (dock(network))
+        resizeDocks({dock(network)}, {width() * 2 / 5}, Qt::Horizontal);
+    if (dock(bands))
+        resizeDocks({dock(bands)}, {height() / 3}, Qt::Vertical);
+    Q_UNUSED(input);
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    mRecentMenu->clear();
+    QSettings settings;
+    const QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent) {
+        QAction *a = mRecentMenu->addAction(QFileInfo(path).fileName(), this,
+                                            [this, path] { openFile(path); });
+        a->setToolTip(path);
+        a->setStatusTip(path);
+    }
+    if (recent.isEmpty())
+        mRecentMenu->addAction(tr("(none)"))->setEnabled(false);
+    else {
+        mRecentMenu->addSeparator();
+        mRecentMenu->addAction(tr("Clear List"), this, [this] {
+            QSettings().remove(QStringLiteral("recentFiles"));
+            updateRecentMenu();
+        });
+    }
+}
+
+void MainWindow::updateRunActions()
+{
+    const bool has = mController.hasNetwork();
+    const bool streaming = mController.isStreaming();
+    for (const char *name : {"play", "pause", "step", "stepN", "reset", "reload", "close"})
+        mActions[QString::fromLatin1(name)]->setEnabled(has);
+    mActions[QStringLiteral("play")]->setText(streaming ? tr("&Pause") : tr("&Play"));
+    mActions[QStringLiteral("play")]->setIcon(
+        style()->standardIcon(streaming ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    mActions[QStringLiteral("pause")]->setEnabled(has && streaming);
+}
+
+void MainWindow::updateStatus()
+{
+    mFrameLabel->setText(statusFrameText());
+    if (mController.hasNetwork()) {
+        mFpsLabel->setText(tr("%1 frames/s").arg(mController.engineFps(), 0, 'f', 1));
+        mDeviceLabel->setText(mController.device());
+        mStateLabel->setText(mController.isStreaming() ? tr("streaming") : tr("paused"));
+    } else {
+        mFpsLabel->clear();
+        mDeviceLabel->clear();
+        mStateLabel->setText(tr("no network"));
+    }
+}
+
+QString MainWindow::statusFrameText() const
+{
+    return mController.hasNetwork() ? tr("frame %1").arg(mController.frame()) : QString();
+}
+
+void MainWindow::updateTitle()
+{
+    if (mController.spec())
+        setWindowTitle(tr("%1 - Streamlab")
+                           .arg(QString::fromStdString(mController.spec()->name.empty()
+                                                           ? QFileInfo(mController.path())
+                                                                 .fileName()
+                                                                 .toStdString()
+                                                           : mController.spec()->name)));
+    else
+        setWindowTitle(tr("Streamlab"));
+    setWindowFilePath(mController.path());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    mController.close(); // stops the session thread cleanly, even while streaming
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        for (const QUrl &url : event->mimeData()->urls())
+            if (url.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile()) {
+            openFile(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+} // namespace streamlab::app
