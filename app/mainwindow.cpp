@@ -21,6 +21,7 @@
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTimer>
 #include <QToolBar>
 
 #include <set>
@@ -422,14 +423,10 @@ void MainWindow::applyDefaultLayout()
     for (const auto &i : spec->interfaces)
         for (const auto &topic : i.out)
             written.insert(i.npFor(topic));
-    std::string hidden, input;
-    for (const auto &np : spec->neuronPools) {
-        const bool isInput = written.count(np.name) != 0;
-        if (isInput && input.empty() && np.x * np.y > 1)
-            input = np.name;
-        if (!isInput && hidden.empty() && np.x * np.y > 1)
+    std::string hidden;
+    for (const auto &np : spec->neuronPools)
+        if (!written.count(np.name) && hidden.empty() && np.x * np.y > 1)
             hidden = np.name;
-    }
     if (hidden.empty())
         for (const auto &np : spec->neuronPools)
             if (!written.count(np.name) && (hidden.empty() || np.features > 1))
@@ -444,7 +441,10 @@ void MainWindow::applyDefaultLayout()
         return QVariantMap {{QStringLiteral("item"), QString::fromStdString(name)}};
     };
 
+    // Left column: the network over the loss/accuracy curves (Problems tabbed behind them).
+    // Right: the stimulus, feature maps and filters side by side over the percentile bands.
     views::View *network = addView(QStringLiteral("network"), {}, Qt::LeftDockWidgetArea);
+    views::View *curves = addView(QStringLiteral("curves"), {}, Qt::LeftDockWidgetArea);
     views::View *stimulus = nullptr;
     if (!spec->interfaces.empty())
         stimulus = addView(QStringLiteral("interface"), item(spec->interfaces.front().name),
@@ -457,25 +457,34 @@ void MainWindow::applyDefaultLayout()
         filters = addView(QStringLiteral("filters"), item(filterSp), Qt::RightDockWidgetArea);
     views::View *bands = nullptr;
     if (!hidden.empty())
-        bands = addView(QStringLiteral("bands"), item(hidden), Qt::BottomDockWidgetArea);
-    views::View *curves = addView(QStringLiteral("curves"), {}, Qt::BottomDockWidgetArea);
+        bands = addView(QStringLiteral("bands"), item(hidden), Qt::RightDockWidgetArea);
 
-    // Arrange: network | (stimulus over maps) | filters, bands and curves side by side below.
     auto dock = [this](views::View *v) { return v ? dockOf(v) : nullptr; };
+    removeDockWidget(mProblemsDock);
+    if (dock(network) && dock(curves))
+        splitDockWidget(dock(network), dock(curves), Qt::Vertical);
+    QDockWidget *top = dock(stimulus) ? dock(stimulus) : dock(maps) ? dock(maps) : dock(filters);
+    if (top && dock(bands))
+        splitDockWidget(top, dock(bands), Qt::Vertical);
     if (dock(stimulus) && dock(maps))
-        splitDockWidget(dock(stimulus), dock(maps), Qt::Vertical);
+        splitDockWidget(dock(stimulus), dock(maps), Qt::Horizontal);
     if (dock(maps) && dock(filters))
         splitDockWidget(dock(maps), dock(filters), Qt::Horizontal);
-    if (dock(bands) && dock(curves))
-        splitDockWidget(dock(bands), dock(curves), Qt::Horizontal);
-    tabifyDockWidget(dock(curves) ? dock(curves) : mProblemsDock, mProblemsDock);
-    if (dock(curves))
-        dock(curves)->raise();
+    if (QDockWidget *under = dock(curves) ? dock(curves) : dock(bands)) {
+        tabifyDockWidget(under, mProblemsDock);
+        mProblemsDock->show();
+        // Raise the view, not Problems, once the tab bar exists.
+        QTimer::singleShot(0, under, [under] { under->raise(); });
+    } else {
+        addDockWidget(Qt::BottomDockWidgetArea, mProblemsDock);
+        mProblemsDock->show();
+    }
     if (dock(network))
         resizeDocks({dock(network)}, {width() * 2 / 5}, Qt::Horizontal);
-    if (dock(bands))
-        resizeDocks({dock(bands)}, {height() / 3}, Qt::Vertical);
-    Q_UNUSED(input);
+    if (dock(network) && dock(curves))
+        resizeDocks({dock(network), dock(curves)}, {height() / 2, height() / 2}, Qt::Vertical);
+    if (top && dock(bands))
+        resizeDocks({top, dock(bands)}, {height() / 2, height() / 2}, Qt::Vertical);
 }
 
 void MainWindow::addRecent(const QString &path)
