@@ -18,6 +18,7 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)
     echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "- build: $(grep -m1 CMAKE_BUILD_TYPE "$build/CMakeCache.txt" | cut -d= -f2), $(c++ --version | head -n1)"
     echo "- date: $(date -u +%Y-%m-%d)"
+    echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every case)"
     echo
     echo "| case | mode | threads | agents | pools | frames | seconds | frames/s | peak RSS MiB |"
     echo "|---|---|---|---|---|---|---|---|---|"
@@ -43,6 +44,28 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)
             '{sub(root, "", $1); sub("accuracy:", "acc >= ", $2); sub(":", " from delay ", $2);
               printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8}'
     done
+    echo
+    echo "Time to *test* accuracy (trainvaltest core client, seed 1, 2 threads, at most 600 s of"
+    echo "wall time): the client trains one epoch, measures the validation and the test set with"
+    echo "learning paused, and goes on; accuracy is per sample at the last delay of the confusion"
+    echo "window (docs/st_graph.md, trainvaltest). Seconds count everything since the start:"
+    echo "training, validation and test passes. CPU seconds are the process's user + system time."
+    echo
+    echo "| case | target | threads | agents | pools | first test pass >= target | best test pass | ran |"
+    echo "|---|---|---|---|---|---|---|---|"
+    log=$(mktemp)
+    "$bench" "$root/examples/fashion_mnist_tvt.st_graph" 2 100000000 0 test:0.85:600 2>"$log" |
+        awk -F'\t' -v root="$root/" '{sub(root, "", $1); sub("test:", "test acc >= ", $2); sub(":.*", "", $2);
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8}'
+    echo
+    echo "Every row the client wrote in that run (seconds since the start):"
+    echo
+    echo "| phase | epoch | frame | seconds | CPU seconds | accuracy |"
+    echo "|---|---|---|---|---|---|"
+    awk -F'\t' 'NF == 6 {printf "| %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,($6 < 0 ? "-" : $6)}' "$log"
+    rm -f "$log"
+    echo
+    echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"

@@ -3,6 +3,10 @@
 // MODE "streaming" switches every plasticity off (states only); "learning" keeps them on;
 // "accuracy:T:D" learns until the first interface's `acc` is >= T at every delay >= D (checked
 // every 50 frames, at most FRAMES frames) and prints the frames and seconds that took instead.
+// "test:T:S" runs the network's trainvaltest core client for S seconds of wall time (or FRAMES
+// frames), prints every row it writes to stderr (phase, epoch, frame, wall and CPU seconds since
+// the start, accuracy) and one line to stdout: the first test pass with accuracy >= T and the
+// best test pass, each with its frame and seconds.
 // Cases: a st_graph file, or "many_pools" (statestream's target case: 256 neuron pools [8,16,16]
 // with three 3x3 synapse pools each, generated here). Run one case per process so that the peak
 // memory belongs to that case alone (bench/run.sh does this).
@@ -37,10 +41,71 @@ static std::string manyPools(int pools, int agents)
     return y.str();
 }
 
+static double cpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+        + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static int timeToTestAccuracy(session::Session &session, const std::string &name,
+                              const std::string &mode, int frames, int agents, size_t pools)
+{
+    double threshold = 0.85, budget = 600.0;
+    std::sscanf(mode.c_str(), "test:%lf:%lf", &threshold, &budget);
+    if (!session.trainValTest()) {
+        std::cerr << name << ": no trainvaltest core client\n";
+        return 1;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const double cpuStart = cpuSeconds();
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    struct Point
+    {
+        double accuracy = -1.0, seconds = 0.0, cpu = 0.0;
+        int64_t frame = 0;
+        int epoch = 0;
+    } first, best;
+    size_t seen = 0;
+    while (session.frame() < frames && elapsed() < budget) {
+        session.step();
+        const auto &rows = session.trainValTest()->rows();
+        for (; seen < rows.size(); ++seen) {
+            const auto &row = rows[seen];
+            const Point p {row.accuracy.value_or(-1.0), elapsed(), cpuSeconds() - cpuStart,
+                           row.frame, row.epoch};
+            std::fprintf(stderr, "%s\t%d\t%lld\t%.1f\t%.1f\t%.4f\n", row.phase.c_str(), p.epoch,
+                         static_cast<long long>(p.frame), p.seconds, p.cpu, p.accuracy);
+            if (row.phase != "test")
+                continue;
+            if (p.accuracy > best.accuracy)
+                best = p;
+            if (p.accuracy >= threshold && first.accuracy < 0.0)
+                first = p;
+        }
+    }
+    auto describe = [](const Point &p) {
+        char text[96];
+        if (p.accuracy < 0.0)
+            return std::string("-");
+        std::snprintf(text, sizeof text, "%.4f after epoch %d: frame %lld, %.1f s (%.1f cpu s)",
+                      p.accuracy, p.epoch, static_cast<long long>(p.frame), p.seconds, p.cpu);
+        return std::string(text);
+    };
+    std::printf("%s\t%s\t%d\t%d\t%zu\t%s\t%s\t%lld frames, %.0f s\n", name.c_str(), mode.c_str(),
+                session.threads(), agents, pools, describe(first).c_str(), describe(best).c_str(),
+                static_cast<long long>(session.frame()), elapsed());
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        std::cerr << "usage: streamlab-bench CASE THREADS FRAMES [WARMUP] [streaming|learning]\n"
+        std::cerr << "usage: streamlab-bench CASE THREADS FRAMES [WARMUP] "
+                     "[streaming|learning|accuracy:T:D|test:T:S]\n"
                      "  CASE: an .st_graph file or 'many_pools'\n";
         return 2;
     }
@@ -93,6 +158,8 @@ int main(int argc, char **argv)
                     seconds, reached() ? "reached" : "not reached");
         return 0;
     }
+    if (mode.rfind("test:", 0) == 0)
+        return timeToTestAccuracy(*session, name, mode, frames, agents, pools);
     if (mode == "streaming")
         for (const auto &p : session->spec().plasticities)
             session->post({session::Command::Kind::SetFlag, p.name, 2});

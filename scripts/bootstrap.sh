@@ -14,7 +14,8 @@ build=${BUILD_DIR:-$root/build}
 jobs=${JOBS:-$(nproc)}
 
 packages=(build-essential cmake ccache pkg-config libyaml-cpp-dev libeigen3-dev libhdf5-dev
-          zlib1g-dev libgtest-dev dataset-fashion-mnist)
+          zlib1g-dev libgtest-dev dataset-fashion-mnist qt6-base-dev qt6-charts-dev qt6-svg-dev
+          libgl-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -97,8 +97,8 @@ void View::contextMenuEvent(QContextMenuEvent *event)
     if (!menu.isEmpty())
         menu.addSeparator();
     auto exportAs = [this](const QString &filter) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(title()),
-                                                          QString(), filter);
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export %1").arg(title()), QString(), filter);
         if (path.isEmpty())
             return;
         QString error;

@@ -133,6 +133,7 @@ int main(int argc, char **argv)
     sessionOptions.threads = options.threads;
     sessionOptions.device = options.device;
     sessionOptions.dataDir = options.dataDir;
+    sessionOptions.outputDir = options.outDir;
     spec::Diagnostics diagnostics;
     auto session
         = session::Session::create(std::move(*loaded.network), sessionOptions, diagnostics);

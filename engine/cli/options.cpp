@@ -22,6 +22,7 @@ std::string usageText()
            "  --json              one JSON object per report line on stdout\n"
            "  --data-dir DIR      folder with data sets (MNIST IDX files, CIFAR-10 batches, text "
            "files)\n"
+           "  --out DIR           folder for core-client results (trainvaltest CSV files)\n"
            "  --interactive, -i   read terminal commands from stdin (type 'help')\n"
            "  --quiet, -q         no progress line on the terminal\n"
            "  --help, -h          this text\n"
@@ -69,7 +70,8 @@ ParseResult parseOptions(int argc, char **argv)
         } else if (arg == "--quiet" || arg == "-q") {
             o.quiet = true;
         } else if (arg == "--frames" || arg == "--seed" || arg == "--threads"
-                   || arg == "--report-every" || arg == "--device" || arg == "--data-dir") {
+                   || arg == "--report-every" || arg == "--device" || arg == "--data-dir"
+                   || arg == "--out") {
             const char *v = value(arg.c_str());
             if (!v)
                 return fail("option " + arg + " needs a value");
@@ -80,6 +82,8 @@ ParseResult parseOptions(int argc, char **argv)
                 o.device = v;
             } else if (arg == "--data-dir") {
                 o.dataDir = v;
+            } else if (arg == "--out") {
+                o.outDir = v;
             } else if (arg == "--seed") {
                 if (!parseNumber(v, o.seed))
                     return fail("--seed needs a non-negative integer, got '" + std::string(v)

@@ -21,6 +21,7 @@ struct Options
     bool interactive = false;
     bool quiet = false; // no progress bar
     std::string dataDir;
+    std::string outDir; // --out: where core clients write results
     bool help = false;
     bool version = false;
 };

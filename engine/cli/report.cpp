@@ -12,6 +12,7 @@ Report makeReport(const session::Session &session, double fps)
     r.fps = fps;
     r.interfaces = session.metrics();
     r.plasticities = session.plasticityMetrics();
+    r.trainValTest = session.trainValTestStatus();
     return r;
 }
 
@@ -61,7 +62,22 @@ std::string formatJson(const Report &report)
         }
         s += "}";
     }
-    return s + "}}";
+    s += "}";
+    if (!report.trainValTest.empty()) {
+        auto optional = [](const std::optional<double> &v) { return v ? number(*v) : "null"; };
+        s += ",\"trainvaltest\":{";
+        for (size_t i = 0; i < report.trainValTest.size(); ++i) {
+            const auto &t = report.trainValTest[i];
+            s += (i ? "," : "") + quoted(t.name) + ":{\"phase\":" + quoted(t.phase) + ",\"epoch\":"
+                + std::to_string(t.epoch) + ",\"phase_start\":" + std::to_string(t.phaseStart)
+                + ",\"delay\":" + std::to_string(t.delay) + ",\"train_accuracy\":"
+                + optional(t.trainAccuracy) + ",\"valid_accuracy\":" + optional(t.validAccuracy)
+                + ",\"test_accuracy\":" + optional(t.testAccuracy)
+                + ",\"file\":" + (t.file.empty() ? std::string("null") : quoted(t.file)) + "}";
+        }
+        s += "}";
+    }
+    return s + "}";
 }
 
 std::string formatHuman(const Report &report)
@@ -88,6 +104,16 @@ std::string formatHuman(const Report &report)
             }
             s += "]";
         }
+    }
+    for (const auto &t : report.trainValTest) {
+        s += "  " + t.name + " " + t.phase + " epoch " + std::to_string(t.epoch);
+        for (const auto &[label, value] :
+             {std::pair {"valid", t.validAccuracy}, std::pair {"test", t.testAccuracy}})
+            if (value) {
+                char v[16];
+                std::snprintf(v, sizeof v, "%.4f", *value);
+                s += std::string(" ") + label + " " + v;
+            }
     }
     return s;
 }

@@ -13,6 +13,7 @@ struct Report
     double fps = 0.0;
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> interfaces;
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> plasticities;
+    std::vector<session::TrainValTestStatus> trainValTest;
 };
 
 Report makeReport(const session::Session &session, double fps);

@@ -199,6 +199,12 @@ const uint8_t *Cifar10Interface::record(const SamplePick &pick) const
         + static_cast<size_t>(pick.index) * Cifar10Data::Record;
 }
 
+std::vector<std::string> Cifar10Interface::classNames() const
+{
+    return {"airplane", "automobile", "bird",  "cat",  "deer",
+            "dog",      "frog",       "horse", "ship", "truck"};
+}
+
 int Cifar10Interface::label(const SamplePick &pick) const
 {
     return record(pick)[0];

@@ -48,6 +48,7 @@ public:
                      StimulusDurations durations, Augmentation augmentation);
 
     static CreateResult create(const spec::InterfaceSpec &spec, const InterfaceContext &context);
+    std::vector<std::string> classNames() const override;
 
 protected:
     int label(const SamplePick &pick) const override;

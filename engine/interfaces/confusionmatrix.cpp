@@ -186,4 +186,119 @@ std::vector<InterfaceMetric> ClassificationMetrics::metrics() const
     return m;
 }
 
+double PassResult::accuracy(int delay) const
+{
+    if (delay < 0 || delay >= window() || total[static_cast<size_t>(delay)] == 0)
+        return 0.0;
+    return static_cast<double>(correct[static_cast<size_t>(delay)])
+        / static_cast<double>(total[static_cast<size_t>(delay)]);
+}
+
+std::vector<double> PassResult::accuracies() const
+{
+    std::vector<double> acc(static_cast<size_t>(window()));
+    for (int d = 0; d < window(); ++d)
+        acc[static_cast<size_t>(d)] = accuracy(d);
+    return acc;
+}
+
+PassConfusionMatrices::PassConfusionMatrices(int agents, int classes, int window)
+    : mClasses(std::max(1, classes))
+    , mWindow(std::max(1, window))
+    , mStimuli(static_cast<size_t>(agents))
+{}
+
+void PassConfusionMatrices::clear()
+{
+    for (auto &s : mStimuli)
+        s = Stimulus();
+    mOpen.clear();
+}
+
+std::vector<PassResult> PassConfusionMatrices::takeCompleted()
+{
+    return std::exchange(mCompleted, {});
+}
+
+const PassResult *PassConfusionMatrices::last(DataSet set) const
+{
+    const size_t s = static_cast<size_t>(set);
+    return mHasLast[s] ? &mLast[s] : nullptr;
+}
+
+void PassConfusionMatrices::finish(Stimulus &stimulus, int64_t frame,
+                                   const std::array<int, 3> &setSizes)
+{
+    stimulus.finished = true;
+    auto it = mOpen.find({stimulus.set, stimulus.pass});
+    if (it == mOpen.end())
+        return;
+    Open &open = it->second;
+    if (++open.finished < std::max(1, setSizes[static_cast<size_t>(stimulus.set)]))
+        return;
+    open.result.frame = frame;
+    const size_t s = static_cast<size_t>(stimulus.set);
+    mLast[s] = open.result;
+    mHasLast[s] = true;
+    mCompleted.push_back(std::move(open.result));
+    mOpen.erase(it);
+}
+
+void PassConfusionMatrices::update(int64_t frame, const Tensor &prediction,
+                                   const std::vector<int> &labels, const std::vector<int> &elapsed,
+                                   const std::vector<char> &triggers,
+                                   const std::vector<SamplePick> &picks,
+                                   const std::array<int, 3> &setSizes)
+{
+    const int agents = std::min(static_cast<int>(mStimuli.size()), prediction.dim(0));
+    // Count the stimuli recorded last frame at their delay, as TemporalConfusionMatrix does.
+    for (int a = 0; a < agents; ++a) {
+        Stimulus &st = mStimuli[static_cast<size_t>(a)];
+        if (st.finished || st.delay < 0 || st.delay >= mWindow)
+            continue;
+        auto it = mOpen.find({st.set, st.pass});
+        if (it == mOpen.end())
+            continue;
+        PassResult &r = it->second.result;
+        const int predicted = std::min(predictedClass(prediction, a), mClasses - 1);
+        const size_t d = static_cast<size_t>(st.delay);
+        if (st.label >= 0 && st.label < mClasses) {
+            r.counts[(d * mClasses + st.label) * mClasses + predicted] += 1;
+            r.total[d] += 1;
+            r.correct[d] += predicted == st.label ? 1 : 0;
+        }
+        if (st.delay == mWindow - 1)
+            finish(st, frame, setSizes);
+    }
+    // Onsets: a replaced stimulus that was not counted at the last delay finishes now.
+    for (size_t a = 0; a < mStimuli.size() && a < triggers.size(); ++a) {
+        Stimulus &st = mStimuli[a];
+        if (!triggers[a]) {
+            if (st.delay >= 0)
+                st.delay = elapsed[a];
+            continue;
+        }
+        if (!st.finished)
+            finish(st, frame, setSizes);
+        const SamplePick &pick = picks[a];
+        st = Stimulus();
+        if (pick.pass < 0)
+            continue;
+        st.set = static_cast<int>(pick.set);
+        st.pass = pick.pass;
+        st.label = labels[a];
+        st.delay = 0;
+        st.finished = false;
+        Open &open = mOpen[{st.set, st.pass}];
+        if (open.result.total.empty()) {
+            open.result.set = pick.set;
+            open.result.pass = pick.pass;
+            open.result.classes = mClasses;
+            open.result.counts.assign(static_cast<size_t>(mWindow) * mClasses * mClasses, 0);
+            open.result.total.assign(static_cast<size_t>(mWindow), 0);
+            open.result.correct.assign(static_cast<size_t>(mWindow), 0);
+        }
+    }
+}
+
 } // namespace streamlab::interfaces

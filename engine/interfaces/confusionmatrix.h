@@ -2,9 +2,14 @@
 // network's prediction matched the label, averaged over the last M frames.
 #pragma once
 
+#include "interfaces/datasetsampler.h"
 #include "interfaces/interface.h"
 
+#include <array>
 #include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace streamlab::interfaces {
@@ -74,10 +79,79 @@ public:
     // {"acc", ...} and, with split matrices, {"acc_train", ...}, {"acc_valid", ...}.
     std::vector<InterfaceMetric> metrics() const;
     const TemporalConfusionMatrix &all() const { return mAll; }
+    // "" all agents, "train" (a >= split), "valid" (a < split); null for a matrix not kept.
+    const TemporalConfusionMatrix *matrix(const std::string &which) const
+    {
+        if (which.empty())
+            return &mAll;
+        if (mSplit.empty() || (which != "train" && which != "valid"))
+            return nullptr;
+        return &mSplit[which == "train" ? 0 : 1];
+    }
 
 private:
     TemporalConfusionMatrix mAll;
     std::vector<TemporalConfusionMatrix> mSplit; // train, valid
+};
+
+// The cumulative confusion matrix of one pass through a data set: counts, not means.
+struct PassResult
+{
+    DataSet set = DataSet::Train;
+    int pass = 0;
+    int64_t frame = 0; // the frame in which its last stimulus finished
+    int classes = 0;
+    std::vector<int64_t> counts; // [window][true][predicted]
+    std::vector<int64_t> total, correct; // per delay: stimuli counted, argmax == label
+
+    int window() const { return static_cast<int>(total.size()); }
+    // correct[d] / total[d] (0 when nothing was counted at that delay).
+    double accuracy(int delay) const;
+    std::vector<double> accuracies() const;
+};
+
+// Cumulative confusion matrices of whole passes through the train, valid and test sets (the
+// interface modes 0, 2 and 3 in which picks name a pass). Every stimulus of a pass is counted
+// once at every delay d < window it is shown for (the same delay bookkeeping as
+// TemporalConfusionMatrix); it is finished once it has been counted at the last delay
+// window - 1, or when it is replaced before that. A pass is complete when as many of its
+// stimuli have finished as the set has samples; then its result can be taken.
+class PassConfusionMatrices
+{
+public:
+    PassConfusionMatrices(int agents, int classes, int window);
+
+    // One frame, with the arguments of TemporalConfusionMatrix::update plus, per agent, the
+    // pick written this frame (only read for triggered agents) and the size of each set.
+    void update(int64_t frame, const Tensor &prediction, const std::vector<int> &labels,
+                const std::vector<int> &elapsed, const std::vector<char> &triggers,
+                const std::vector<SamplePick> &picks, const std::array<int, 3> &setSizes);
+    // Abandons every pass in flight (the interface restarted all stimuli).
+    void clear();
+    // Passes completed since the last call, in order of completion.
+    std::vector<PassResult> takeCompleted();
+    // The last completed pass through `set`, or null.
+    const PassResult *last(DataSet set) const;
+
+private:
+    struct Stimulus
+    {
+        int set = -1, pass = -1, label = 0, delay = -1;
+        bool finished = true;
+    };
+    struct Open
+    {
+        PassResult result;
+        int finished = 0;
+    };
+    void finish(Stimulus &stimulus, int64_t frame, const std::array<int, 3> &setSizes);
+
+    int mClasses, mWindow;
+    std::vector<Stimulus> mStimuli; // per agent
+    std::map<std::pair<int, int>, Open> mOpen; // (set, pass) -> counts so far
+    std::vector<PassResult> mCompleted;
+    std::array<PassResult, 3> mLast;
+    std::array<bool, 3> mHasLast{};
 };
 
 } // namespace streamlab::interfaces

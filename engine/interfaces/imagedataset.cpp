@@ -17,9 +17,12 @@ ImageDatasetInterface::ImageDatasetInterface(const spec::InterfaceSpec &spec,
     , mPicks(static_cast<size_t>(context.agents))
 {
     const std::vector<int> pred = topicShape(context, mTopics.pred);
-    if (lists(spec.in, mTopics.pred) && pred.size() == 3)
+    if (lists(spec.in, mTopics.pred) && pred.size() == 3) {
         mMetrics = std::make_unique<ClassificationMetrics>(
             context.agents, pred[0], spec.confMatWindow, spec.confMatMeanOver, true);
+        mPasses
+            = std::make_unique<PassConfusionMatrices>(context.agents, pred[0], spec.confMatWindow);
+    }
 }
 
 void ImageDatasetInterface::update(int64_t frame, int split,
@@ -31,6 +34,8 @@ void ImageDatasetInterface::update(int64_t frame, int split,
         mSampler.reset(mRng);
         mTiming.restartAll();
         mRestart = false;
+        if (mPasses)
+            mPasses->clear();
     }
     mLastSplit = split;
 
@@ -71,11 +76,44 @@ void ImageDatasetInterface::update(int64_t frame, int split,
     std::vector<char> triggers;
     mTiming.onsets(agents, mMode == 1, elapsed, triggers);
     mMetrics->update(frame, split, *pred, labels, elapsed, triggers);
+    const std::array<int, 3> sizes
+        = {mSampler.count(DataSet::Train), mSampler.count(DataSet::Valid),
+           mSampler.count(DataSet::Test)};
+    // Mode 1 shows agent 0's sample to every agent: no passes.
+    if (mMode != 1)
+        mPasses->update(frame, *pred, labels, elapsed, triggers, mPicks, sizes);
+}
+
+std::vector<PassResult> ImageDatasetInterface::takeCompletedPasses()
+{
+    return mPasses ? mPasses->takeCompleted() : std::vector<PassResult>();
 }
 
 std::vector<InterfaceMetric> ImageDatasetInterface::metrics() const
 {
-    return mMetrics ? mMetrics->metrics() : std::vector<InterfaceMetric>();
+    if (!mMetrics)
+        return {};
+    std::vector<InterfaceMetric> m = mMetrics->metrics();
+    // Cumulative per-delay accuracy of the last whole pass through each set (modes 0, 2, 3).
+    const char *names[3] = {"acc_epoch_train", "acc_epoch_valid", "acc_epoch_test"};
+    for (DataSet set : {DataSet::Train, DataSet::Valid, DataSet::Test})
+        if (const PassResult *r = mPasses->last(set))
+            m.push_back({names[static_cast<size_t>(set)], r->accuracies()});
+    return m;
+}
+
+int ImageDatasetInterface::stimulusClass(int agent) const
+{
+    if (agent < 0 || agent >= static_cast<int>(mPicks.size()))
+        return -1;
+    // As update() labels it: mode 1 shows agent 0's sample to every agent.
+    return label(mPicks[static_cast<size_t>(mMode == 1 ? 0 : agent)]);
+}
+
+const TemporalConfusionMatrix *
+ImageDatasetInterface::confusionMatrix(const std::string &which) const
+{
+    return mMetrics ? mMetrics->matrix(which) : nullptr;
 }
 
 bool ImageDatasetInterface::setParameter(const std::string &name, double value)

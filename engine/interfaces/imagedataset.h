@@ -1,7 +1,8 @@
 // ImageDatasetInterface: the shared behaviour of the image classification data sets (mnist,
 // cifar10): per-agent stimulus timing with fading, sample choice by mode and split, one-hot
-// labels, mode 1 copying and the train/valid temporal confusion matrices. Subclasses own the
-// pixel data and write one sample.
+// labels, mode 1 copying, the train/valid temporal confusion matrices and the cumulative
+// matrices of whole passes (epochs) through each set. Subclasses own the pixel data and write
+// one sample.
 #pragma once
 
 #include "interfaces/confusionmatrix.h"
@@ -34,10 +35,21 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    int stimulusClass(int agent) const override;
+    const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
 
     const StimulusTiming &timing() const { return mTiming; }
     SamplePick currentSample(int agent) const { return mPicks[static_cast<size_t>(agent)]; }
     int mode() const { return mMode; }
+    // Samples in the train, valid or test set (after the `... samples` caps).
+    int sampleCount(DataSet set) const { return mSampler.count(set); }
+    // The next update() starts a new pass through every set and new stimuli for every agent
+    // (as a change of mode or split does).
+    void restart() { mRestart = true; }
+    // Whether the prediction topic is read, i.e. accuracies and passes are measured.
+    bool measures() const { return mMetrics != nullptr; }
+    // Passes (epochs) completed since the last call; see PassConfusionMatrices.
+    std::vector<PassResult> takeCompletedPasses();
 
 protected:
     virtual int label(const SamplePick &pick) const = 0;
@@ -56,6 +68,7 @@ private:
     DatasetSampler mSampler;
     std::vector<SamplePick> mPicks;
     std::unique_ptr<ClassificationMetrics> mMetrics;
+    std::unique_ptr<PassConfusionMatrices> mPasses;
 };
 
 // Caps the available train/valid/test counts by the `train samples`... keys.

@@ -16,6 +16,8 @@
 
 namespace streamlab::interfaces {
 
+class TemporalConfusionMatrix;
+
 struct InterfaceContext
 {
     int agents = 1;
@@ -55,6 +57,19 @@ public:
 
     // Live-editable integer parameters (mode, min_duration, ...) by st_graph name.
     virtual bool setParameter(const std::string &name, double value) { return false; }
+
+    // For views (read on the engine thread after a frame, see Session snapshots): the class of
+    // the stimulus the last update() wrote for `agent`, -1 when there is none.
+    virtual int stimulusClass(int agent) const { return -1; }
+    // Names of the classes in class order ("I" .. "X", "T-shirt/top", ...); empty when the
+    // interface has no classes. Fixed for the interface's life, so any thread may ask.
+    virtual std::vector<std::string> classNames() const { return {}; }
+    // The temporal confusion matrix `which` ("" = all agents, "train", "valid") as of the last
+    // update(); null when the interface keeps none.
+    virtual const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const
+    {
+        return nullptr;
+    }
 
 protected:
     spec::InterfaceSpec mSpec;

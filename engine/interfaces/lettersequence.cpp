@@ -172,6 +172,40 @@ std::vector<InterfaceMetric> LetterSequenceInterface::metrics() const
     return mMetrics ? mMetrics->metrics() : std::vector<InterfaceMetric>();
 }
 
+int LetterSequenceInterface::stimulusClass(int agent) const
+{
+    if (agent < 0 || agent >= mTiming.agents())
+        return -1;
+    // As the label of update(): the first letter of ls_seq_1.
+    const int src = mMode == 1 ? 0 : agent;
+    const long start = mPosition[static_cast<size_t>(src)] + mTiming.elapsed(src);
+    return std::max(0, characterAt(src, std::max(0L, start + mOffset)));
+}
+
+std::vector<std::string> LetterSequenceInterface::classNames() const
+{
+    std::vector<std::string> names(128);
+    for (int c = 0; c < 128; ++c) {
+        if (c == '\n')
+            names[static_cast<size_t>(c)] = "\\n";
+        else if (c == '\t')
+            names[static_cast<size_t>(c)] = "\\t";
+        else if (c == ' ')
+            names[static_cast<size_t>(c)] = "space";
+        else if (c < 32 || c == 127)
+            names[static_cast<size_t>(c)] = "#" + std::to_string(c);
+        else
+            names[static_cast<size_t>(c)] = std::string(1, static_cast<char>(c));
+    }
+    return names;
+}
+
+const TemporalConfusionMatrix *
+LetterSequenceInterface::confusionMatrix(const std::string &which) const
+{
+    return mMetrics && which.empty() ? &mMetrics->all() : nullptr;
+}
+
 bool LetterSequenceInterface::setParameter(const std::string &name, double value)
 {
     if (name == "offset") {

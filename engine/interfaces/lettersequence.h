@@ -28,6 +28,10 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    // The letter ls_seq_1 starts with: the one to predict.
+    int stimulusClass(int agent) const override;
+    std::vector<std::string> classNames() const override;
+    const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
 
     // Character at position `pos` of the current text of `agent` (-1 outside the text).
     int characterAt(int agent, long pos) const;

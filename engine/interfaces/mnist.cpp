@@ -2,6 +2,9 @@
 
 #include "interfaces/interfacekeys.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace streamlab::interfaces {
 
 MnistInterface::MnistInterface(const spec::InterfaceSpec &spec, const InterfaceContext &context,
@@ -70,6 +73,17 @@ const uint8_t *MnistInterface::pixels(const SamplePick &pick) const
         return mData->testImage(pick.index);
     }
     return nullptr;
+}
+
+std::vector<std::string> MnistInterface::classNames() const
+{
+    std::string folder = mData->folder;
+    std::transform(folder.begin(), folder.end(), folder.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (folder.find("fashion") != std::string::npos)
+        return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+    return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 }
 
 int MnistInterface::label(const SamplePick &pick) const

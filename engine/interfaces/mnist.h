@@ -21,6 +21,8 @@ public:
     static CreateResult create(const spec::InterfaceSpec &spec, const InterfaceContext &context);
 
     const MnistData &data() const { return *mData; }
+    // Fashion-MNIST's names when the data come from a folder named after it, else "0" .. "9".
+    std::vector<std::string> classNames() const override;
 
 protected:
     int label(const SamplePick &pick) const override;

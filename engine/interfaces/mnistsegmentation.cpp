@@ -170,6 +170,12 @@ std::vector<InterfaceMetric> MnistSegmentationInterface::metrics() const
     return mMetrics ? mMetrics->metrics() : std::vector<InterfaceMetric>();
 }
 
+const TemporalConfusionMatrix *
+MnistSegmentationInterface::confusionMatrix(const std::string &which) const
+{
+    return mMetrics && which.empty() ? &mMetrics->all() : nullptr;
+}
+
 bool MnistSegmentationInterface::setParameter(const std::string &name, double value)
 {
     if (name == "hide") {

@@ -30,6 +30,7 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
 
     struct Digit
     {

@@ -194,6 +194,25 @@ std::vector<InterfaceMetric> RomanNumeralsInterface::metrics() const
     return mMetrics ? mMetrics->metrics() : std::vector<InterfaceMetric>();
 }
 
+int RomanNumeralsInterface::stimulusClass(int agent) const
+{
+    if (agent < 0 || agent >= static_cast<int>(mSamples.size()))
+        return -1;
+    // Mode 1 shows agent 0's numeral to every agent (see update()).
+    return mSamples[static_cast<size_t>(mMode == 1 ? 0 : agent)].cls;
+}
+
+std::vector<std::string> RomanNumeralsInterface::classNames() const
+{
+    return {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"};
+}
+
+const TemporalConfusionMatrix *
+RomanNumeralsInterface::confusionMatrix(const std::string &which) const
+{
+    return mMetrics && which.empty() ? &mMetrics->all() : nullptr;
+}
+
 bool RomanNumeralsInterface::setParameter(const std::string &name, double value)
 {
     if (name == "mode") {

@@ -47,6 +47,9 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    int stimulusClass(int agent) const override;
+    std::vector<std::string> classNames() const override;
+    const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
 
     int classOf(int agent) const { return mSamples[static_cast<size_t>(agent)].cls; }
     const RomanJitter &jitter(int agent) const

@@ -28,6 +28,26 @@ struct ActivationImpl
     std::optional<detail::ArrayProgram> program;
 };
 
+// Applies a vectorized Eigen array function in blocks of 8 with unaligned loads; the tail is
+// padded to a full block. Every element thus takes the same (vector) path whatever the buffer's
+// alignment: Eigen's own loop over a Map peels scalar elements up to an aligned address, and
+// the scalar functions round differently, which made results depend on where a buffer lies
+// (a recomputed output, a per-thread scratch buffer).
+template<typename F>
+void applyBlocked(const float *in, float *out, size_t n, F f)
+{
+    using Block = Eigen::Array<float, 8, 1>;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        Eigen::Map<Block>(out + i) = f(Eigen::Map<const Block>(in + i));
+    if (i == n)
+        return;
+    Block tail = Block::Zero();
+    std::copy(in + i, in + n, tail.data());
+    const Block result = f(tail);
+    std::copy(result.data(), result.data() + (n - i), out + i);
+}
+
 bool setError(std::string *error, const std::string &message)
 {
     if (error)
@@ -189,20 +209,18 @@ void Activation::forward(const float *in, float *out, int agents, int C, int X, 
         return;
     case ActivationImpl::Mode::Function: {
         if (impl.fast != ActivationImpl::Fast::None) {
-            const Eigen::Map<const Eigen::ArrayXf> x(in, static_cast<Eigen::Index>(n));
-            Eigen::Map<Eigen::ArrayXf> y(out, static_cast<Eigen::Index>(n));
             switch (impl.fast) {
             case ActivationImpl::Fast::Tanh:
-                y = x.tanh();
+                applyBlocked(in, out, n, [](const auto &x) { return x.tanh(); });
                 return;
             case ActivationImpl::Fast::Sigmoid:
-                y = x.logistic();
+                applyBlocked(in, out, n, [](const auto &x) { return x.logistic(); });
                 return;
             case ActivationImpl::Fast::Relu:
-                y = x.max(0.0f);
+                applyBlocked(in, out, n, [](const auto &x) { return x.max(0.0f); });
                 return;
             case ActivationImpl::Fast::Exp:
-                y = x.exp();
+                applyBlocked(in, out, n, [](const auto &x) { return x.exp(); });
                 return;
             case ActivationImpl::Fast::None:
                 break;

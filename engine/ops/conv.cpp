@@ -1,7 +1,7 @@
 // Convolution forward pass: geometry from source/target sizes (reference §2.3 step 4), then im2col
 // with upsampling, dilation and SAME padding folded into index tables, and Eigen GEMMs: one for a
 // chunk of agents side by side with shared weights, one per agent with unshared weights, one for
-// all agents in the dense case.
+// all agents in the dense case. An all-zero input skips the GEMMs (its output is exactly zero).
 #include "ops/conv.h"
 
 #include "ops/convcolumns.h"
@@ -130,6 +130,11 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
     const size_t outSize = static_cast<size_t>(g.outC) * P;
     const size_t wSize = static_cast<size_t>(g.outC) * K;
 
+    if (detail::allZero(in, inSize * agents)
+        && detail::allFinite(w, wSize * (perAgentWeights ? agents : 1))) {
+        std::fill(out, out + outSize * agents, 0.0f);
+        return;
+    }
     if (g.dense()) {
         if (!perAgentWeights) {
             Map(out, agents, g.outC).noalias()
@@ -143,10 +148,12 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
         return;
     }
 
+    // Per-thread scratch: a frame allocates (and clears) no column buffers once warmed up.
+    thread_local std::vector<float> col, result;
     const bool pointwise = detail::isPointwise(g);
     if (pointwise || perAgentWeights) {
         // One GEMM per agent straight from the input (pointwise) or from that agent's columns.
-        std::vector<float> col(pointwise ? 0 : static_cast<size_t>(K) * P);
+        detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
         const detail::ConvColumns columns(g);
         for (int a = 0; a < agents; ++a) {
             const float *src = in + a * inSize;
@@ -159,11 +166,12 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
         return;
     }
     // Shared weights: the columns of several agents side by side make one wide GEMM, which runs
-    // much closer to the machine's peak than many narrow ones. Chunks bound the buffer.
+    // much closer to the machine's peak than many narrow ones. Chunks bound the buffer so that
+    // the columns stay in cache between im2col, Eigen's packing and the kernel.
     const size_t perAgent = static_cast<size_t>(K) * P;
     const int chunk = detail::chunkSize(perAgent, columnFloats, agents);
-    std::vector<float> col(perAgent * chunk);
-    std::vector<float> result(static_cast<size_t>(g.outC) * P * chunk);
+    detail::reserveScratch(col, perAgent * chunk);
+    detail::reserveScratch(result, static_cast<size_t>(g.outC) * P * chunk);
     const detail::ConvColumns columns(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);

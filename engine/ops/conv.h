@@ -40,8 +40,9 @@ struct ConvGeometry
 // `perAgentWeights` (unshare). `out` [agents, outC, outX, outY] is overwritten.
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out);
-// Default bound of the im2col buffer of the shared-weight GEMMs, in floats (16 MiB).
-inline constexpr size_t kDefaultColumnFloats = size_t(4) << 20;
+// Default bound of the im2col buffer of the shared-weight GEMMs, in floats (256 KiB): columns
+// that stay in the L2 cache make the GEMMs up to twice as fast as one buffer for all agents.
+inline constexpr size_t kDefaultColumnFloats = size_t(64) << 10;
 
 // The same with the im2col buffer of the shared-weight path limited to about `columnFloats`
 // floats; agents are processed in chunks that fit.

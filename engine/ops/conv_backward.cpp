@@ -57,6 +57,9 @@ void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, 
     const size_t outSize = static_cast<size_t>(g.outC) * P;
     const size_t wSize = static_cast<size_t>(g.outC) * K;
 
+    if (detail::allZero(gradOut, outSize * agents)
+        && detail::allFinite(w, wSize * (perAgentWeights ? agents : 1)))
+        return; // adds 0
     if (g.dense()) {
         if (!perAgentWeights) {
             Map(gradIn, agents, K).noalias()
@@ -70,9 +73,10 @@ void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, 
         return;
     }
 
+    thread_local std::vector<float> col, wide; // per-thread scratch, see convForward
     const bool pointwise = isPointwise(g);
     if (pointwise || perAgentWeights) {
-        std::vector<float> col(pointwise ? 0 : static_cast<size_t>(K) * P);
+        detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
         const detail::ConvColumns columns(g);
         for (int a = 0; a < agents; ++a) {
             const float *weights = perAgentWeights ? w + a * wSize : w;
@@ -89,7 +93,8 @@ void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, 
     }
     const size_t perAgent = static_cast<size_t>(K) * P;
     const int chunk = chunkSize(perAgent, columnFloats, agents);
-    std::vector<float> col(perAgent * chunk), wide(outSize * chunk);
+    detail::reserveScratch(col, perAgent * chunk);
+    detail::reserveScratch(wide, outSize * chunk);
     const detail::ConvColumns columns(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);
@@ -112,6 +117,9 @@ void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, cons
     const size_t outSize = static_cast<size_t>(g.outC) * P;
     const size_t wSize = static_cast<size_t>(g.outC) * K;
 
+    if ((detail::allZero(gradOut, outSize * agents) && detail::allFinite(in, inSize * agents))
+        || (detail::allZero(in, inSize * agents) && detail::allFinite(gradOut, outSize * agents)))
+        return; // adds 0
     if (g.dense()) {
         if (!perAgentWeights) {
             Map(gradW, g.outC, K).noalias()
@@ -124,9 +132,10 @@ void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, cons
         return;
     }
 
+    thread_local std::vector<float> col, wide; // per-thread scratch, see convForward
     const bool pointwise = isPointwise(g);
     if (pointwise || perAgentWeights) {
-        std::vector<float> col(pointwise ? 0 : static_cast<size_t>(K) * P);
+        detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
         const detail::ConvColumns columns(g);
         for (int a = 0; a < agents; ++a) {
             const float *src = in + a * inSize;
@@ -140,7 +149,8 @@ void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, cons
     }
     const size_t perAgent = static_cast<size_t>(K) * P;
     const int chunk = chunkSize(perAgent, columnFloats, agents);
-    std::vector<float> col(perAgent * chunk), wide(outSize * chunk);
+    detail::reserveScratch(col, perAgent * chunk);
+    detail::reserveScratch(wide, outSize * chunk);
     const detail::ConvColumns columns(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);

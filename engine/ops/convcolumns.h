@@ -19,9 +19,24 @@ bool isPointwise(const ConvGeometry &g);
 // Agents per chunk for the shared-weight GEMMs: as many [K, P] column blocks as fit the budget.
 int chunkSize(size_t perAgent, size_t columnFloats, int agents);
 
+// Whether every value is exactly 0 / finite. A convolution of an all-zero operand with a finite
+// one is all zero, which lets the GEMMs be skipped: states the data has not reached yet, pools
+// that are off, a factor that stays 0. The scan stops at the first non-zero value.
+bool allZero(const float *values, size_t n);
+bool allFinite(const float *values, size_t n);
+
+// Grows a per-thread scratch buffer to at least `n` floats. It never shrinks, so buffers shared by
+// convolutions of different sizes are not cleared again on every call.
+inline void reserveScratch(std::vector<float> &buffer, size_t n)
+{
+    if (buffer.size() < n)
+        buffer.resize(n);
+}
+
 // The column matrix of one agent: row (i, u, v) holds, for every output position, the input value
 // that kernel tap (u, v) of input feature i sees there (0 in the padding). Where the valid Y
-// indices of a tap are consecutive source positions they are copied as one run.
+// indices of a tap are evenly spaced source positions (stride 1 or a plain stride) they are
+// copied as one run.
 class ConvColumns
 {
 public:
@@ -35,8 +50,8 @@ public:
 private:
     struct Run
     {
-        int first, last;
-        bool consecutive;
+        int first, last; // the output Y positions that read inside the source
+        int step; // source Y index increment between them; 0: irregular (use the table)
     };
     const ConvGeometry &mG;
     std::vector<int> mTx, mTy;

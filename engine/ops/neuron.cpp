@@ -48,11 +48,21 @@ void applyParameter(float *x, int A, int C, int X, int Y, const float *p, ParSha
         return;
     const size_t XY = static_cast<size_t>(X) * Y;
     const ParamIndex index {shape, perAgent, Tensor::count(parameterDims(shape, C, X, Y))};
+    // Within one plane the parameter is either one value or a run of XY values (full, spatial),
+    // so the inner loops are plain and vectorise.
+    const bool run = shape == ParShape::Full || shape == ParShape::Spatial;
     for (int a = 0; a < A; ++a)
         for (int c = 0; c < C; ++c) {
             float *plane = x + (static_cast<size_t>(a) * C + c) * XY;
-            for (size_t s = 0; s < XY; ++s)
-                op(plane[s], p[index(a, c, s, XY)]);
+            const float *q = p + index(a, c, 0, XY);
+            if (run) {
+                for (size_t s = 0; s < XY; ++s)
+                    op(plane[s], q[s]);
+            } else {
+                const float value = *q;
+                for (size_t s = 0; s < XY; ++s)
+                    op(plane[s], value);
+            }
         }
 }
 

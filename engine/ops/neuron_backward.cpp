@@ -14,27 +14,6 @@ namespace {
 
 using spec::ParShape;
 
-// Calls f(flat index of x, index of the parameter element applied there) over x [A, C, X, Y].
-template<typename F>
-void forEachParameter(int A, int C, int X, int Y, ParShape shape, bool perAgent, F f)
-{
-    const size_t XY = static_cast<size_t>(X) * Y;
-    const size_t perAgentSize = Tensor::count(parameterDims(shape, C, X, Y));
-    size_t i = 0;
-    for (int a = 0; a < A; ++a)
-        for (int c = 0; c < C; ++c)
-            for (size_t s = 0; s < XY; ++s, ++i) {
-                size_t k = 0;
-                if (shape == ParShape::Full)
-                    k = c * XY + s;
-                else if (shape == ParShape::Feature)
-                    k = static_cast<size_t>(c);
-                else if (shape == ParShape::Spatial)
-                    k = s;
-                f(i, perAgent ? a * perAgentSize + k : k);
-            }
-}
-
 // The statistic cell of every element for a normalisation over `axes` (neuron.cpp's grouping:
 // batch adds the agent axis; Full reduces features and space, Spatial space, Feature features).
 struct Groups
@@ -72,6 +51,28 @@ struct Groups
     }
 };
 
+// Calls plane(i, q, run) for every [X, Y] plane of x [A, C, X, Y], starting at flat index i, with
+// q the index of the parameter element applied to its first pixel and `run` whether the parameter
+// runs along the plane (full, spatial) or is one value for all of it (feature, scalar), so that
+// the loops over a plane are plain and vectorise.
+template<typename F>
+void forEachParameterPlane(int A, int C, int X, int Y, ParShape shape, bool perAgent, F plane)
+{
+    const size_t XY = static_cast<size_t>(X) * Y;
+    const size_t perAgentSize = Tensor::count(parameterDims(shape, C, X, Y));
+    const bool run = shape == ParShape::Full || shape == ParShape::Spatial;
+    size_t i = 0;
+    for (int a = 0; a < A; ++a)
+        for (int c = 0; c < C; ++c, i += XY) {
+            size_t k = 0;
+            if (shape == ParShape::Full)
+                k = c * XY;
+            else if (shape == ParShape::Feature)
+                k = static_cast<size_t>(c);
+            plane(i, perAgent ? a * perAgentSize + k : k, run);
+        }
+}
+
 void passThrough(const float *gradOut, size_t n, float *gradX)
 {
     if (gradX)
@@ -87,8 +88,18 @@ void addParameterBackward(const float *gradOut, int A, int C, int X, int Y, ParS
     passThrough(gradOut, static_cast<size_t>(A) * C * X * Y, gradX);
     if (shape == ParShape::None || !gradP)
         return;
-    forEachParameter(A, C, X, Y, shape, perAgent,
-                     [&](size_t i, size_t k) { gradP[k] += gradOut[i]; });
+    const size_t XY = static_cast<size_t>(X) * Y;
+    forEachParameterPlane(A, C, X, Y, shape, perAgent, [&](size_t i, size_t q, bool run) {
+        if (run) {
+            for (size_t s = 0; s < XY; ++s)
+                gradP[q + s] += gradOut[i + s];
+            return;
+        }
+        float sum = 0.0f;
+        for (size_t s = 0; s < XY; ++s)
+            sum += gradOut[i + s];
+        gradP[q] += sum;
+    });
 }
 
 void mulParameterBackward(const float *x, const float *gradOut, int A, int C, int X, int Y,
@@ -98,11 +109,29 @@ void mulParameterBackward(const float *x, const float *gradOut, int A, int C, in
         passThrough(gradOut, static_cast<size_t>(A) * C * X * Y, gradX);
         return;
     }
-    forEachParameter(A, C, X, Y, shape, perAgent, [&](size_t i, size_t k) {
-        if (gradX)
-            gradX[i] += gradOut[i] * p[k];
-        if (gradP)
-            gradP[k] += gradOut[i] * x[i];
+    const size_t XY = static_cast<size_t>(X) * Y;
+    forEachParameterPlane(A, C, X, Y, shape, perAgent, [&](size_t i, size_t q, bool run) {
+        if (gradX) {
+            if (run) {
+                for (size_t s = 0; s < XY; ++s)
+                    gradX[i + s] += gradOut[i + s] * p[q + s];
+            } else {
+                const float value = p[q];
+                for (size_t s = 0; s < XY; ++s)
+                    gradX[i + s] += gradOut[i + s] * value;
+            }
+        }
+        if (!gradP)
+            return;
+        if (run) {
+            for (size_t s = 0; s < XY; ++s)
+                gradP[q + s] += gradOut[i + s] * x[i + s];
+            return;
+        }
+        float sum = 0.0f;
+        for (size_t s = 0; s < XY; ++s)
+            sum += gradOut[i + s] * x[i + s];
+        gradP[q] += sum;
     });
 }
 

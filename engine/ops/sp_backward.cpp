@@ -25,6 +25,31 @@ template<typename F> void forEachBroadcast(int A, int C, int X, int Y, int c, in
             }
 }
 
+// Row-wise form of forEachBroadcast for the hot paths: calls row(i, j, n, broadcast) for runs of
+// n elements starting at flat index i of [A, C, X, Y] that read the source from flat index j,
+// either element by element (broadcast false: j, j + 1, ...) or all from j (broadcast true). A
+// whole X * Y plane is one run when X and Y are both kept or both broadcast.
+template<typename F> void forEachBroadcastRow(int A, int C, int X, int Y, int c, int x, int y, F row)
+{
+    assert((c == 1 || c == C) && (x == 1 || x == X) && (y == 1 || y == Y));
+    const bool wholePlane = (x == 1) == (y == 1);
+    const bool broadcast = y == 1 && Y > 1;
+    const size_t plane = static_cast<size_t>(X) * Y;
+    size_t i = 0;
+    for (int a = 0; a < A; ++a)
+        for (int ch = 0; ch < C; ++ch) {
+            const size_t source = (static_cast<size_t>(a) * c + (c == 1 ? 0 : ch)) * x * y;
+            if (wholePlane) {
+                row(i, source, plane, broadcast || (plane > 1 && x * y == 1));
+                i += plane;
+                continue;
+            }
+            for (int u = 0; u < X; ++u, i += static_cast<size_t>(Y))
+                row(i, source + (x == 1 ? 0 : static_cast<size_t>(u) * y), static_cast<size_t>(Y),
+                    broadcast);
+        }
+}
+
 } // namespace
 
 void broadcastWeightBackward(const float *gradFull, WeightShape shape, int Ct, int Cs, int rx,
@@ -76,20 +101,47 @@ void broadcastAddBackward(const float *gradOut, int A, int C, int X, int Y, int 
     if (gradDst)
         for (size_t i = 0, n = static_cast<size_t>(A) * C * X * Y; i < n; ++i)
             gradDst[i] += gradOut[i];
-    if (gradSrc)
-        forEachBroadcast(A, C, X, Y, c, x, y,
-                         [&](size_t i, size_t j) { gradSrc[j] += gradOut[i]; });
+    if (!gradSrc)
+        return;
+    forEachBroadcastRow(A, C, X, Y, c, x, y, [&](size_t i, size_t j, size_t n, bool broadcast) {
+        if (broadcast) {
+            float sum = 0.0f;
+            for (size_t k = 0; k < n; ++k)
+                sum += gradOut[i + k];
+            gradSrc[j] += sum;
+        } else {
+            for (size_t k = 0; k < n; ++k)
+                gradSrc[j + k] += gradOut[i + k];
+        }
+    });
 }
 
 void broadcastMultiplyBackward(const float *dst, const float *src, const float *gradOut, int A,
                                int C, int X, int Y, int c, int x, int y, float *gradDst,
                                float *gradSrc)
 {
-    forEachBroadcast(A, C, X, Y, c, x, y, [&](size_t i, size_t j) {
-        if (gradDst)
-            gradDst[i] += gradOut[i] * src[j];
-        if (gradSrc)
-            gradSrc[j] += gradOut[i] * dst[i];
+    forEachBroadcastRow(A, C, X, Y, c, x, y, [&](size_t i, size_t j, size_t n, bool broadcast) {
+        if (gradDst) {
+            if (broadcast) {
+                const float s = src[j];
+                for (size_t k = 0; k < n; ++k)
+                    gradDst[i + k] += gradOut[i + k] * s;
+            } else {
+                for (size_t k = 0; k < n; ++k)
+                    gradDst[i + k] += gradOut[i + k] * src[j + k];
+            }
+        }
+        if (gradSrc) {
+            if (broadcast) {
+                float sum = 0.0f;
+                for (size_t k = 0; k < n; ++k)
+                    sum += gradOut[i + k] * dst[i + k];
+                gradSrc[j] += sum;
+            } else {
+                for (size_t k = 0; k < n; ++k)
+                    gradSrc[j + k] += gradOut[i + k] * dst[i + k];
+            }
+        }
     });
 }
 

@@ -19,10 +19,8 @@ void neuronPoolForward(const Network &net, int n, const StateView &states, const
     const size_t size = Tensor::count(np.dims);
     const uint64_t f = rngs.counter;
     std::fill(x, x + size, 0.0f);
-    if (cache) {
+    if (cache)
         cache->synapsePools.clear();
-        cache->synapses.clear();
-    }
     for (int k : np.synapsePools) {
         const SynapsePoolRun &sp = net.synapsePools[static_cast<size_t>(k)];
         if (sp.flag != RunFlag::Running)
@@ -31,11 +29,16 @@ void neuronPoolForward(const Network &net, int n, const StateView &states, const
             = rngs.synapseNoise ? (*rngs.synapseNoise)[static_cast<size_t>(k)] : sp.noiseRng;
         SynapseCache *sc = nullptr;
         if (cache) {
+            // The SP caches of the last evaluation are reused: their buffers keep their memory.
             cache->synapsePools.push_back(k);
-            sc = &cache->synapses.emplace_back();
+            if (cache->synapses.size() < cache->synapsePools.size())
+                cache->synapses.emplace_back();
+            sc = &cache->synapses[cache->synapsePools.size() - 1];
         }
         synapsePoolForward(net, k, states, base, f, x, sc);
     }
+    if (cache)
+        cache->synapses.resize(cache->synapsePools.size());
     auto record = [&](std::vector<float> NeuronCache::*slot) {
         if (cache)
             (cache->*slot).assign(x, x + size);

@@ -35,20 +35,28 @@ struct ForwardRngs
     uint64_t counter = 0;
 };
 
-// What the backward of one SP input needs.
+// What the backward of one SP input needs. The convolution's input and weight are copied only
+// when they are intermediate values; a source state or a parameter used as it is is referenced,
+// since neither changes before the frame's backward passes are done.
 struct SynapseInputCache
 {
     std::vector<float> pact; // source after pact (only with a pact)
-    std::vector<float> convIn; // the main convolution's input (after pact and ppp)
+    std::vector<float> convIn; // the main convolution's input (after pact and ppp) ...
+    const float *convInRef = nullptr; // ... or the source state itself
     std::vector<float> fullWeight; // W broadcast to the full kernel, before weight_fnc
-    std::vector<float> weight; // the effective weight the convolution used
+    std::vector<float> weight; // the effective weight the convolution used ...
+    const float *weightRef = nullptr; // ... or W itself
+
+    const float *convInData() const { return convInRef ? convInRef : convIn.data(); }
+    const float *weightData() const { return weightRef ? weightRef : weight.data(); }
 };
 
 // What the backward of one SP evaluation needs.
 struct SynapseCache
 {
     std::vector<std::vector<SynapseInputCache>> inputs; // [factor][input]
-    std::vector<std::vector<float>> factorPre, factorPost; // u_f before / after act_f
+    // u_f before act_f (only with an act) / after it (only where the backward reads it)
+    std::vector<std::vector<float>> factorPre, factorPost;
     std::vector<std::vector<float>> productBefore; // product before multiplying factor f
     std::vector<float> preAvgout, preMaxout, preM, preACT, postACT;
 };

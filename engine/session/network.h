@@ -107,6 +107,10 @@ struct PlasticityRun
     std::unique_ptr<plasticity::Plasticity> plasticity; // loss, hebbian or L_regularizer
     std::vector<Parameter *> targets; // per trained parameter: where its deltas land
     RunFlag flag = RunFlag::Running;
+    // While not running: still compute the loss (no gradients, no update). Set by the
+    // trainvaltest client to measure validation and test loss.
+    bool evaluateOnly = false;
+    bool computed = false; // the last frame computed a loss or an update
     std::string alert; // set by the frame that found a NaN/Inf
 };
 

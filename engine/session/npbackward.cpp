@@ -16,7 +16,10 @@ void neuronPoolBackward(const Network &net, int n, const StateView &states,
     const auto &s = *np.spec;
     const int A = np.dims[0], C = np.dims[1], X = np.dims[2], Y = np.dims[3];
     const size_t size = Tensor::count(np.dims);
-    std::vector<float> grad(gradOut, gradOut + size), before(size);
+    // Per-thread scratch, as in spbackward.cpp: no allocation per frame once warmed up.
+    thread_local std::vector<float> grad, before;
+    grad.assign(gradOut, gradOut + size);
+    before.resize(size);
     auto next = [&]() {
         grad.swap(before);
         std::fill(before.begin(), before.end(), 0.0f);

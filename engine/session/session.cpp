@@ -1,5 +1,7 @@
 #include "session/session.h"
 
+#include "session/lossplasticity.h"
+
 #include <algorithm>
 #include <new>
 
@@ -33,12 +35,32 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
     }
     if (!session->mNetwork)
         return nullptr;
-    // Core clients: lr_scheduler runs here; trainvaltest and save_images are validated only.
+    // Core clients: lr_scheduler and trainvaltest run here; save_images is validated only.
     const auto &net = *session->mSpec;
+    bool clientsOk = true;
     for (const auto &client : net.coreClients) {
         const spec::Node &n = client.node;
         const spec::Node *state = n.find("state");
-        if (client.type != "lr_scheduler" || (state && state->toBool() == false))
+        if (state && state->toBool() == false)
+            continue;
+        if (client.type == "trainvaltest") {
+            if (session->mTrainValTest) {
+                spec::Diagnostic d;
+                d.mark = client.mark;
+                d.item = client.name;
+                d.message = "only one trainvaltest client can run (it owns the session split); '"
+                    + session->mTrainValTest->status().name
+                    + "' already does; switch this one off with state: False";
+                diagnostics.push_back(d);
+                clientsOk = false;
+                continue;
+            }
+            session->mTrainValTest = TrainValTestClient::create(client, net, *session->mNetwork,
+                                                                options.outputDir, diagnostics);
+            clientsOk = clientsOk && session->mTrainValTest != nullptr;
+            continue;
+        }
+        if (client.type != "lr_scheduler")
             continue;
         const spec::Node *plast = n.find("plast");
         const spec::Node *schedule = n.find("schedule");
@@ -55,6 +77,10 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         if (session->mNetwork->plasticities[s.plasticity].plasticity)
             session->mSchedules.push_back(s);
     }
+    if (!clientsOk)
+        return nullptr;
+    if (session->mTrainValTest)
+        session->mTrainValTestStatus = {session->mTrainValTest->status()};
     return session;
 }
 
@@ -155,6 +181,7 @@ void Session::step()
     }
 
     applyDeltas();
+    finishCoreClients(k + 1);
 
     mFront = 1 - front;
     mFrame.store(k + 1);
@@ -168,6 +195,19 @@ void Session::runCoreClients(int64_t frame)
         if (frame >= schedule.start)
             mNetwork->plasticities[schedule.plasticity].plasticity->optimizer().lr
                 *= schedule.decay;
+    if (mTrainValTest)
+        mTrainValTest->beforeFrame(frame, mSplit);
+}
+
+void Session::finishCoreClients(int64_t frame)
+{
+    if (!mTrainValTest)
+        return;
+    mTrainValTest->afterFrame(frame, mSplit);
+    if (std::string error = mTrainValTest->takeError(); !error.empty()) {
+        std::lock_guard lock(mCommandMutex);
+        mAlerts.push_back(std::move(error));
+    }
 }
 
 double Session::learningRate(const std::string &plasticity) const
@@ -186,18 +226,30 @@ void Session::updatePlasticity(int j, int front, int64_t frame)
         return;
     const auto &s = run.plasticity->spec();
     // Frame numbers here are those of the frame being computed (frame + 1).
-    if (run.flag != RunFlag::Running || !isDue(s, frame) || frame + 1 <= s.startframe) {
+    run.computed = false;
+    const bool due = isDue(s, frame) && frame + 1 > s.startframe;
+    auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get());
+    const bool evaluate = run.flag == RunFlag::Paused && run.evaluateOnly && loss;
+    if ((run.flag != RunFlag::Running && !evaluate) || !due) {
         run.plasticity->skip();
         return;
     }
     plasticity::PlasticityFrame pf;
     pf.frame = frame + 1;
-    pf.split = s.ignoreSplit ? 0 : mSplit;
+    pf.split = mSplit;
     pf.agents = mSpec->agents;
     pf.state = [&](const std::string &name) -> const Tensor * {
         const int n = net.neuronPoolIndex(name);
         return n < 0 ? nullptr : &net.neuronPools[static_cast<size_t>(n)].state[front];
     };
+    run.computed = true;
+    if (evaluate) {
+        // The loss on held-out or test data, with no update (trainvaltest).
+        loss->evaluate(pf, false);
+        run.plasticity->skip();
+        return;
+    }
+    pf.split = s.ignoreSplit ? 0 : mSplit;
     run.alert = run.plasticity->update(pf);
 }
 
@@ -286,24 +338,58 @@ Parameter *Session::parameter(const std::string &item, const std::string &name)
     return mNetwork->parameter(item, name);
 }
 
-const Tensor *Session::snapshotTensor(const SnapshotSource &source) const
+const Tensor *Session::snapshotTensor(const SnapshotSource &source, Tensor *scratch) const
 {
     if (source.kind == "state") {
         const int n = mNetwork->neuronPoolIndex(source.item);
         return n < 0 ? nullptr : &mNetwork->neuronPools[static_cast<size_t>(n)].state[mFront];
     }
-    if (source.kind == "par") {
-        const Parameter *p = mNetwork->parameter(source.item, source.name);
-        return p ? &p->value : nullptr;
+    if (source.kind == "output" || source.kind == "label" || source.kind == "conf_mat")
+        return interfaceTensor(source, scratch);
+    Parameter *p = mNetwork->parameter(source.item, source.name);
+    if (!p)
+        return nullptr;
+    if (source.kind == "par")
+        return &p->value;
+    if (source.kind != "grad" && source.kind != "update")
+        return nullptr;
+    // Gradients and deltas live in the plasticities as flat vectors, one per plasticity that
+    // trains the parameter: both are summed (the update is what lands on the parameter next
+    // frame, as in applyDeltas). A gradient counts only when its plasticity computed it in this
+    // frame; a stale one (not due, paused) would otherwise linger.
+    const bool grad = source.kind == "grad";
+    bool trained = false;
+    for (const auto &run : mNetwork->plasticities) {
+        if (!run.plasticity)
+            continue;
+        const auto &parameters = run.plasticity->parameters();
+        for (size_t i = 0; i < parameters.size(); ++i) {
+            if (run.targets[i] != p)
+                continue;
+            if (!scratch)
+                return &p->value; // existence only: the parameter has the same shape
+            if (!trained) { // the first contribution: start from zeros
+                if (scratch->sameShape(p->value))
+                    scratch->fill(0.0f);
+                else
+                    *scratch = Tensor(p->value.dims());
+            }
+            trained = true;
+            if (grad && !(run.computed && run.flag == RunFlag::Running))
+                continue;
+            const auto &values = grad ? parameters[i].grad : parameters[i].delta;
+            for (size_t e = 0; e < values.size() && e < scratch->size(); ++e)
+                (*scratch)[e] += values[e];
+        }
     }
-    return nullptr;
+    return trained ? scratch : nullptr;
 }
 
 std::shared_ptr<SnapshotSlot> Session::subscribe(const SnapshotSource &source)
 {
     if (!snapshotTensor(source))
         return nullptr;
-    auto slot = std::make_shared<SnapshotSlot>();
+    auto slot = std::make_shared<SnapshotSlot>(source);
     std::lock_guard lock(mSubscriptionMutex);
     mSubscriptions.emplace_back(source, slot);
     return slot;
@@ -319,8 +405,9 @@ void Session::publishSnapshots()
 {
     {
         std::lock_guard lock(mSubscriptionMutex);
+        Tensor scratch; // gradients, deltas and interface data are assembled here
         for (auto &[source, slot] : mSubscriptions)
-            if (const Tensor *t = snapshotTensor(source))
+            if (const Tensor *t = snapshotTensor(source, &scratch))
                 slot->publish(*t, mFrame.load());
     }
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics;
@@ -337,9 +424,19 @@ void Session::publishSnapshots()
         if (!m.empty())
             losses.emplace_back(run.plasticity->name(), std::move(m));
     }
+    std::vector<TrainValTestStatus> clients;
+    if (mTrainValTest)
+        clients.push_back(mTrainValTest->status());
     std::lock_guard lock(mMetricsMutex);
     mMetrics = std::move(metrics);
     mPlasticityMetrics = std::move(losses);
+    mTrainValTestStatus = std::move(clients);
+}
+
+std::vector<TrainValTestStatus> Session::trainValTestStatus() const
+{
+    std::lock_guard lock(mMetricsMutex);
+    return mTrainValTestStatus;
 }
 
 std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>

@@ -7,6 +7,7 @@
 
 #include "session/network.h"
 #include "session/snapshot.h"
+#include "session/trainvaltest.h"
 #include "session/workerpool.h"
 #include "spec/networkspec.h"
 
@@ -26,6 +27,9 @@ struct SessionOptions
     int threads = 0; // 0 = one per core
     std::string device = "cpu"; // only "cpu" for now
     std::string dataDir; // --data-dir for interfaces
+    // Where core clients write results (trainvaltest CSV files) unless their target_folder
+    // says otherwise; "" = nowhere.
+    std::string outputDir;
 };
 
 // A change to the running network, applied between frames.
@@ -87,8 +91,16 @@ public:
     // Plasticity metrics (loss0/loss1, loss) as of the last frame; thread-safe copy.
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
     plasticityMetrics() const;
+    // Names of the classes of an interface (empty when it has none, or no such interface);
+    // fixed for the session's life, so any thread may ask.
+    std::vector<std::string> classNames(const std::string &interface) const;
     // Interface metrics (e.g. per-delay accuracy) as of the last frame; thread-safe copy.
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics() const;
+    // State of the trainvaltest core client (empty when none runs) as of the last frame;
+    // thread-safe copy.
+    std::vector<TrainValTestStatus> trainValTestStatus() const;
+    // Engine-thread access: the trainvaltest client, or null.
+    const TrainValTestClient *trainValTest() const { return mTrainValTest.get(); }
 
 private:
     Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &options);
@@ -98,8 +110,14 @@ private:
     void updatePlasticity(int j, int front, int64_t frame);
     void applyDeltas();
     void runCoreClients(int64_t frame);
+    void finishCoreClients(int64_t frame);
     void publishSnapshots();
-    const Tensor *snapshotTensor(const SnapshotSource &source) const;
+    // The tensor of a subscription. "grad" and "update" are summed into `scratch`; without
+    // scratch only their existence is checked.
+    const Tensor *snapshotTensor(const SnapshotSource &source, Tensor *scratch = nullptr) const;
+    // snapshotTensor for the interface kinds "output", "label", "conf_mat"
+    // (interfacesnapshot.cpp).
+    const Tensor *interfaceTensor(const SnapshotSource &source, Tensor *scratch) const;
 
     std::unique_ptr<spec::NetworkSpec> mSpec;
     SessionOptions mOptions;
@@ -117,6 +135,7 @@ private:
         int64_t start = 2;
     };
     std::vector<LrSchedule> mSchedules;
+    std::unique_ptr<TrainValTestClient> mTrainValTest;
 
     mutable std::mutex mCommandMutex;
     std::vector<Command> mCommands;
@@ -130,6 +149,7 @@ private:
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mMetrics;
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
         mPlasticityMetrics;
+    std::vector<TrainValTestStatus> mTrainValTestStatus;
 };
 
 } // namespace streamlab::session

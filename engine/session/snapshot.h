@@ -16,12 +16,19 @@
 
 namespace streamlab::session {
 
-// What a subscription copies: an NP state ("state"), a parameter ("par", name = parameter name).
+// What a subscription copies: an NP state ("state"), a parameter ("par", name = parameter name),
+// or a parameter's gradient ("grad", summed over the plasticities that computed one in the frame)
+// or update ("update": the summed deltas of the frame, added to the parameter next frame). Both
+// exist only for parameters that a plasticity trains. Interfaces (item = interface name) give
+// "output" (name = an out topic: the data written in the frame, which its pool adds in the
+// next), "label" ([agents, 1, 1, 1]: the class of each agent's stimulus in that output, -1 for
+// none) and "conf_mat" (name "" = all agents, "train", "valid": the temporal confusion matrix
+// as [1, window, true class, predicted class] mean counts).
 struct SnapshotSource
 {
     std::string item;
-    std::string kind = "state"; // "state" | "par"
-    std::string name; // parameter name for kind "par"
+    std::string kind = "state"; // "state" | "par" | "grad" | "update" | "output" | "label" | ...
+    std::string name; // parameter name for kinds "par", "grad", "update"; topic; matrix
     bool copyTensor = true; // false: statistics only (nothing big crosses threads)
     bool statistics = false; // compute TensorStatistics after every frame
     // Percentiles in [0, 100] to compute with the statistics (linear interpolation between the

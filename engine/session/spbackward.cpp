@@ -12,24 +12,34 @@ namespace {
 
 using Buffer = std::vector<float>;
 
+// The backward passes run every frame on tensors of up to a few MiB: their buffers are per-thread
+// scratch (one set per function, none of them re-entered) so that a frame allocates nothing once
+// warmed up. zeroed() sizes a buffer to n zeros without giving memory back.
+Buffer &zeroed(Buffer &buffer, size_t n)
+{
+    buffer.assign(n, 0.0f);
+    return buffer;
+}
+
 // dL/dW of one input from dL/d(conv output), through the effective weight's construction.
 void weightBackward(const SynapseInputRun &in, const SynapseInputCache &ic, int A,
                     const Buffer &gradConv, float *gradW)
 {
     const auto &g = in.geometry;
     if (in.weightShape == spec::WeightShape::Full && in.weightFnc.isIdentity()) {
-        ops::convBackwardWeight(g, A, ic.convIn.data(), gradConv.data(), in.unshared, gradW);
+        ops::convBackwardWeight(g, A, ic.convInData(), gradConv.data(), in.unshared, gradW);
         return;
     }
-    Buffer full(ic.weight.size(), 0.0f);
-    ops::convBackwardWeight(g, A, ic.convIn.data(), gradConv.data(), in.unshared, full.data());
-    const size_t count = static_cast<size_t>(g.weightCount());
     const int copies = in.unshared ? A : 1;
+    const size_t count = static_cast<size_t>(g.weightCount());
+    thread_local Buffer full, pre;
+    zeroed(full, count * static_cast<size_t>(copies));
+    ops::convBackwardWeight(g, A, ic.convInData(), gradConv.data(), in.unshared, full.data());
     if (!in.weightFnc.isIdentity()) {
-        Buffer pre(full.size(), 0.0f);
+        zeroed(pre, full.size());
         for (int a = 0; a < copies; ++a) {
             const size_t o = count * static_cast<size_t>(a);
-            in.weightFnc.backward(ic.fullWeight.data() + o, ic.weight.data() + o, full.data() + o,
+            in.weightFnc.backward(ic.fullWeight.data() + o, ic.weightData() + o, full.data() + o,
                                   pre.data() + o, g.outC, g.inC, g.kx, g.ky);
         }
         full.swap(pre);
@@ -59,16 +69,17 @@ void inputBackward(const Network &net, const SynapseInputRun &in, const SynapseI
         return;
     const auto &src = net.neuronPools[static_cast<size_t>(in.source)];
     const Tensor &source = states(in.source);
-    Buffer grad(ic.convIn.size(), 0.0f);
-    ops::convBackwardInput(in.geometry, A, gradConv.data(), ic.weight.data(), in.unshared,
-                           grad.data());
+    const auto &g = in.geometry;
+    thread_local Buffer grad, before;
+    zeroed(grad, static_cast<size_t>(A) * g.inC * g.inX * g.inY);
+    ops::convBackwardInput(g, A, gradConv.data(), ic.weightData(), in.unshared, grad.data());
     if (in.P) {
         const float *z = in.pact.isIdentity() ? source.data() : ic.pact.data();
         if (gradP)
             ops::convBackwardWeight(in.ppGeometry, A, z, grad.data(), in.unsharedP, gradP);
         if (!gradSource)
             return;
-        Buffer before(source.size(), 0.0f);
+        zeroed(before, source.size());
         ops::convBackwardInput(in.ppGeometry, A, grad.data(), in.P->value.data(), in.unsharedP,
                                before.data());
         grad.swap(before);
@@ -113,15 +124,16 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
         return;
     }
 
-    Buffer grad(gradPost, gradPost + size);
+    thread_local Buffer grad, before, gradFactor, pre, gradConv;
+    grad.assign(gradPost, gradPost + size);
     if (!sp.ACT.isIdentity()) {
-        Buffer before(size, 0.0f);
+        zeroed(before, size);
         sp.ACT.backward(cache.preACT.data(), cache.postACT.data(), grad.data(), before.data(), A, C,
                         X, Y);
         grad.swap(before);
     }
     if (sp.M) {
-        Buffer before(cache.preM.size(), 0.0f);
+        zeroed(before, cache.preM.size());
         ops::convBackwardInput(sp.mGeometry, A, grad.data(), sp.M->value.data(), sp.unsharedM,
                                before.data());
         if (float *gradM = parameterGradient(sp.M->value))
@@ -132,14 +144,14 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
     const auto &s = *sp.spec;
     const int P = sp.productFeatures;
     if (s.maxout > 1) {
-        Buffer before(cache.preMaxout.size(), 0.0f);
+        zeroed(before, cache.preMaxout.size());
         const int in = static_cast<int>(cache.preMaxout.size() / (static_cast<size_t>(A) * X * Y));
         ops::maxoutBackward(cache.preMaxout.data(), grad.data(), before.data(), A, in / s.maxout,
                             s.maxout, X, Y);
         grad.swap(before);
     }
     if (s.avgout > 1) {
-        Buffer before(static_cast<size_t>(A) * P * X * Y, 0.0f);
+        zeroed(before, static_cast<size_t>(A) * P * X * Y);
         ops::avgoutBackward(grad.data(), before.data(), A, P / s.avgout, s.avgout, X, Y);
         grad.swap(before);
     }
@@ -148,18 +160,18 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
     const std::vector<int> fullDims {A, P, X, Y};
     for (size_t fi = sp.factors.size(); fi-- > 0;) {
         const auto &f = sp.factors[fi];
-        Buffer gradFactor(Tensor::count(f.dims), 0.0f);
+        zeroed(gradFactor, Tensor::count(f.dims));
         if (fi == 0 && f.dims == fullDims) {
             gradFactor = grad;
         } else {
-            Buffer before(grad.size(), 0.0f);
+            zeroed(before, grad.size());
             ops::broadcastMultiplyBackward(
                 cache.productBefore[fi].data(), cache.factorPost[fi].data(), grad.data(), A, P, X,
                 Y, f.dims[1], f.dims[2], f.dims[3], before.data(), gradFactor.data());
             grad.swap(before);
         }
         if (!f.act.isIdentity()) {
-            Buffer pre(gradFactor.size(), 0.0f);
+            zeroed(pre, gradFactor.size());
             f.act.backward(cache.factorPre[fi].data(), cache.factorPost[fi].data(),
                            gradFactor.data(), pre.data(), f.dims[0], f.dims[1], f.dims[2],
                            f.dims[3]);
@@ -171,7 +183,7 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
                                           f.dims[3], f.biasShape, false, nullptr, gradB);
         for (size_t ii = 0; ii < f.inputs.size(); ++ii) {
             const auto &in = f.inputs[ii];
-            Buffer gradConv(Tensor::count(in.outDims), 0.0f);
+            zeroed(gradConv, Tensor::count(in.outDims));
             ops::broadcastAddBackward(gradFactor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
                                       in.outDims[1], in.outDims[2], in.outDims[3], nullptr,
                                       gradConv.data());

@@ -82,11 +82,13 @@ void synapsePoolForward(const Network &net, int k, const StateView &states, cons
     const int P = sp.productFeatures;
     const std::vector<int> fullDims {A, P, X, Y};
     if (cache) {
+        // Resized, not cleared: a cache reused frame after frame keeps its buffers. Every slot
+        // the backward reads is written again below.
         const size_t F = sp.factors.size();
-        cache->inputs.assign(F, {});
-        cache->factorPre.assign(F, {});
-        cache->factorPost.assign(F, {});
-        cache->productBefore.assign(F, {});
+        cache->inputs.resize(F);
+        cache->factorPre.resize(F);
+        cache->factorPost.resize(F);
+        cache->productBefore.resize(F);
     }
     for (size_t fi = 0; fi < sp.factors.size(); ++fi) {
         const auto &f = sp.factors[fi];
@@ -116,9 +118,13 @@ void synapsePoolForward(const Network &net, int k, const StateView &states, cons
             const float *w = effectiveWeight(in, A, weights, ic ? &ic->fullWeight : nullptr);
             if (ic) {
                 const auto &g = in.geometry;
-                ic->convIn.assign(z, z + static_cast<size_t>(A) * g.inC * g.inX * g.inY);
+                ic->convInRef = z == s.data() ? z : nullptr;
+                if (!ic->convInRef)
+                    ic->convIn.assign(z, z + static_cast<size_t>(A) * g.inC * g.inX * g.inY);
+                ic->weightRef = w == in.W->value.data() ? w : nullptr;
                 const size_t wn = static_cast<size_t>(g.weightCount()) * (in.unshared ? A : 1);
-                ic->weight.assign(w, w + wn);
+                if (!ic->weightRef)
+                    ic->weight.assign(w, w + wn);
             }
             if (!factorSet && in.outDims == f.dims) {
                 // The first input of the factor's own shape is written in place (0 + x == x).
@@ -137,13 +143,14 @@ void synapsePoolForward(const Network &net, int k, const StateView &states, cons
         if (f.bias)
             ops::addParameter(factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
                               f.bias->value.data(), f.biasShape, false);
-        if (cache)
+        const bool first = fi == 0 && f.dims == fullDims; // the product starts with u_0
+        if (cache && !f.act.isIdentity())
             cache->factorPre[fi] = factor;
         if (!f.act.isIdentity())
             f.act.forward(factor.data(), factor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3]);
-        if (cache)
+        if (cache && (!f.act.isIdentity() || !first))
             cache->factorPost[fi] = factor;
-        if (fi == 0 && f.dims == fullDims) {
+        if (first) {
             product.swap(factor); // 1 * u == u
             continue;
         }

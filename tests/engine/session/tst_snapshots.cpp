@@ -207,3 +207,116 @@ TEST(SnapshotStatistics, ConcurrentReadersSeeConsistentOrderedRecords)
     EXPECT_EQ(failures.load(), 0);
     EXPECT_EQ(s->frame(), 3000);
 }
+
+namespace {
+
+// x has no inputs, so its state is its bias b. `decay` (L2 0.5, grad_desc lr 0.1) has the
+// gradient 2 * 0.5 * b = b and the update -0.1 b; y's bias is trained by nobody.
+std::string learningToy(const std::string &extraPlasticity = "")
+{
+    return R"(
+name: toy
+agents: 1
+neuron_pools:
+    x: {shape: [1, 1, 1], bias_shape: scalar, init b: 1.0}
+    y: {shape: [1, 1, 1], bias_shape: scalar, init b: 2.0}
+synapse_pools: {}
+plasticities:
+    decay: {type: L_regularizer, L2: 0.5, lr: 0.1, startframe: 0, parameter: [[np, x, b]]}
+)" + extraPlasticity
+        + "interfaces: {}\n";
+}
+
+session::SnapshotSource parameterSource(const std::string &kind)
+{
+    auto source = session::SnapshotSource::parameter("x", "b");
+    source.kind = kind;
+    return source;
+}
+
+} // namespace
+
+TEST(SnapshotSources, GradientAndUpdateOfAParameter)
+{
+    auto s = test::makeSession(learningToy());
+    ASSERT_TRUE(s);
+    auto grad = s->subscribe(parameterSource("grad"));
+    auto update = s->subscribe(parameterSource("update"));
+    auto value = s->subscribe(parameterSource("par"));
+    ASSERT_TRUE(grad);
+    ASSERT_TRUE(update);
+    // The plasticity of frame k sees b as it was before frame k's deltas landed: 1, 1, 0.9, 0.8.
+    const float expectedGrad[] = {1.0f, 1.0f, 0.9f, 0.8f, 0.71f};
+    for (int k = 1; k <= 5; ++k) {
+        s->step();
+        Tensor g, u, b;
+        int64_t frame = -1;
+        ASSERT_TRUE(grad->read(g, &frame));
+        EXPECT_EQ(frame, k);
+        ASSERT_TRUE(update->read(u));
+        ASSERT_TRUE(value->read(b));
+        ASSERT_EQ(g.dims(), b.dims());
+        ASSERT_EQ(u.dims(), b.dims());
+        EXPECT_NEAR(g[0], expectedGrad[k - 1], 1e-6) << "frame " << k;
+        // grad_desc: update = -lr * gradient, exactly what the optimizer wrote
+        EXPECT_FLOAT_EQ(u[0], static_cast<float>(-0.1 * g[0])) << "frame " << k;
+    }
+    // The update of frame 5 is what frame 6 adds to b.
+    Tensor u, before, after;
+    ASSERT_TRUE(update->read(u));
+    ASSERT_TRUE(value->read(before));
+    s->step();
+    ASSERT_TRUE(value->read(after));
+    EXPECT_FLOAT_EQ(after[0], before[0] + u[0]);
+}
+
+TEST(SnapshotSources, GradientsOfSeveralPlasticitiesAddUpAndStaleOnesAreLeftOut)
+{
+    auto s = test::makeSession(
+        learningToy("    twice: {type: L_regularizer, L1: 1.0, lr: 0.25, startframe: 0, "
+                    "parameter: [[np, x, b]]}\n"));
+    ASSERT_TRUE(s);
+    auto grad = s->subscribe(parameterSource("grad"));
+    auto update = s->subscribe(parameterSource("update"));
+    s->step();
+    Tensor g, u;
+    ASSERT_TRUE(grad->read(g));
+    ASSERT_TRUE(update->read(u));
+    EXPECT_FLOAT_EQ(g[0], 1.0f + 1.0f); // L2 gradient b = 1, L1 gradient sign(b) = 1
+    EXPECT_FLOAT_EQ(u[0], -0.1f - 0.25f);
+    // Paused, `twice` computes nothing: its old gradient and its delta do not count.
+    s->post({session::Command::Kind::SetFlag, "twice", 1});
+    s->step();
+    ASSERT_TRUE(grad->read(g));
+    ASSERT_TRUE(update->read(u));
+    EXPECT_FLOAT_EQ(g[0], 1.0f); // b is still 1 (the deltas of frame 1 land in frame 2 after)
+    EXPECT_FLOAT_EQ(u[0], -0.1f);
+}
+
+TEST(SnapshotSources, GradientsExistOnlyForTrainedParameters)
+{
+    auto s = test::makeSession(learningToy());
+    ASSERT_TRUE(s);
+    auto untrained = session::SnapshotSource::parameter("y", "b");
+    EXPECT_TRUE(s->subscribe(untrained));
+    untrained.kind = "grad";
+    EXPECT_FALSE(s->subscribe(untrained)) << "nobody trains y.b";
+    untrained.kind = "update";
+    EXPECT_FALSE(s->subscribe(untrained));
+    EXPECT_FALSE(s->subscribe(parameterSource("gradient"))) << "unknown kind";
+    auto missing = parameterSource("grad");
+    missing.name = "g";
+    EXPECT_FALSE(s->subscribe(missing));
+    // Statistics of a gradient: computed like any other tensor's.
+    auto source = parameterSource("grad");
+    source.copyTensor = false;
+    source.statistics = true;
+    source.percentiles = {50.0};
+    auto slot = s->subscribe(source);
+    ASSERT_TRUE(slot);
+    s->run(3);
+    std::vector<session::TensorStatistics> records;
+    ASSERT_EQ(slot->readStatistics(records), 3u);
+    EXPECT_NEAR(records[2].mean, 0.9, 1e-6);
+    EXPECT_NEAR(records[2].percentiles[0], 0.9f, 1e-6);
+}
