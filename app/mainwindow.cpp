@@ -1,6 +1,7 @@
 #include "app/mainwindow.h"
 
 #include "app/problemsdock.h"
+#include "views/networkview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -340,6 +341,9 @@ views::View *MainWindow::addView(const QString &kind, const QVariantMap &config,
     dock->setAttribute(Qt::WA_DeleteOnClose);
     dock->setWidget(view);
     connect(view, &views::View::titleChanged, dock, &QDockWidget::setWindowTitle);
+    if (auto *network = qobject_cast<views::NetworkView *>(view))
+        connect(network, &views::NetworkView::showViewRequested, this,
+                [this](const QString &k, const QVariantMap &c) { addView(k, c); });
     // Closing a view dock deletes the view and its subscriptions (WA_DeleteOnClose).
     addDockWidget(area, dock);
     mViewDocks << dock;

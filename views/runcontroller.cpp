@@ -101,7 +101,16 @@ int RunController::itemFlag(const QString &item) const
 std::shared_ptr<session::SnapshotSlot>
 RunController::subscribe(const session::SnapshotSource &source)
 {
-    return mSession ? mSession->subscribe(source) : nullptr;
+    if (!mSession)
+        return nullptr;
+    auto slot = mSession->subscribe(source);
+    // While paused the engine publishes nothing: fill the slot from the paused frame so that a
+    // view opened (or re-pointed) mid-run shows data at once. Safe: an idle runner runs no
+    // frame, and only this (GUI) thread could start one. Before the first frame views say
+    // "step or play" instead.
+    if (slot && mRunner && mSession->frame() > 0 && mRunner->isIdle())
+        mSession->publishNow(slot);
+    return slot;
 }
 
 void RunController::unsubscribe(const std::shared_ptr<session::SnapshotSlot> &slot)

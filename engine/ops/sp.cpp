@@ -44,6 +44,26 @@ void broadcastApply(float *dst, int A, int C, int X, int Y, const float *src, in
                     Op op)
 {
     assert((c == 1 || c == C) && (x == 1 || x == X) && (y == 1 || y == Y));
+    if ((x == 1) == (y == 1)) {
+        // Both spatial axes kept or both broadcast: whole [X, Y] planes in one plain loop.
+        const size_t plane = static_cast<size_t>(X) * Y;
+        const bool broadcast = x * y == 1 && plane > 1;
+        for (int a = 0; a < A; ++a)
+            for (int ch = 0; ch < C; ++ch) {
+                float *row = dst + (static_cast<size_t>(a) * C + ch) * plane;
+                const float *srow
+                    = src + (static_cast<size_t>(a) * c + (c == 1 ? 0 : ch)) * x * y;
+                if (broadcast) {
+                    const float value = srow[0];
+                    for (size_t j = 0; j < plane; ++j)
+                        op(row[j], value);
+                } else {
+                    for (size_t j = 0; j < plane; ++j)
+                        op(row[j], srow[j]);
+                }
+            }
+        return;
+    }
     for (int a = 0; a < A; ++a)
         for (int ch = 0; ch < C; ++ch)
             for (int i = 0; i < X; ++i) {

@@ -16,59 +16,63 @@ void neuronPoolBackward(const Network &net, int n, const StateView &states,
     const auto &s = *np.spec;
     const int A = np.dims[0], C = np.dims[1], X = np.dims[2], Y = np.dims[3];
     const size_t size = Tensor::count(np.dims);
-    // Per-thread scratch, as in spbackward.cpp: no allocation per frame once warmed up.
-    thread_local std::vector<float> grad, before;
-    grad.assign(gradOut, gradOut + size);
-    before.resize(size);
-    auto next = [&]() {
-        grad.swap(before);
-        std::fill(before.begin(), before.end(), 0.0f);
+    // `grad` is gradOut until a step transforms it, then one of two per-thread scratch buffers in
+    // turn (as in spbackward.cpp: no copy, and no allocation per frame once warmed up).
+    thread_local std::vector<float> ping, pong;
+    const float *grad = gradOut;
+    auto next = [&]() -> float * {
+        std::vector<float> &b = grad == ping.data() ? pong : ping;
+        b.assign(size, 0.0f);
+        return b.data();
     };
-    std::fill(before.begin(), before.end(), 0.0f);
     if (s.zoneout && *s.zoneout > 0.0) {
-        ops::zoneoutBackward(grad.data(), before.data(), gradPrevious, size, *s.zoneout,
-                             cache.zoneoutRng);
-        next();
+        float *before = next();
+        ops::zoneoutBackward(grad, before, gradPrevious, size, *s.zoneout, cache.zoneoutRng);
+        grad = before;
     }
     if (s.dropout && *s.dropout > 0.0) {
-        ops::dropoutBackward(grad.data(), before.data(), size, *s.dropout, cache.dropoutRng);
-        next();
+        float *before = next();
+        ops::dropoutBackward(grad, before, size, *s.dropout, cache.dropoutRng);
+        grad = before;
     }
     if (!np.act.isIdentity()) {
-        np.act.backward(cache.preAct.data(), cache.postAct.data(), grad.data(), before.data(), A, C,
-                        X, Y);
-        next();
+        float *before = next();
+        np.act.backward(cache.preAct.data(), cache.postAct.data(), grad, before, A, C, X, Y);
+        grad = before;
     }
     if (np.b)
         if (float *gradB = parameterGradient(np.b->value))
-            ops::addParameterBackward(grad.data(), A, C, X, Y, s.biasShape, s.unshareB, nullptr,
-                                      gradB);
+            ops::addParameterBackward(grad, A, C, X, Y, s.biasShape, s.unshareB, nullptr, gradB);
     if (np.g) {
-        ops::mulParameterBackward(cache.beforeGain.data(), grad.data(), A, C, X, Y,
-                                  np.g->value.data(), s.gainShape, s.unshareG, before.data(),
-                                  parameterGradient(np.g->value));
-        next();
+        float *before = next();
+        ops::mulParameterBackward(cache.beforeGain.data(), grad, A, C, X, Y, np.g->value.data(),
+                                  s.gainShape, s.unshareG, before, parameterGradient(np.g->value));
+        grad = before;
     }
     if (s.layernormStd != spec::ParShape::None) {
-        ops::divideStdBackward(cache.beforeLnStd.data(), grad.data(), A, C, X, Y, s.layernormStd,
-                               false, before.data());
-        next();
+        float *before = next();
+        ops::divideStdBackward(cache.beforeLnStd.data(), grad, A, C, X, Y, s.layernormStd, false,
+                               before);
+        grad = before;
     }
     if (s.layernormMean != spec::ParShape::None) {
-        ops::subtractMeanBackward(grad.data(), A, C, X, Y, s.layernormMean, false, before.data());
-        next();
+        float *before = next();
+        ops::subtractMeanBackward(grad, A, C, X, Y, s.layernormMean, false, before);
+        grad = before;
     }
     if (s.batchnormStd != spec::ParShape::None) {
-        ops::divideStdBackward(cache.beforeBnStd.data(), grad.data(), A, C, X, Y, s.batchnormStd,
-                               true, before.data());
-        next();
+        float *before = next();
+        ops::divideStdBackward(cache.beforeBnStd.data(), grad, A, C, X, Y, s.batchnormStd, true,
+                               before);
+        grad = before;
     }
     if (s.batchnormMean != spec::ParShape::None) {
-        ops::subtractMeanBackward(grad.data(), A, C, X, Y, s.batchnormMean, true, before.data());
-        next();
+        float *before = next();
+        ops::subtractMeanBackward(grad, A, C, X, Y, s.batchnormMean, true, before);
+        grad = before;
     }
     for (size_t i = 0; i < cache.synapsePools.size(); ++i)
-        synapsePoolBackward(net, cache.synapsePools[i], states, cache.synapses[i], grad.data(),
+        synapsePoolBackward(net, cache.synapsePools[i], states, cache.synapses[i], grad,
                             stateGradient, parameterGradient);
 }
 

@@ -401,6 +401,16 @@ void Session::unsubscribe(const std::shared_ptr<SnapshotSlot> &slot)
     mSubscriptions.remove_if([&](const auto &entry) { return entry.second == slot; });
 }
 
+void Session::publishNow(const std::shared_ptr<SnapshotSlot> &slot)
+{
+    std::lock_guard lock(mSubscriptionMutex);
+    Tensor scratch;
+    for (auto &[source, subscribed] : mSubscriptions)
+        if (subscribed == slot)
+            if (const Tensor *t = snapshotTensor(source, &scratch))
+                slot->publish(*t, mFrame.load());
+}
+
 void Session::publishSnapshots()
 {
     {

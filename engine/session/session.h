@@ -87,6 +87,9 @@ public:
     // not exist. Subscribing takes effect between frames.
     std::shared_ptr<SnapshotSlot> subscribe(const SnapshotSource &source);
     void unsubscribe(const std::shared_ptr<SnapshotSlot> &slot);
+    // Fills `slot` now with the current frame's data (e.g. a view opened while paused shows the
+    // paused frame). Only while no frame runs: on the engine thread, or while its runner is idle.
+    void publishNow(const std::shared_ptr<SnapshotSlot> &slot);
 
     // Plasticity metrics (loss0/loss1, loss) as of the last frame; thread-safe copy.
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>

@@ -23,18 +23,18 @@ Buffer &zeroed(Buffer &buffer, size_t n)
 
 // dL/dW of one input from dL/d(conv output), through the effective weight's construction.
 void weightBackward(const SynapseInputRun &in, const SynapseInputCache &ic, int A,
-                    const Buffer &gradConv, float *gradW)
+                    const float *gradConv, float *gradW)
 {
     const auto &g = in.geometry;
     if (in.weightShape == spec::WeightShape::Full && in.weightFnc.isIdentity()) {
-        ops::convBackwardWeight(g, A, ic.convInData(), gradConv.data(), in.unshared, gradW);
+        ops::convBackwardWeight(g, A, ic.convInData(), gradConv, in.unshared, gradW);
         return;
     }
     const int copies = in.unshared ? A : 1;
     const size_t count = static_cast<size_t>(g.weightCount());
     thread_local Buffer full, pre;
     zeroed(full, count * static_cast<size_t>(copies));
-    ops::convBackwardWeight(g, A, ic.convInData(), gradConv.data(), in.unshared, full.data());
+    ops::convBackwardWeight(g, A, ic.convInData(), gradConv, in.unshared, full.data());
     if (!in.weightFnc.isIdentity()) {
         zeroed(pre, full.size());
         for (int a = 0; a < copies; ++a) {
@@ -57,7 +57,7 @@ void weightBackward(const SynapseInputRun &in, const SynapseInputCache &ic, int 
 }
 
 void inputBackward(const Network &net, const SynapseInputRun &in, const SynapseInputCache &ic,
-                   const StateView &states, const Buffer &gradConv,
+                   const StateView &states, const float *gradConv,
                    const StateGradient &stateGradient, const ParameterGradient &parameterGradient)
 {
     const int A = net.agents();
@@ -72,7 +72,7 @@ void inputBackward(const Network &net, const SynapseInputRun &in, const SynapseI
     const auto &g = in.geometry;
     thread_local Buffer grad, before;
     zeroed(grad, static_cast<size_t>(A) * g.inC * g.inX * g.inY);
-    ops::convBackwardInput(g, A, gradConv.data(), ic.weightData(), in.unshared, grad.data());
+    ops::convBackwardInput(g, A, gradConv, ic.weightData(), in.unshared, grad.data());
     if (in.P) {
         const float *z = in.pact.isIdentity() ? source.data() : ic.pact.data();
         if (gradP)
@@ -124,70 +124,79 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
         return;
     }
 
-    thread_local Buffer grad, before, gradFactor, pre, gradConv;
-    grad.assign(gradPost, gradPost + size);
+    // `grad` points at dL/d(the value at this step): gradPost itself until a step transforms it,
+    // then one of two scratch buffers in turn (a step reads one and writes the other).
+    thread_local Buffer ping, pong, gradFactor, pre, gradConv;
+    const float *grad = gradPost;
+    auto next = [&](size_t n) -> float * {
+        Buffer &b = grad == ping.data() ? pong : ping;
+        return zeroed(b, n).data();
+    };
     if (!sp.ACT.isIdentity()) {
-        zeroed(before, size);
-        sp.ACT.backward(cache.preACT.data(), cache.postACT.data(), grad.data(), before.data(), A, C,
-                        X, Y);
-        grad.swap(before);
+        float *before = next(size);
+        sp.ACT.backward(cache.preACT.data(), cache.postACT.data(), grad, before, A, C, X, Y);
+        grad = before;
     }
     if (sp.M) {
-        zeroed(before, cache.preM.size());
-        ops::convBackwardInput(sp.mGeometry, A, grad.data(), sp.M->value.data(), sp.unsharedM,
-                               before.data());
+        float *before = next(cache.preM.size());
+        ops::convBackwardInput(sp.mGeometry, A, grad, sp.M->value.data(), sp.unsharedM, before);
         if (float *gradM = parameterGradient(sp.M->value))
-            ops::convBackwardWeight(sp.mGeometry, A, cache.preM.data(), grad.data(), sp.unsharedM,
-                                    gradM);
-        grad.swap(before);
+            ops::convBackwardWeight(sp.mGeometry, A, cache.preM.data(), grad, sp.unsharedM, gradM);
+        grad = before;
     }
     const auto &s = *sp.spec;
     const int P = sp.productFeatures;
     if (s.maxout > 1) {
-        zeroed(before, cache.preMaxout.size());
+        float *before = next(cache.preMaxout.size());
         const int in = static_cast<int>(cache.preMaxout.size() / (static_cast<size_t>(A) * X * Y));
-        ops::maxoutBackward(cache.preMaxout.data(), grad.data(), before.data(), A, in / s.maxout,
-                            s.maxout, X, Y);
-        grad.swap(before);
+        ops::maxoutBackward(cache.preMaxout.data(), grad, before, A, in / s.maxout, s.maxout, X,
+                            Y);
+        grad = before;
     }
     if (s.avgout > 1) {
-        zeroed(before, static_cast<size_t>(A) * P * X * Y);
-        ops::avgoutBackward(grad.data(), before.data(), A, P / s.avgout, s.avgout, X, Y);
-        grad.swap(before);
+        float *before = next(static_cast<size_t>(A) * P * X * Y);
+        ops::avgoutBackward(grad, before, A, P / s.avgout, s.avgout, X, Y);
+        grad = before;
     }
 
     // grad is dL/d(product) [A, P, X, Y]; undo the product from the last factor to the first.
     const std::vector<int> fullDims {A, P, X, Y};
+    const size_t productSize = static_cast<size_t>(A) * P * X * Y;
     for (size_t fi = sp.factors.size(); fi-- > 0;) {
         const auto &f = sp.factors[fi];
-        zeroed(gradFactor, Tensor::count(f.dims));
-        if (fi == 0 && f.dims == fullDims) {
-            gradFactor = grad;
-        } else {
-            zeroed(before, grad.size());
-            ops::broadcastMultiplyBackward(
-                cache.productBefore[fi].data(), cache.factorPost[fi].data(), grad.data(), A, P, X,
-                Y, f.dims[1], f.dims[2], f.dims[3], before.data(), gradFactor.data());
-            grad.swap(before);
+        const float *factorGrad = grad; // dL/d(u_f)
+        if (fi != 0 || f.dims != fullDims) {
+            // Before factor 0 the product is a constant (ones): no gradient to pass on.
+            float *before = fi == 0 ? nullptr : next(productSize);
+            ops::broadcastMultiplyBackward(cache.productBefore[fi].data(),
+                                           cache.factorPost[fi].data(), grad, A, P, X, Y,
+                                           f.dims[1], f.dims[2], f.dims[3], before,
+                                           zeroed(gradFactor, Tensor::count(f.dims)).data());
+            factorGrad = gradFactor.data();
+            if (before)
+                grad = before;
         }
         if (!f.act.isIdentity()) {
-            zeroed(pre, gradFactor.size());
-            f.act.backward(cache.factorPre[fi].data(), cache.factorPost[fi].data(),
-                           gradFactor.data(), pre.data(), f.dims[0], f.dims[1], f.dims[2],
-                           f.dims[3]);
-            gradFactor.swap(pre);
+            zeroed(pre, Tensor::count(f.dims));
+            f.act.backward(cache.factorPre[fi].data(), cache.factorPost[fi].data(), factorGrad,
+                           pre.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3]);
+            factorGrad = pre.data();
         }
         if (f.bias)
             if (float *gradB = parameterGradient(f.bias->value))
-                ops::addParameterBackward(gradFactor.data(), f.dims[0], f.dims[1], f.dims[2],
-                                          f.dims[3], f.biasShape, false, nullptr, gradB);
+                ops::addParameterBackward(factorGrad, f.dims[0], f.dims[1], f.dims[2], f.dims[3],
+                                          f.biasShape, false, nullptr, gradB);
         for (size_t ii = 0; ii < f.inputs.size(); ++ii) {
             const auto &in = f.inputs[ii];
-            zeroed(gradConv, Tensor::count(in.outDims));
-            ops::broadcastAddBackward(gradFactor.data(), f.dims[0], f.dims[1], f.dims[2], f.dims[3],
-                                      in.outDims[1], in.outDims[2], in.outDims[3], nullptr,
-                                      gradConv.data());
-            inputBackward(net, in, cache.inputs[fi][ii], states, gradConv, stateGradient,
+            const float *convGrad = factorGrad; // an input of the factor's shape: the same
+            if (in.outDims != f.dims) {
+                zeroed(gradConv, Tensor::count(in.outDims));
+                ops::broadcastAddBackward(factorGrad, f.dims[0], f.dims[1], f.dims[2], f.dims[3],
+                                          in.outDims[1], in.outDims[2], in.outDims[3], nullptr,
+                                          gradConv.data());
+                convGrad = gradConv.data();
+            }
+            inputBackward(net, in, cache.inputs[fi][ii], states, convGrad, stateGradient,
                           parameterGradient);
         }
     }

@@ -271,10 +271,13 @@ void TestCharts::bandsHoldEveryFrameWithHandComputedPercentiles()
     }
 
     view->setTensor(TensorRef::state(QStringLiteral("strip")));
-    QVERIFY(view->history().empty()); // a new tensor starts a new history
+    // A new tensor starts a new history, beginning with the paused frame (published at once).
+    QCOMPARE(view->history().size(), size_t(1));
+    QCOMPARE(view->history().records().front().frame, int64_t(25));
     run(controller, 20);
     const auto &stripRecords = view->history().records();
-    QCOMPARE(stripRecords.size(), size_t(20));
+    QCOMPARE(stripRecords.size(), size_t(21));
+    QCOMPARE(stripRecords.back().frame, int64_t(45));
     const auto p = view->percentiles();
     for (const auto &record : stripRecords) {
         const std::vector<double> values = stripAt(int(record.frame), 2);
@@ -286,7 +289,7 @@ void TestCharts::bandsHoldEveryFrameWithHandComputedPercentiles()
                                     .arg(record.value[i])
                                     .arg(percentile(values, p[i]))));
     }
-    QCOMPARE(stripRecords.front().frame, int64_t(26));
+    QCOMPARE(stripRecords.front().frame, int64_t(25));
     // Sorted a a b b c (twice): p93 lies between b and c, above p84.
     QVERIFY(stripRecords.front().value[1] > stripRecords.front().value[2]);
     QCOMPARE(view->shownFrame(), 45);
@@ -426,8 +429,8 @@ void TestCharts::bandsUserPercentilesAndBadInput()
     QCOMPARE(view->percentiles(), (std::vector<double> {90, 50, 10}));
     run(controller, 3);
     const auto &records = view->history().records();
-    QCOMPARE(records.size(), size_t(3));
-    QCOMPARE(records.front().frame, int64_t(6));
+    QCOMPARE(records.size(), size_t(4)); // the paused frame 5, then 6..8
+    QCOMPARE(records.front().frame, int64_t(5));
     for (const auto &r : records) {
         const std::vector<double> values = stripAt(int(r.frame), 2);
         QCOMPARE(r.value.size(), size_t(3));
@@ -914,8 +917,8 @@ void TestCharts::curvesConfigRoundTripAndBadTensor()
              qPrintable(bad->message()));
     QVERIFY2(bad->message().contains(QStringLiteral("unknown statistic 'median'")),
              qPrintable(bad->message()));
-    QCOMPARE(bad->points(QStringLiteral("counter state max")).size(),
-             2); // the good one still draws
+    // The good one still draws: the frame it was restored at, then two more.
+    QCOMPARE(bad->points(QStringLiteral("counter state max")).size(), 3);
     bad->resize(300, 200);
     QVERIFY(!bad->renderImage().isNull());
 }

@@ -320,3 +320,26 @@ TEST(SnapshotSources, GradientsExistOnlyForTrainedParameters)
     EXPECT_NEAR(records[2].mean, 0.9, 1e-6);
     EXPECT_NEAR(records[2].percentiles[0], 0.9f, 1e-6);
 }
+
+TEST(Snapshots, PublishNowFillsASlotFromThePausedFrame)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    s->run(3);
+    auto source = session::SnapshotSource::state("counter");
+    source.statistics = true;
+    auto slot = s->subscribe(source);
+    Tensor t;
+    EXPECT_FALSE(slot->read(t));
+    s->publishNow(slot);
+    int64_t frame = -1;
+    ASSERT_TRUE(slot->read(t, &frame));
+    EXPECT_EQ(frame, 3);
+    EXPECT_FLOAT_EQ(t[0], 3.0f);
+    std::vector<session::TensorStatistics> records;
+    EXPECT_EQ(slot->readStatistics(records), 1u);
+    s->step(); // the next frame's record follows without a gap or a duplicate
+    records.clear();
+    EXPECT_EQ(slot->readStatistics(records), 2u);
+    EXPECT_EQ(records.back().frame, 4);
+}
