@@ -33,8 +33,7 @@ struct ActivationImpl
 // alignment: Eigen's own loop over a Map peels scalar elements up to an aligned address, and
 // the scalar functions round differently, which made results depend on where a buffer lies
 // (a recomputed output, a per-thread scratch buffer).
-template<typename F>
-void applyBlocked(const float *in, float *out, size_t n, F f)
+template<typename F> void applyBlocked(const float *in, float *out, size_t n, F f)
 {
     using Block = Eigen::Array<float, 8, 1>;
     size_t i = 0;

@@ -51,7 +51,7 @@ ConvColumns::ConvColumns(const ConvGeometry &g)
 {
     for (int v = 0; v < g.ky; ++v) {
         const int *iy = mTy.data() + static_cast<size_t>(v) * g.outY;
-        Run r {g.outY, -1, 0};
+        Run r {g.outY, -1, 0, 0};
         for (int y = 0; y < g.outY; ++y)
             if (iy[y] >= 0) {
                 r.first = std::min(r.first, y);
@@ -63,8 +63,17 @@ ConvColumns::ConvColumns(const ConvGeometry &g)
                 if (iy[y] < 0 || iy[y] != iy[r.first] + (y - r.first) * r.step)
                     r.step = 0;
             r.step = std::max(r.step, 0);
+            r.offset = iy[r.first];
         }
         mRuns.push_back(r);
+    }
+    // Without upsampling the valid indices of a strided tap are evenly spaced: split the rows.
+    if (g.strideY > 1 && g.upY == 1) {
+        mPhases = g.strideY;
+        mPhaseLength = (g.inY + mPhases - 1) / mPhases;
+        for (Run &r : mRuns)
+            if (r.first <= r.last)
+                r.offset = r.offset % mPhases * mPhaseLength + r.offset / mPhases;
     }
 }
 
@@ -75,9 +84,14 @@ namespace {
 // last one overlaps the previous instead of needing a scalar tail.
 inline void copyRun(const float *src, int n, float *dst)
 {
-    if (n < 8) {
+    if (n < 4) {
         for (int k = 0; k < n; ++k)
             dst[k] = src[k];
+        return;
+    }
+    if (n < 8) {
+        std::memcpy(dst, src, 4 * sizeof(float));
+        std::memcpy(dst + n - 4, src + n - 4, 4 * sizeof(float));
         return;
     }
     for (int k = 0; k + 8 < n; k += 8)
@@ -87,6 +101,7 @@ inline void copyRun(const float *src, int n, float *dst)
 
 inline void zeroRun(float *dst, int n)
 {
+    // clang-format off
     switch (n) { // padding runs are mostly 0 to 2 floats; a loop would become a memset call
     case 7: dst[6] = 0.0f; [[fallthrough]];
     case 6: dst[5] = 0.0f; [[fallthrough]];
@@ -98,6 +113,7 @@ inline void zeroRun(float *dst, int n)
     case 0: return;
     default: std::memset(dst, 0, static_cast<size_t>(n) * sizeof(float));
     }
+    // clang-format on
 }
 
 } // namespace
@@ -105,9 +121,27 @@ inline void zeroRun(float *dst, int n)
 void ConvColumns::gather(const float *src, float *col, int stride) const
 {
     const ConvGeometry &g = mG;
+    size_t rowLength = static_cast<size_t>(g.inY);
+    if (mPhases > 1) {
+        thread_local std::vector<float> split;
+        const size_t rows = static_cast<size_t>(g.inC) * g.inX;
+        const int s = mPhases, L = mPhaseLength;
+        rowLength = static_cast<size_t>(s) * L;
+        reserveScratch(split, rows * rowLength);
+        for (size_t q = 0; q < rows; ++q) {
+            const float *in = src + q * g.inY;
+            float *out = split.data() + q * rowLength;
+            for (int p = 0; p < s; ++p)
+                for (int k = 0; k < L; ++k) {
+                    const int y = k * s + p;
+                    out[p * L + k] = y < g.inY ? in[y] : 0.0f;
+                }
+        }
+        src = split.data();
+    }
     float *row = col;
     for (int i = 0; i < g.inC; ++i) {
-        const float *plane = src + static_cast<size_t>(i) * g.inX * g.inY;
+        const float *plane = src + static_cast<size_t>(i) * g.inX * rowLength;
         for (int u = 0; u < g.kx; ++u) {
             const int *ix = mTx.data() + static_cast<size_t>(u) * g.outX;
             for (int v = 0; v < g.ky; ++v, row += stride) {
@@ -119,24 +153,12 @@ void ConvColumns::gather(const float *src, float *col, int stride) const
                         zeroRun(dst, g.outY);
                         continue;
                     }
-                    const float *line = plane + static_cast<size_t>(ix[x]) * g.inY;
-                    if (r.step > 0) {
+                    const float *line = plane + static_cast<size_t>(ix[x]) * rowLength;
+                    if (r.step > 0) { // contiguous (in the phase-split rows when strided)
                         zeroRun(dst, r.first);
-                        if (r.step == 1) {
-                            copyRun(line + iy[r.first], r.last - r.first + 1, dst + r.first);
-                        } else if (r.step == 2 && r.last - r.first >= 8) {
-                            // A constant stride vectorises (worth it from 8 floats on).
-                            const float *from = line + iy[r.first];
-                            float *to = dst + r.first;
-                            for (int k = 0, n = r.last - r.first + 1; k < n; ++k)
-                                to[k] = from[2 * k];
-                        } else {
-                            const float *from = line + iy[r.first];
-                            for (int y = r.first; y <= r.last; ++y, from += r.step)
-                                dst[y] = *from;
-                        }
+                        copyRun(line + r.offset, r.last - r.first + 1, dst + r.first);
                         zeroRun(dst + r.last + 1, g.outY - r.last - 1);
-                    } else {
+                    } else { // upsampling: the table (rows are never split then)
                         for (int y = 0; y < g.outY; ++y)
                             dst[y] = iy[y] < 0 ? 0.0f : line[iy[y]];
                     }
@@ -149,9 +171,19 @@ void ConvColumns::gather(const float *src, float *col, int stride) const
 void ConvColumns::scatterAdd(const float *col, int stride, float *dst) const
 {
     const ConvGeometry &g = mG;
+    // Strided: add into phase-split rows (contiguous runs), then back into dst (see gather).
+    thread_local std::vector<float> split;
+    const size_t rows = static_cast<size_t>(g.inC) * g.inX;
+    size_t rowLength = static_cast<size_t>(g.inY);
+    float *target = dst;
+    if (mPhases > 1) {
+        rowLength = static_cast<size_t>(mPhases) * mPhaseLength;
+        split.assign(rows * rowLength, 0.0f);
+        target = split.data();
+    }
     const float *row = col;
     for (int i = 0; i < g.inC; ++i) {
-        float *plane = dst + static_cast<size_t>(i) * g.inX * g.inY;
+        float *plane = target + static_cast<size_t>(i) * g.inX * rowLength;
         for (int u = 0; u < g.kx; ++u) {
             const int *ix = mTx.data() + static_cast<size_t>(u) * g.outX;
             for (int v = 0; v < g.ky; ++v, row += stride) {
@@ -161,11 +193,12 @@ void ConvColumns::scatterAdd(const float *col, int stride, float *dst) const
                 for (int x = 0; x < g.outX; ++x, entry += g.outY) {
                     if (ix[x] < 0 || r.first > r.last)
                         continue;
-                    float *line = plane + static_cast<size_t>(ix[x]) * g.inY;
+                    float *line = plane + static_cast<size_t>(ix[x]) * rowLength;
                     if (r.step > 0) {
-                        float *to = line + iy[r.first];
-                        for (int y = r.first; y <= r.last; ++y, to += r.step)
-                            *to += entry[y];
+                        float *to = line + r.offset;
+                        const float *from = entry + r.first;
+                        for (int k = 0, n = r.last - r.first + 1; k < n; ++k)
+                            to[k] += from[k];
                         continue;
                     }
                     for (int y = 0; y < g.outY; ++y)
@@ -174,6 +207,19 @@ void ConvColumns::scatterAdd(const float *col, int stride, float *dst) const
                 }
             }
         }
+    }
+    if (mPhases == 1)
+        return;
+    const int s = mPhases, L = mPhaseLength;
+    for (size_t q = 0; q < rows; ++q) {
+        const float *in = split.data() + q * rowLength;
+        float *out = dst + q * g.inY;
+        for (int p = 0; p < s; ++p)
+            for (int k = 0; k < L; ++k) {
+                const int y = k * s + p;
+                if (y < g.inY)
+                    out[y] += in[p * L + k];
+            }
     }
 }
 

@@ -52,10 +52,14 @@ private:
     {
         int first, last; // the output Y positions that read inside the source
         int step; // source Y index increment between them; 0: irregular (use the table)
+        int offset; // gather: where the run starts in a (phase-split) source row
     };
     const ConvGeometry &mG;
     std::vector<int> mTx, mTy;
     std::vector<Run> mRuns;
+    // Strided Y (stride s > 1): gather first copies every source row into its s phases (values
+    // y = p, p + s, ... of length mPhaseLength each), where the strided runs are contiguous.
+    int mPhases = 1, mPhaseLength = 0;
 };
 
 } // namespace streamlab::ops::detail

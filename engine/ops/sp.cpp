@@ -51,8 +51,7 @@ void broadcastApply(float *dst, int A, int C, int X, int Y, const float *src, in
         for (int a = 0; a < A; ++a)
             for (int ch = 0; ch < C; ++ch) {
                 float *row = dst + (static_cast<size_t>(a) * C + ch) * plane;
-                const float *srow
-                    = src + (static_cast<size_t>(a) * c + (c == 1 ? 0 : ch)) * x * y;
+                const float *srow = src + (static_cast<size_t>(a) * c + (c == 1 ? 0 : ch)) * x * y;
                 if (broadcast) {
                     const float value = srow[0];
                     for (size_t j = 0; j < plane; ++j)

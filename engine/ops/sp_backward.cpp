@@ -29,7 +29,8 @@ template<typename F> void forEachBroadcast(int A, int C, int X, int Y, int c, in
 // n elements starting at flat index i of [A, C, X, Y] that read the source from flat index j,
 // either element by element (broadcast false: j, j + 1, ...) or all from j (broadcast true). A
 // whole X * Y plane is one run when X and Y are both kept or both broadcast.
-template<typename F> void forEachBroadcastRow(int A, int C, int X, int Y, int c, int x, int y, F row)
+template<typename F>
+void forEachBroadcastRow(int A, int C, int X, int Y, int c, int x, int y, F row)
 {
     assert((c == 1 || c == C) && (x == 1 || x == X) && (y == 1 || y == Y));
     const bool wholePlane = (x == 1) == (y == 1);

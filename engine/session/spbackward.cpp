@@ -149,8 +149,7 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
     if (s.maxout > 1) {
         float *before = next(cache.preMaxout.size());
         const int in = static_cast<int>(cache.preMaxout.size() / (static_cast<size_t>(A) * X * Y));
-        ops::maxoutBackward(cache.preMaxout.data(), grad, before, A, in / s.maxout, s.maxout, X,
-                            Y);
+        ops::maxoutBackward(cache.preMaxout.data(), grad, before, A, in / s.maxout, s.maxout, X, Y);
         grad = before;
     }
     if (s.avgout > 1) {
@@ -169,8 +168,8 @@ void synapsePoolBackward(const Network &net, int k, const StateView &states,
             // Before factor 0 the product is a constant (ones): no gradient to pass on.
             float *before = fi == 0 ? nullptr : next(productSize);
             ops::broadcastMultiplyBackward(cache.productBefore[fi].data(),
-                                           cache.factorPost[fi].data(), grad, A, P, X, Y,
-                                           f.dims[1], f.dims[2], f.dims[3], before,
+                                           cache.factorPost[fi].data(), grad, A, P, X, Y, f.dims[1],
+                                           f.dims[2], f.dims[3], before,
                                            zeroed(gradFactor, Tensor::count(f.dims)).data());
             factorGrad = gradFactor.data();
             if (before)

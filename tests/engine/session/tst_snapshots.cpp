@@ -3,7 +3,9 @@
 #include "session/runner.h"
 #include "sessionfixture.h"
 
+#include <algorithm>
 #include <atomic>
+#include <random>
 #include <cmath>
 #include <thread>
 
@@ -342,4 +344,30 @@ TEST(Snapshots, PublishNowFillsASlotFromThePausedFrame)
     records.clear();
     EXPECT_EQ(slot->readStatistics(records), 2u);
     EXPECT_EQ(records.back().frame, 4);
+}
+
+// Large tensors take the bucketed path: it must give exactly what a full sort gives, also with
+// many equal values, skewed data and percentiles between ranks.
+TEST(SnapshotStatistics, LargeTensorsMatchAFullSort)
+{
+    std::mt19937 rng(7);
+    std::lognormal_distribution<float> skewed(0.0f, 2.0f);
+    std::vector<float> values(100003);
+    for (size_t i = 0; i < values.size(); ++i)
+        values[i] = (i % 5 == 0) ? 0.25f : (i % 2 ? -skewed(rng) : skewed(rng));
+    std::vector<float> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    const std::vector<double> p = {100, 99.9, 93, 84, 69, 50, 31, 16, 7, 0.01, 0};
+    std::vector<float> scratch;
+    const auto s = session::computeStatistics(values, p, scratch);
+    for (size_t i = 0; i < p.size(); ++i) {
+        const double rank = p[i] / 100.0 * double(sorted.size() - 1);
+        const size_t k = size_t(std::floor(rank));
+        const double frac = rank - double(k);
+        const float above = k + 1 < sorted.size() ? sorted[k + 1] : sorted[k];
+        const float expected = float(sorted[k] + frac * (double(above) - sorted[k]));
+        EXPECT_EQ(s.percentiles[i], expected) << "p" << p[i];
+    }
+    EXPECT_FLOAT_EQ(float(s.min), sorted.front());
+    EXPECT_FLOAT_EQ(float(s.max), sorted.back());
 }
