@@ -12,11 +12,6 @@ static uint64_t splitmix64(uint64_t &x)
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 uint64_t hashKey(uint64_t seed, std::string_view text)
 {
     uint64_t h = 0xcbf29ce484222325ULL ^ (seed * 0x100000001b3ULL);
@@ -48,24 +43,6 @@ Rng Rng::derive(uint64_t counter) const
     uint64_t s = mKey ^ (counter * 0xd1342543de82ef95ULL);
     splitmix64(s);
     return Rng(splitmix64(s));
-}
-
-uint64_t Rng::next()
-{
-    const uint64_t result = rotl(mS[1] * 5, 7) * 9;
-    const uint64_t t = mS[1] << 17;
-    mS[2] ^= mS[0];
-    mS[3] ^= mS[1];
-    mS[1] ^= mS[2];
-    mS[0] ^= mS[3];
-    mS[2] ^= t;
-    mS[3] = rotl(mS[3], 45);
-    return result;
-}
-
-double Rng::uniform()
-{
-    return static_cast<double>(next() >> 11) * 0x1.0p-53;
 }
 
 int Rng::uniformInt(int lo, int hi)

@@ -20,8 +20,21 @@ public:
     // Derive an independent stream for one frame (or any other counter) from this stream's key.
     Rng derive(uint64_t counter) const;
 
-    uint64_t next(); // raw 64 bits (xoshiro256**)
-    double uniform(); // [0, 1)
+    // Raw 64 bits (xoshiro256**). Inline, like uniform(): per-element draws (noise, dropout) are
+    // too cheap to pay for a call.
+    uint64_t next()
+    {
+        const uint64_t result = rotl(mS[1] * 5, 7) * 9;
+        const uint64_t t = mS[1] << 17;
+        mS[2] ^= mS[0];
+        mS[3] ^= mS[1];
+        mS[1] ^= mS[2];
+        mS[0] ^= mS[3];
+        mS[2] ^= t;
+        mS[3] = rotl(mS[3], 45);
+        return result;
+    }
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; } // [0, 1)
     double uniform(double a, double b) { return a + (b - a) * uniform(); }
     int uniformInt(int lo, int hi); // inclusive range
     double normal(); // N(0, 1), Box-Muller with cached second value
@@ -31,6 +44,8 @@ public:
     uint64_t key() const { return mKey; }
 
 private:
+    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
     uint64_t mKey;
     uint64_t mS[4];
     double mSpare = 0.0;
