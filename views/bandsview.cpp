@@ -218,10 +218,7 @@ void BandsView::subscribe()
     const spec::NetworkSpec *spec = controller()->spec();
     mPicker->setNetwork(spec);
     if (mTensor.isNull() && spec) {
-        // A new view shows the selected item, else the first neuron pool.
-        mTensor = defaultTensorFor(*spec, controller()->selectedItem());
-        if (mTensor.isNull() && !spec->neuronPools.empty())
-            mTensor = TensorRef::state(QString::fromStdString(spec->neuronPools.front().name));
+        mTensor = initialTensor(*spec, controller()->selectedItem());
         mPicker->setCurrent(mTensor);
         Q_EMIT titleChanged(title());
     }

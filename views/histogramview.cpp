@@ -244,9 +244,7 @@ void HistogramView::subscribe()
     const spec::NetworkSpec *spec = controller()->spec();
     mPicker->setNetwork(spec);
     if (mTensor.isNull() && spec) {
-        mTensor = defaultTensorFor(*spec, controller()->selectedItem());
-        if (mTensor.isNull() && !spec->neuronPools.empty())
-            mTensor = TensorRef::state(QString::fromStdString(spec->neuronPools.front().name));
+        mTensor = initialTensor(*spec, controller()->selectedItem());
         mPicker->setCurrent(mTensor);
         Q_EMIT titleChanged(title());
     }

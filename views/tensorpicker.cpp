@@ -136,6 +136,14 @@ TensorRef defaultTensorFor(const spec::NetworkSpec &spec, const QString &item)
     return tensors.empty() ? TensorRef {QString(), QString(), QString()} : tensors.front();
 }
 
+TensorRef initialTensor(const spec::NetworkSpec &spec, const QString &selectedItem)
+{
+    TensorRef ref = defaultTensorFor(spec, selectedItem);
+    if (ref.isNull() && !spec.neuronPools.empty())
+        ref = TensorRef::state(QString::fromStdString(spec.neuronPools.front().name));
+    return ref;
+}
+
 TensorPicker::TensorPicker(QWidget *parent)
     : QWidget(parent)
     , mItem(new QComboBox(this))

@@ -48,6 +48,8 @@ QString checkTensor(const spec::NetworkSpec *spec, const TensorRef &ref);
 // What a view shows for an item chosen elsewhere (linked selection): an NP's state, the first
 // parameter of an SP; null for other items.
 TensorRef defaultTensorFor(const spec::NetworkSpec &spec, const QString &item);
+// What a new view shows: the selected item's first tensor, else the first neuron pool's state.
+TensorRef initialTensor(const spec::NetworkSpec &spec, const QString &selectedItem);
 
 class TensorPicker : public QWidget
 {

@@ -3,6 +3,7 @@
 // snapshot values, labels against the engine's classes, heat map cells against a prediction
 // that is right by construction.
 #include "testsupport.h"
+#include "viewtestsupport.h"
 #include "views/confusionview.h"
 #include "views/interfaceview.h"
 
@@ -96,38 +97,8 @@ int level(float v, float low, float high)
     return static_cast<int>(std::lround(std::clamp((v - low) / (high - low), 0.0f, 1.0f) * 255));
 }
 
-bool near(QRgb a, QColor b, int tolerance = 3)
-{
-    return std::abs(qRed(a) - b.red()) <= tolerance && std::abs(qGreen(a) - b.green()) <= tolerance
-        && std::abs(qBlue(a) - b.blue()) <= tolerance;
-}
-
-QStringList csvRow(const QString &line)
-{
-    QStringList fields;
-    QString field;
-    bool quoted = false;
-    for (int i = 0; i < line.size(); ++i) {
-        const QChar c = line[i];
-        if (quoted) {
-            if (c == QLatin1Char('"') && i + 1 < line.size() && line[i + 1] == QLatin1Char('"'))
-                field += c, ++i;
-            else if (c == QLatin1Char('"'))
-                quoted = false;
-            else
-                field += c;
-        } else if (c == QLatin1Char('"')) {
-            quoted = true;
-        } else if (c == QLatin1Char(',')) {
-            fields << field;
-            field.clear();
-        } else {
-            field += c;
-        }
-    }
-    fields << field;
-    return fields;
-}
+using test::csvRow;
+using test::near;
 
 QStringList csvLines(const View &view)
 {

@@ -3,6 +3,7 @@
 // deterministic and layered, selection is linked both ways, the context menu posts run flags
 // and asks for views, and the pools are tinted by their real activity.
 #include "testsupport.h"
+#include "viewtestsupport.h"
 #include "views/networklayout.h"
 #include "views/networkview.h"
 
@@ -76,39 +77,8 @@ QPoint imagePoint(NetworkView &view, const QPointF &scenePos)
     return g->viewport()->mapTo(&view, g->mapFromScene(scenePos));
 }
 
-bool near(QRgb a, QColor b, int tolerance = 4)
-{
-    return std::abs(qRed(a) - b.red()) <= tolerance && std::abs(qGreen(a) - b.green()) <= tolerance
-        && std::abs(qBlue(a) - b.blue()) <= tolerance;
-}
-
-QStringList csvRow(const QString &line)
-{
-    // Enough CSV for these rows: fields may be quoted, quotes inside are doubled.
-    QStringList fields;
-    QString field;
-    bool quoted = false;
-    for (int i = 0; i < line.size(); ++i) {
-        const QChar c = line[i];
-        if (quoted) {
-            if (c == QLatin1Char('"') && i + 1 < line.size() && line[i + 1] == QLatin1Char('"'))
-                field += c, ++i;
-            else if (c == QLatin1Char('"'))
-                quoted = false;
-            else
-                field += c;
-        } else if (c == QLatin1Char('"')) {
-            quoted = true;
-        } else if (c == QLatin1Char(',')) {
-            fields << field;
-            field.clear();
-        } else {
-            field += c;
-        }
-    }
-    fields << field;
-    return fields;
-}
+using test::csvRow;
+using test::near;
 
 } // namespace
 
@@ -430,10 +400,10 @@ void TestNetworkView::tintFollowsActivity()
         return image.pixel(imagePoint(view, box.topRight() + QPointF(-10, 8)));
     };
     const QColor busyColour = NetworkScene::tint(NetworkView::activityLevel(5.0));
-    QVERIFY2(near(pixel(QStringLiteral("busy")), busyColour),
+    QVERIFY2(near(pixel(QStringLiteral("busy")), busyColour, 4),
              qPrintable(QColor(pixel(QStringLiteral("busy"))).name()));
     QVERIFY2(near(pixel(QStringLiteral("silent")),
-                  NetworkScene::tint(NetworkView::activityLevel(silent))),
+                  NetworkScene::tint(NetworkView::activityLevel(silent)), 4),
              qPrintable(QColor(pixel(QStringLiteral("silent"))).name()));
     QVERIFY(!near(busyColour.rgb(), NetworkScene::tint(0.0), 40));
 
@@ -454,7 +424,7 @@ void TestNetworkView::tintFollowsActivity()
     savePng(again, QStringLiteral("network_tint_off"));
     NeuronPoolItem *s = view.scene()->neuronPool(QStringLiteral("silent"));
     const QRectF box = s->box().translated(s->pos());
-    QVERIFY(near(again.pixel(imagePoint(view, box.topRight() + QPointF(-10, 8))), Qt::white));
+    QVERIFY(near(again.pixel(imagePoint(view, box.topRight() + QPointF(-10, 8))), Qt::white, 4));
 
     // Tinting by std: busy is constant, so it turns white.
     view.setTintMeasure(NetworkView::Tint::Std);
