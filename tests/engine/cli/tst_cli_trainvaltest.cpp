@@ -39,44 +39,7 @@ std::string writeNetwork(const std::string &clientKeys)
     const std::string data = test::writeSmallMnist(24, 6);
     const std::string dir = test::makeTempDir("clitvtnet");
     test::writeFile(dir + "/tiny.st_graph",
-                    R"(name: tiny
-agents: 4
-neuron_pools:
-    image: {shape: [1, 28, 28]}
-    label: {shape: [10, 1, 1]}
-    prediction: {shape: [10, 1, 1], act: softmax}
-synapse_pools:
-    see: {source: [[image]], target: prediction}
-plasticities:
-    classify:
-        type: loss
-        loss_function: negloglikelihood
-        source: prediction
-        source_t: 1
-        target: label
-        target_t: 0
-        optimizer: adam
-        lr: 0.001
-        parameter: [[sp, see, W_0_0]]
-interfaces:
-    digits:
-        type: mnist
-        source_path: )" + data
-                        + R"(
-        in: [mnist_pred]
-        out: [mnist_image, mnist_label]
-        remap: {mnist_image: image, mnist_label: label, mnist_pred: prediction}
-        min_duration: 3
-        max_duration: 3
-        fading: 0
-        conf-mat window: 4
-core_clients:
-    tvt:
-        type: trainvaltest
-        main_interface: digits
-        main_plasticity: classify
-        test_after_epochs: 0
-)" + clientKeys);
+                    test::tinyTvtNetwork(data, "", "        test_after_epochs: 0\n" + clientKeys));
     return dir + "/tiny.st_graph";
 }
 

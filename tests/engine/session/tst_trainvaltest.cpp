@@ -36,44 +36,7 @@ const Fixture &fixture()
 // The network; `client` is added under core_clients.tvt, `ifKeys` under the interface.
 std::string network(const std::string &client, const std::string &ifKeys = "")
 {
-    return R"(name: tiny
-agents: 4
-neuron_pools:
-    image: {shape: [1, 28, 28]}
-    label: {shape: [10, 1, 1]}
-    prediction: {shape: [10, 1, 1], act: softmax}
-synapse_pools:
-    see: {source: [[image]], target: prediction}
-plasticities:
-    classify:
-        type: loss
-        loss_function: negloglikelihood
-        source: prediction
-        source_t: 1
-        target: label
-        target_t: 0
-        optimizer: adam
-        lr: 0.001
-        parameter: [[sp, see, W_0_0]]
-interfaces:
-    digits:
-        type: mnist
-        source_path: )"
-        + fixture().data + R"(
-        in: [mnist_pred]
-        out: [mnist_image, mnist_label]
-        remap: {mnist_image: image, mnist_label: label, mnist_pred: prediction}
-        min_duration: 3
-        max_duration: 3
-        fading: 0
-        conf-mat window: 4
-)" + ifKeys
-        + R"(core_clients:
-    tvt:
-        type: trainvaltest
-        main_interface: digits
-        main_plasticity: classify
-)" + client;
+    return test::tinyTvtNetwork(fixture().data, ifKeys, client);
 }
 
 std::unique_ptr<session::Session> makeSession(const std::string &yaml,
