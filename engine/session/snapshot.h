@@ -65,6 +65,9 @@ struct TensorStatistics
 };
 
 // Statistics of `values`; `scratch` is reused between calls to avoid allocations.
+TensorStatistics computeStatistics(const float *values, size_t size,
+                                   const std::vector<double> &percentiles,
+                                   std::vector<float> &scratch);
 TensorStatistics computeStatistics(const std::vector<float> &values,
                                    const std::vector<double> &percentiles,
                                    std::vector<float> &scratch);

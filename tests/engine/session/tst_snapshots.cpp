@@ -371,3 +371,43 @@ TEST(SnapshotStatistics, LargeTensorsMatchAFullSort)
     EXPECT_FLOAT_EQ(float(s.min), sorted.front());
     EXPECT_FLOAT_EQ(float(s.max), sorted.back());
 }
+
+// A clipped relu pool: half its values are exactly the minimum, a tenth exactly the maximum (the
+// two runs of equal values that the bucketed path counts apart), plus NaN and Inf, which every
+// number leaves out.
+TEST(SnapshotStatistics, ClippedReluWithNonFiniteValuesMatchesAFullSort)
+{
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> values(262144 + 5);
+    for (float &v : values)
+        v = std::clamp(normal(rng), 0.0f, 1.5f);
+    values[17] = NAN;
+    values[90000] = INFINITY;
+    values[200001] = -INFINITY;
+    std::vector<float> sorted;
+    double sum = 0.0;
+    for (float v : values)
+        if (std::isfinite(v)) {
+            sorted.push_back(v);
+            sum += v;
+        }
+    std::sort(sorted.begin(), sorted.end());
+    ASSERT_GT(std::count(sorted.begin(), sorted.end(), 0.0f), 120000);
+    ASSERT_GT(std::count(sorted.begin(), sorted.end(), 1.5f), 15000);
+    const std::vector<double> p = {100, 97, 93, 84, 69, 50.01, 50, 49.99, 31, 16, 0};
+    std::vector<float> scratch;
+    const auto s = session::computeStatistics(values, p, scratch);
+    EXPECT_EQ(s.nonFinite, 3);
+    EXPECT_NEAR(s.mean, sum / double(sorted.size()), 1e-6);
+    for (size_t i = 0; i < p.size(); ++i) {
+        const double rank = p[i] / 100.0 * double(sorted.size() - 1);
+        const size_t k = size_t(std::floor(rank));
+        const double frac = rank - double(k);
+        const float above = k + 1 < sorted.size() ? sorted[k + 1] : sorted[k];
+        const float expected = float(sorted[k] + frac * (double(above) - sorted[k]));
+        EXPECT_EQ(s.percentiles[i], expected) << "p" << p[i];
+    }
+    EXPECT_EQ(s.min, 0.0);
+    EXPECT_EQ(s.max, 1.5);
+}
