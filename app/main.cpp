@@ -2,6 +2,7 @@
 // benchmark): --frames N streams N frames after opening; --screenshot PNG saves the window then
 // and quits; --bench prints the engine's frames/s for those N frames and quits.
 #include "app/mainwindow.h"
+#include "views/refreshgovernor.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
         auto *controller = window.controller();
         auto *timer = new QElapsedTimer;
         timer->start();
+        const double guiCpuStart = views::threadCpuSeconds();
         controller->step(static_cast<int>(n));
         // Watch for the end of the run on the GUI thread; the engine never waits for us.
         QObject::connect(controller, &views::RunController::frameAdvanced, &window, [&, n,
@@ -76,10 +78,14 @@ int main(int argc, char **argv)
             if (f < n)
                 return;
             const double seconds = timer->elapsed() / 1000.0;
+            // gui_cpu: the share of one core the GUI thread used meanwhile.
             if (parser.isSet(bench))
-                std::printf("{\"frames\": %lld, \"seconds\": %.3f, \"fps\": %.1f, \"views\": %d}\n",
+                std::printf("{\"frames\": %lld, \"seconds\": %.3f, \"fps\": %.1f, \"views\": %d, "
+                            "\"gui_cpu\": %.3f, \"refresh_hz\": %.1f}\n",
                             static_cast<long long>(n), seconds, n / seconds,
-                            static_cast<int>(window.views().size()));
+                            static_cast<int>(window.views().size()),
+                            (views::threadCpuSeconds() - guiCpuStart) / seconds,
+                            controller->refreshRate());
             if (parser.isSet(screenshot)) {
                 // Let the views paint the last frame before grabbing.
                 QTimer::singleShot(300, &window, [&] {

@@ -39,6 +39,9 @@ QString flagName(int flag)
     return flag == 1 ? QObject::tr("paused") : flag == 2 ? QObject::tr("off") : QObject::tr("on");
 }
 
+// The share of one core the views may take while the engine streams.
+constexpr double kDrawBudget = 0.1;
+
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
@@ -164,6 +167,20 @@ void MainWindow::createActions()
     }
     mViewMenu->addAction(make(QStringLiteral("defaultLayout"), tr("&Default Layout"), {},
                               [this] { applyDefaultLayout(); }));
+    // The views' drawing budget while streaming (RefreshGovernor): 10% of a core by default,
+    // or always 30 Hz at whatever cost to the engine.
+    QAction *smooth = make(QStringLiteral("smoothViews"), tr("&Smooth Views (Always 30 Hz)"), {},
+                           [this](bool on) {
+                               QSettings().setValue(QStringLiteral("views/smooth"), on);
+                               mController.setDrawBudget(on ? 0.0 : kDrawBudget);
+                           });
+    smooth->setCheckable(true);
+    smooth->setToolTip(tr("Redraw the views 30 times a second while streaming even where "
+                          "drawing slows the engine down (by default the views redraw less "
+                          "often when drawing would take more than a tenth of a core)."));
+    smooth->setChecked(QSettings().value(QStringLiteral("views/smooth"), false).toBool());
+    mController.setDrawBudget(smooth->isChecked() ? 0.0 : kDrawBudget);
+    mViewMenu->addAction(smooth);
     mDocksMenu = mViewMenu->addMenu(tr("&Docks"));
     connect(mDocksMenu, &QMenu::aboutToShow, this, [this] {
         mDocksMenu->clear();
@@ -542,6 +559,8 @@ void MainWindow::updateStatus()
     mFrameLabel->setText(statusFrameText());
     if (mController.hasNetwork()) {
         mFpsLabel->setText(tr("%1 frames/s").arg(mController.engineFps(), 0, 'f', 1));
+        mFpsLabel->setToolTip(tr("Engine frames per second. The views redraw at %1 Hz.")
+                                  .arg(mController.refreshRate(), 0, 'f', 0));
         mDeviceLabel->setText(mController.device());
         mStateLabel->setText(mController.isStreaming() ? tr("streaming") : tr("paused"));
     } else {

@@ -8,8 +8,20 @@ namespace streamlab::views {
 
 RunController::RunController(QObject *parent) : QObject(parent)
 {
-    mTimer.setInterval(33); // ~30 Hz repaint at most, whatever the engine's frame rate
-    connect(&mTimer, &QTimer::timeout, this, &RunController::tick);
+    // ~30 Hz repaint at most, whatever the engine's frame rate; slower while streaming when
+    // drawing would take more than its share of a core (RefreshGovernor).
+    mTimer.setInterval(RefreshGovernor::kFastestMs);
+    connect(&mTimer, &QTimer::timeout, this, [this] {
+        tick();
+        const double cpu = threadCpuSeconds();
+        const double used = mLastTickCpu < 0.0 ? 0.0 : cpu - mLastTickCpu;
+        mLastTickCpu = cpu;
+        // Playing or stepping a batch of frames: the engine is busy, drawing competes with it.
+        const bool busy = mRunner && !mRunner->isIdle();
+        const int interval = mGovernor.update(used, busy);
+        if (interval != mTimer.interval())
+            mTimer.setInterval(interval);
+    });
 }
 
 RunController::~RunController()

@@ -1,12 +1,14 @@
 // RunController: the Qt side of one running network (architecture.md §2-§3). It owns the engine
 // Session and its SessionRunner thread; the GUI only posts commands (play, pause, step, flags,
-// split) and reads snapshots. A coalescing timer (about 30 Hz) turns "the engine has moved on"
-// into one frameAdvanced() signal per repaint, whatever the engine's frame rate, and collects the
-// scalar series (losses, accuracies, frames/s) that the curve views draw.
+// split) and reads snapshots. A coalescing timer (about 30 Hz; slower while streaming when drawing
+// would cost the engine more than its budget, see RefreshGovernor) turns "the engine has moved
+// on" into one frameAdvanced() signal per repaint, whatever the engine's frame rate, and collects
+// the scalar series (losses, accuracies, frames/s) that the curve views draw.
 #pragma once
 
 #include "session/runner.h"
 #include "session/session.h"
+#include "views/refreshgovernor.h"
 #include "views/scalarhistory.h"
 
 #include <QObject>
@@ -60,7 +62,11 @@ public:
     }
 
     QString selectedItem() const { return mSelected; }
-    void setTickInterval(int ms) { mTimer.setInterval(ms); }
+    // Budget of the views' drawing while streaming, as a fraction of one core (0: always 30 Hz).
+    void setDrawBudget(double coreFraction) { mGovernor.setBudget(coreFraction); }
+    double drawBudget() const { return mGovernor.budget(); }
+    // The views' current refresh rate (Hz).
+    double refreshRate() const { return 1000.0 / mTimer.interval(); }
 
     // Blocks until the runner has executed every pending step (tests and scripted use only).
     void waitUntilIdle();
@@ -97,6 +103,8 @@ private:
     QString mPath;
     QString mSelected;
     QTimer mTimer;
+    RefreshGovernor mGovernor;
+    double mLastTickCpu = -1.0;
     qint64 mLastFrame = -1;
     bool mLastStreaming = false;
     double mMaxFps = 0.0;

@@ -1,6 +1,7 @@
 // The two canvases a TileGrid draws on: OpenGL (QOpenGLWidget, the tiles as one texture) where a
-// context can be made, QPainter on a plain widget otherwise (the offscreen platform, remote
-// displays without GL, STREAMLAB_NO_OPENGL=1). Both call back into the TileGrid that owns them.
+// hardware context can be made, QPainter on a plain widget otherwise (the offscreen platform,
+// remote displays without GL, software GL such as llvmpipe unless STREAMLAB_OPENGL=1,
+// STREAMLAB_NO_OPENGL=1). Both call back into the TileGrid that owns them.
 #pragma once
 
 #include <QWidget>

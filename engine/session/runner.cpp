@@ -10,7 +10,10 @@ using Clock = std::chrono::steady_clock;
 
 SessionRunner::SessionRunner(Session &session)
     : mSession(session)
-    , mThread([this] { loop(); })
+    , mThread([this] {
+        nameThisThread("sl-session");
+        loop();
+    })
 {
 }
 
@@ -89,12 +92,24 @@ double SessionRunner::fps() const
 
 void SessionRunner::loop()
 {
+    // Snapshots of a frame are taken during the next one (Session::setDeferredSnapshots) and
+    // flushed whenever the loop is about to stop or wait, so that readers never see a stale frame
+    // while nothing runs.
+    mSession.setDeferredSnapshots(true);
     auto windowStart = Clock::now();
     int64_t windowFrames = 0;
     for (;;) {
         double maxFps = 0.0;
         {
             std::unique_lock lock(mMutex);
+            // mBusy stays set from the last frame until its snapshots are out: isIdle() (and
+            // with it Session::publishNow from another thread) waits for the flush.
+            while (!(mQuit || mStreaming || mPendingSteps > 0) && mSession.hasDeferredSnapshots()) {
+                lock.unlock();
+                mSession.flushSnapshots();
+                lock.lock();
+            }
+            mBusy = false;
             mIdle.notify_all();
             mWake.wait(lock, [this] { return mQuit || mStreaming || mPendingSteps > 0; });
             if (mQuit)
@@ -115,11 +130,11 @@ void SessionRunner::loop()
             mSession.step();
         } catch (const std::exception &e) {
             // A failed frame pauses the session; the caller reads why with takeError().
+            mSession.flushSnapshots();
             std::lock_guard lock(mMutex);
             mError = "frame " + std::to_string(mSession.frame() + 1) + " failed: " + e.what();
             mStreaming = false;
             mPendingSteps = 0;
-            mBusy = false;
             continue;
         }
         ++windowFrames;
@@ -129,6 +144,8 @@ void SessionRunner::loop()
             mStreaming = false;
             mPendingSteps = 0;
         }
+        if (maxFps > 0.0)
+            mSession.flushSnapshots(); // about to sleep: the views show this frame meanwhile
         const auto now = Clock::now();
         if (maxFps > 0.0) {
             const auto budget = std::chrono::duration<double>(1.0 / maxFps);
@@ -137,7 +154,6 @@ void SessionRunner::loop()
                 std::this_thread::sleep_for(budget - spent);
         }
         std::lock_guard lock(mMutex);
-        mBusy = false;
         const double elapsed = std::chrono::duration<double>(Clock::now() - windowStart).count();
         if (elapsed >= 1.0) {
             mFps = windowFrames / elapsed;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <new>
+#include <utility>
 
 namespace streamlab::session {
 
@@ -157,12 +158,23 @@ void Session::step()
 
     // Neuron pools read front (frame k) and write back (frame k+1); plasticities read front and
     // the current parameters and write only their own deltas. All run side by side.
+    // The previous frame's deferred snapshots join the batch: they read only the front states
+    // and the parameters, as the batch does.
     const int nps = static_cast<int>(net.neuronPools.size());
-    mPool.run(nps + static_cast<int>(net.plasticities.size()), [&](int i) {
-        if (i < nps)
+    const int tasks = nps + static_cast<int>(net.plasticities.size());
+    Subscriptions deferred;
+    const int64_t deferredFrame = std::exchange(mDeferredFrame, -1);
+    if (deferredFrame >= 0)
+        deferred = subscriptions(true);
+    mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
+        if (i < nps) {
             computeNeuronPool(i, front, k);
-        else
+        } else if (i < tasks) {
             updatePlasticity(i - nps, front, k);
+        } else {
+            const auto &[source, slot] = deferred[static_cast<size_t>(i - tasks)];
+            publishTo(*source, *slot, deferredFrame);
+        }
     });
 
     // Interfaces: read front states, write the data NPs add in the next frame.
@@ -404,30 +416,72 @@ void Session::unsubscribe(const std::shared_ptr<SnapshotSlot> &slot)
 void Session::publishNow(const std::shared_ptr<SnapshotSlot> &slot)
 {
     std::lock_guard lock(mSubscriptionMutex);
-    Tensor scratch;
     for (auto &[source, subscribed] : mSubscriptions)
         if (subscribed == slot)
-            if (const Tensor *t = snapshotTensor(source, &scratch))
-                slot->publish(*t, mFrame.load());
+            publishTo(source, *slot, mFrame.load());
+}
+
+bool Session::deferrable(const SnapshotSource &source)
+{
+    return source.kind == "state" || source.kind == "par";
+}
+
+Session::Subscriptions Session::subscriptions(bool deferred) const
+{
+    // Copies under the lock: the GUI may subscribe or unsubscribe meanwhile, and a slot that
+    // was unsubscribed stays alive (and harmless) until its publish is done.
+    std::lock_guard lock(mSubscriptionMutex);
+    Subscriptions list;
+    for (const auto &[source, slot] : mSubscriptions)
+        if (deferrable(source) == deferred)
+            list.emplace_back(&source, slot);
+    return list;
+}
+
+void Session::publish(const Subscriptions &list, int64_t frame)
+{
+    // Side by side on the workers: the percentile bands of a large pool cost a few tenths of a
+    // millisecond each.
+    mPool.run(static_cast<int>(list.size()), [&](int i) {
+        const auto &[source, slot] = list[static_cast<size_t>(i)];
+        publishTo(*source, *slot, frame);
+    });
+}
+
+void Session::publishTo(const SnapshotSource &source, SnapshotSlot &slot, int64_t frame) const
+{
+    thread_local Tensor scratch; // gradients, deltas and interface data are assembled here
+    if (const Tensor *t = snapshotTensor(source, &scratch))
+        slot.publish(*t, frame);
+}
+
+void Session::setDeferredSnapshots(bool on)
+{
+    if (!on)
+        flushSnapshots();
+    mDeferSnapshots = on;
+}
+
+void Session::flushSnapshots()
+{
+    if (mDeferredFrame < 0)
+        return;
+    publish(subscriptions(true), mDeferredFrame);
+    mDeferredFrame = -1;
 }
 
 void Session::publishSnapshots()
 {
-    {
-        // The subscriptions are copied (and their statistics computed) side by side on the
-        // workers: a frame's percentile bands of a large pool cost a few tenths of a
-        // millisecond each.
+    const int64_t frame = mFrame.load();
+    if (mDeferSnapshots) {
+        publish(subscriptions(false), frame);
+        mDeferredFrame = frame;
+    } else {
         std::lock_guard lock(mSubscriptionMutex);
-        std::vector<std::pair<const SnapshotSource *, SnapshotSlot *>> tasks;
-        for (auto &[source, slot] : mSubscriptions)
-            tasks.emplace_back(&source, slot.get());
-        const int64_t frame = mFrame.load();
-        mPool.run(static_cast<int>(tasks.size()), [&](int i) {
-            thread_local Tensor scratch; // gradients, deltas and interface data are assembled here
-            const auto [source, slot] = tasks[static_cast<size_t>(i)];
-            if (const Tensor *t = snapshotTensor(*source, &scratch))
-                slot->publish(*t, frame);
-        });
+        Subscriptions list;
+        for (const auto &[source, slot] : mSubscriptions)
+            list.emplace_back(&source, slot);
+        publish(list, frame);
     }
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics;
     for (const auto &run : mNetwork->interfaces) {

@@ -90,6 +90,15 @@ public:
     // Fills `slot` now with the current frame's data (e.g. a view opened while paused shows the
     // paused frame). Only while no frame runs: on the engine thread, or while its runner is idle.
     void publishNow(const std::shared_ptr<SnapshotSlot> &slot);
+    // Deferred snapshots (a runner streaming for a GUI turns them on): the states and parameters
+    // of frame k are copied, and their statistics computed, by tasks of frame k+1's first
+    // parallel batch, where they read the front states and parameters that the frame only reads
+    // and fill the workers' idle time, instead of after frame k on the critical path. The frame
+    // number in the slot stays k. flushSnapshots() publishes what is still pending (the runner
+    // calls it before it goes idle, so a paused session's slots show its frame).
+    void setDeferredSnapshots(bool on);
+    void flushSnapshots();
+    bool hasDeferredSnapshots() const { return mDeferredFrame >= 0; }
 
     // Plasticity metrics (loss0/loss1, loss) as of the last frame; thread-safe copy.
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
@@ -115,6 +124,13 @@ private:
     void runCoreClients(int64_t frame);
     void finishCoreClients(int64_t frame);
     void publishSnapshots();
+    // The subscriptions whose tensors are published late when deferred snapshots are on
+    // (states and parameters, which stay as they are during the next frame's first batch).
+    using Subscriptions = std::vector<std::pair<const SnapshotSource *, std::shared_ptr<SnapshotSlot>>>;
+    Subscriptions subscriptions(bool deferrable) const;
+    void publish(const Subscriptions &subscriptions, int64_t frame);
+    void publishTo(const SnapshotSource &source, SnapshotSlot &slot, int64_t frame) const;
+    static bool deferrable(const SnapshotSource &source);
     // The tensor of a subscription. "grad" and "update" are summed into `scratch`; without
     // scratch only their existence is checked.
     const Tensor *snapshotTensor(const SnapshotSource &source, Tensor *scratch = nullptr) const;
@@ -147,6 +163,8 @@ private:
 
     mutable std::mutex mSubscriptionMutex;
     std::list<std::pair<SnapshotSource, std::shared_ptr<SnapshotSlot>>> mSubscriptions;
+    bool mDeferSnapshots = false; // engine thread only
+    int64_t mDeferredFrame = -1; // frame whose deferrable snapshots are pending, -1: none
 
     mutable std::mutex mMetricsMutex;
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mMetrics;

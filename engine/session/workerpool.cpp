@@ -1,6 +1,11 @@
 #include "session/workerpool.h"
 
+#include <string>
 #include <utility>
+
+#ifdef __linux__
+#include <pthread.h>
+#endif
 
 namespace streamlab::session {
 
@@ -10,7 +15,21 @@ WorkerPool::WorkerPool(int threads)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     mThreads = threads;
     for (int i = 1; i < threads; ++i)
-        mWorkers.emplace_back([this] { workerLoop(); });
+        mWorkers.emplace_back([this, i] {
+            nameThisThread("sl-worker-" + std::to_string(i));
+            workerLoop();
+        });
+}
+
+void nameThisThread(const std::string &name)
+{
+#ifdef __linux__
+    // Named threads tell the engine's work apart from the GUI's in top and perf (at most 15
+    // characters).
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+#else
+    (void)name;
+#endif
 }
 
 WorkerPool::~WorkerPool()

@@ -8,10 +8,14 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace streamlab::session {
+
+// Names the calling thread (seen in top, perf, gdb); a no-op where unsupported.
+void nameThisThread(const std::string &name);
 
 class WorkerPool
 {

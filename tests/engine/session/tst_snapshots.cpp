@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <random>
 #include <cmath>
 #include <thread>
@@ -47,6 +48,79 @@ TEST(Snapshots, PublishedAfterEveryFrame)
     EXPECT_FLOAT_EQ(t[0], 1.0f);
     EXPECT_FALSE(s->subscribe(session::SnapshotSource::state("nope")));
     EXPECT_FALSE(s->subscribe(session::SnapshotSource::parameter("loop", "W_9_9")));
+}
+
+// Deferred snapshots (what a runner uses): frame k's tensors are copied during frame k+1 and
+// still show frame k, statistics records keep every frame once and in order, and a flush
+// publishes the pending frame.
+TEST(Snapshots, DeferredSnapshotsShowTheirOwnFrame)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    auto slot = s->subscribe(session::SnapshotSource::state("counter"));
+    auto source = session::SnapshotSource::state("counter");
+    source.copyTensor = false;
+    source.statistics = true;
+    auto stats = s->subscribe(source);
+    ASSERT_TRUE(slot && stats);
+    s->setDeferredSnapshots(true);
+    s->step();
+    Tensor t;
+    EXPECT_FALSE(slot->read(t)) << "frame 1 is copied during frame 2";
+    EXPECT_TRUE(s->hasDeferredSnapshots());
+    for (int64_t k = 2; k <= 4; ++k) {
+        s->step();
+        int64_t frame = -1;
+        ASSERT_TRUE(slot->read(t, &frame));
+        EXPECT_EQ(frame, k - 1);
+        EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), float(k - 1)) << "the state of its own frame";
+    }
+    s->flushSnapshots();
+    EXPECT_FALSE(s->hasDeferredSnapshots());
+    int64_t frame = -1;
+    ASSERT_TRUE(slot->read(t, &frame));
+    EXPECT_EQ(frame, 4);
+    EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), 4.0f);
+    s->step();
+    s->setDeferredSnapshots(false); // flushes frame 5
+    ASSERT_TRUE(slot->read(t, &frame));
+    EXPECT_EQ(frame, 5);
+    s->step(); // published right after the frame again
+    ASSERT_TRUE(slot->read(t, &frame));
+    EXPECT_EQ(frame, 6);
+    EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), 6.0f);
+    std::vector<session::TensorStatistics> records;
+    ASSERT_EQ(stats->readStatistics(records), 6u);
+    for (size_t i = 0; i < records.size(); ++i) {
+        EXPECT_EQ(records[i].frame, int64_t(i + 1));
+        EXPECT_DOUBLE_EQ(records[i].mean, double(i + 1));
+    }
+}
+
+// A runner defers snapshots while it streams and flushes before it goes idle: after a step of
+// ten frames, or a pause, the slot shows the session's frame.
+TEST(Runner, SnapshotsShowTheFrameWhenIdle)
+{
+    auto s = test::makeSession(kCounter);
+    ASSERT_TRUE(s);
+    auto slot = s->subscribe(session::SnapshotSource::state("counter"));
+    session::SessionRunner runner(*s);
+    Tensor t;
+    int64_t frame = -1;
+    for (int round = 1; round <= 3; ++round) {
+        runner.step(10);
+        runner.waitUntilIdle();
+        ASSERT_TRUE(slot->read(t, &frame));
+        EXPECT_EQ(frame, 10 * round);
+        EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), float(10 * round));
+    }
+    runner.play();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    runner.pause();
+    runner.waitUntilIdle();
+    ASSERT_TRUE(slot->read(t, &frame));
+    EXPECT_EQ(frame, s->frame());
+    EXPECT_FLOAT_EQ(t.at(0, 0, 0, 0), float(s->frame()));
 }
 
 TEST(Snapshots, ReadersNeverSeeATornFrame)
