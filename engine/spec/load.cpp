@@ -62,10 +62,12 @@ void mergeRepeatedNotes(Diagnostics &diagnostics)
     diagnostics = std::move(merged);
 }
 
-LoadResult loadText(const std::string &text, const std::string &fileName,
-                    const LoadOptions &options, bool isFile)
+// Expands and validates a tree read from `fileName` (or written by an editor for it).
+LoadResult loadRoot(Node root, const std::string &fileName, const LoadOptions &options,
+                    bool isFile, Diagnostics diagnostics = {})
 {
     LoadResult result;
+    result.diagnostics = std::move(diagnostics);
     ExpandContext context;
     context.options = options;
     context.diagnostics = &result.diagnostics;
@@ -73,12 +75,6 @@ LoadResult loadText(const std::string &text, const std::string &fileName,
         context.sourceFiles.push_back(fileName);
     std::vector<std::string> files = {fileName};
     try {
-        bool ok = true;
-        Node root = readYaml(text, fileName, result.diagnostics, &ok);
-        if (!ok) {
-            sortByPosition(result.diagnostics, files);
-            return result;
-        }
         expandNetwork(root, fileName, context, true);
         canonicalizeOrder(root);
         files.insert(files.end(), context.sourceFiles.begin(), context.sourceFiles.end());
@@ -108,7 +104,68 @@ LoadResult loadText(const std::string &text, const std::string &fileName,
     return result;
 }
 
+LoadResult loadText(const std::string &text, const std::string &fileName,
+                    const LoadOptions &options, bool isFile)
+{
+    Diagnostics diagnostics;
+    bool ok = true;
+    Node root;
+    try {
+        root = readYaml(text, fileName, diagnostics, &ok);
+    } catch (const std::exception &e) {
+        Diagnostic d;
+        d.mark = {fileName, 1, 1};
+        d.message = std::string("internal error while reading: ") + e.what();
+        diagnostics.push_back(std::move(d));
+        ok = false;
+    }
+    if (!ok) {
+        LoadResult result;
+        result.diagnostics = std::move(diagnostics);
+        sortByPosition(result.diagnostics, {fileName});
+        return result;
+    }
+    return loadRoot(std::move(root), fileName, options, isFile, std::move(diagnostics));
+}
+
 } // namespace
+
+TreeResult readTree(const std::string &path)
+{
+    TreeResult result;
+    std::string text, error;
+    if (!readTextFile(path, text, error)) {
+        Diagnostic d;
+        d.mark = {path, 0, 0};
+        d.message = error;
+        result.diagnostics.push_back(std::move(d));
+        return result;
+    }
+    return readTreeString(text, path);
+}
+
+TreeResult readTreeString(const std::string &text, const std::string &fileName)
+{
+    TreeResult result;
+    bool ok = true;
+    Node root = readYaml(text, fileName, result.diagnostics, &ok);
+    if (ok && !root.isMap() && !root.isNull()) {
+        Diagnostic d;
+        d.mark = root.mark();
+        d.message = "an st_graph file is a map of keys (name, agents, neuron_pools, ...), not "
+            + root.describe();
+        result.diagnostics.push_back(std::move(d));
+        ok = false;
+    }
+    if (ok)
+        result.root = root.isNull() ? Node::map() : std::move(root);
+    return result;
+}
+
+LoadResult loadTree(const Node &root, const std::string &fileName, const LoadOptions &options)
+{
+    return loadRoot(root, fileName, options, !fileName.empty() && fileName.front() != '<');
+}
 
 LoadResult load(const std::string &path, const LoadOptions &options)
 {

@@ -31,6 +31,20 @@ LoadResult load(const std::string &path, const LoadOptions &options = {});
 LoadResult loadString(const std::string &text, const std::string &fileName = "<string>",
                       const LoadOptions &options = {});
 
+// The tree of a file as written (not expanded: imports, modules, tag_specs and globals stay as
+// they are), for editors. Syntax errors and a top level that is not a map leave `root` empty.
+struct TreeResult
+{
+    std::optional<Node> root;
+    Diagnostics diagnostics;
+};
+TreeResult readTree(const std::string &path);
+TreeResult readTreeString(const std::string &text, const std::string &fileName = "<string>");
+// Expands and validates such a tree (as edited) as if it were the file `fileName` (its folder
+// is where imports are looked up; "" or "<...>": no file).
+LoadResult loadTree(const Node &root, const std::string &fileName,
+                    const LoadOptions &options = {});
+
 // Canonical st_graph YAML of an expanded network: loading it gives the same network.
 std::string emit(const NetworkSpec &network);
 // The same for a bare tree (e.g. an edited NetworkSpec::root).
