@@ -2,6 +2,7 @@
 #include "cli/interactive.h"
 #include "cli/options.h"
 #include "cli/report.h"
+#include "io/model.h"
 #include "session/session.h"
 #include "spec/load.h"
 
@@ -9,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 using namespace streamlab;
@@ -41,11 +43,14 @@ void printProgress(int64_t frame, int64_t total, double fps)
     std::fflush(stderr);
 }
 
+// --frames N counts from the frame the run starts at (0, or a loaded model's frame).
 int stream(session::Session &session, const cli::Options &options)
 {
     using Clock = std::chrono::steady_clock;
     const bool progress
         = !options.quiet && !options.json && options.frames > 0 && isatty(STDERR_FILENO);
+    const int64_t first = session.frame();
+    const int64_t end = options.frames < 0 ? -1 : first + options.frames;
     const auto start = Clock::now();
     auto windowStart = start;
     int64_t windowFrames = 0;
@@ -56,7 +61,7 @@ int stream(session::Session &session, const cli::Options &options)
             std::fprintf(stderr, "\r%*s\r", 80, "");
         std::cout << (options.json ? cli::formatJson(r) : cli::formatHuman(r)) << std::endl;
     };
-    while (!gInterrupted && (options.frames < 0 || session.frame() < options.frames)) {
+    while (!gInterrupted && (end < 0 || session.frame() < end)) {
         session.step();
         ++windowFrames;
         if (session.hasAlerts()) {
@@ -73,7 +78,7 @@ int stream(session::Session &session, const cli::Options &options)
             windowStart = Clock::now();
             windowFrames = 0;
         }
-        const bool last = session.frame() == options.frames;
+        const bool last = session.frame() == end;
         if (options.reportEvery > 0 && session.frame() % options.reportEvery == 0 && !last) {
             if (fps == 0.0)
                 fps = windowFrames / std::max(1e-9, elapsed);
@@ -81,20 +86,85 @@ int stream(session::Session &session, const cli::Options &options)
         }
         if (progress && session.frame() % 10 == 0) {
             const double sinceStart = std::chrono::duration<double>(Clock::now() - start).count();
-            printProgress(session.frame(), options.frames,
-                          fps > 0.0
-                              ? fps
-                              : static_cast<double>(session.frame()) / std::max(1e-9, sinceStart));
+            printProgress(session.frame() - first, options.frames,
+                          fps > 0.0 ? fps
+                                    : static_cast<double>(session.frame() - first)
+                                  / std::max(1e-9, sinceStart));
         }
     }
     const double total = std::chrono::duration<double>(Clock::now() - start).count();
-    fps = total > 0 ? static_cast<double>(session.frame()) / total : 0.0;
+    fps = total > 0 ? static_cast<double>(session.frame() - first) / total : 0.0;
     report();
     if (gInterrupted) {
         std::cerr << "streamlab-run: interrupted at frame " << session.frame() << "\n";
         return 130;
     }
     return 0;
+}
+
+// --save and --save-weights at the end of a run (also after Ctrl-C). False when one failed.
+bool saveFiles(const session::Session &session, const cli::Options &options)
+{
+    bool ok = true;
+    auto save = [&](const std::string &path, bool weights) {
+        if (path.empty())
+            return;
+        std::string error;
+        const bool saved = weights ? io::saveWeights(session, path, {}, &error)
+                                   : io::saveModel(session, path, {}, &error);
+        if (!saved) {
+            std::cerr << "streamlab-run: " << error << "\n";
+            ok = false;
+        } else if (!options.quiet && !options.json) {
+            std::cerr << "streamlab-run: saved " << (weights ? "weights" : "model") << " of frame "
+                      << session.frame() << " to " << path << "\n";
+        }
+    };
+    save(options.save, false);
+    save(options.saveWeights, true);
+    return ok;
+}
+
+// The session of a run: compiled from NET.st_graph, or loaded from --load (then NET.st_graph,
+// when given, replaces the stored network and is matched by name and shape). Null after
+// printing why.
+std::unique_ptr<session::Session> makeSession(const cli::Options &options,
+                                              const session::SessionOptions &sessionOptions)
+{
+    std::optional<spec::NetworkSpec> network;
+    if (!options.network.empty()) {
+        auto loaded = spec::load(options.network);
+        printDiagnostics(loaded.diagnostics);
+        if (!loaded.ok()) {
+            std::cerr << "streamlab-run: " << options.network << " is not a valid network\n";
+            return nullptr;
+        }
+        network = std::move(loaded.network);
+    }
+    if (options.load.empty()) {
+        spec::Diagnostics diagnostics;
+        auto session = session::Session::create(std::move(*network), sessionOptions, diagnostics);
+        printDiagnostics(diagnostics);
+        if (!session)
+            std::cerr << "streamlab-run: " << options.network << " cannot run\n";
+        return session;
+    }
+    auto loaded = io::loadModel(options.load, sessionOptions, network ? &*network : nullptr);
+    printDiagnostics(loaded.diagnostics);
+    if (!loaded.session) {
+        std::cerr << "streamlab-run: " << loaded.error << "\n";
+        return nullptr;
+    }
+    for (const auto &m : loaded.mismatches)
+        std::cerr << "streamlab-run: " << options.load << ": " << m << "\n";
+    if (!options.quiet && !options.json) {
+        std::cerr << "streamlab-run: loaded " << options.load << " at frame "
+                  << loaded.session->frame();
+        if (!loaded.mismatches.empty())
+            std::cerr << " (" << loaded.mismatches.size() << " mismatches)";
+        std::cerr << "\n";
+    }
+    return std::move(loaded.session);
 }
 
 } // namespace
@@ -116,14 +186,23 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    auto loaded = spec::load(options.network);
-    if (!loaded.ok()) {
-        printDiagnostics(loaded.diagnostics);
-        std::cerr << "streamlab-run: " << options.network << " is not a valid network\n";
-        return 1;
-    }
-    printDiagnostics(loaded.diagnostics); // warnings and notes
     if (options.printExpanded) {
+        if (options.network.empty()) {
+            std::string error;
+            const std::string text = io::readStoredNetwork(options.load, &error);
+            if (text.empty()) {
+                std::cerr << "streamlab-run: " << error << "\n";
+                return 1;
+            }
+            std::cout << text;
+            return 0;
+        }
+        auto loaded = spec::load(options.network);
+        printDiagnostics(loaded.diagnostics);
+        if (!loaded.ok()) {
+            std::cerr << "streamlab-run: " << options.network << " is not a valid network\n";
+            return 1;
+        }
         std::cout << spec::emit(*loaded.network);
         return 0;
     }
@@ -134,16 +213,11 @@ int main(int argc, char **argv)
     sessionOptions.device = options.device;
     sessionOptions.dataDir = options.dataDir;
     sessionOptions.outputDir = options.outDir;
-    spec::Diagnostics diagnostics;
-    auto session
-        = session::Session::create(std::move(*loaded.network), sessionOptions, diagnostics);
-    printDiagnostics(diagnostics);
-    if (!session) {
-        std::cerr << "streamlab-run: " << options.network << " cannot run\n";
+    auto session = makeSession(options, sessionOptions);
+    if (!session)
         return 1;
-    }
     if (options.check) {
-        std::cerr << options.network << ": valid\n";
+        std::cerr << (options.network.empty() ? options.load : options.network) << ": valid\n";
         return 0;
     }
 
@@ -154,13 +228,20 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
     try {
-        if (options.interactive)
-            return cli::runInteractive(*session, std::cin, std::cout, &gInterrupted);
-        if (!options.json && !options.quiet)
-            std::cerr << "streamlab-run: streaming '" << session->spec().name << "' ("
-                      << session->spec().agents << " agents, " << session->threads()
-                      << " threads, seed " << options.seed << ")\n";
-        return stream(*session, options);
+        int code = 0;
+        if (options.interactive) {
+            code = cli::runInteractive(*session, std::cin, std::cout, &gInterrupted);
+        } else {
+            if (!options.json && !options.quiet)
+                std::cerr << "streamlab-run: streaming '" << session->spec().name << "' ("
+                          << session->spec().agents << " agents, " << session->threads()
+                          << " threads, seed " << session->options().seed << ")\n";
+            code = stream(*session, options);
+        }
+        // Saved between frames: after the last one, or after the frame Ctrl-C interrupted.
+        if (!saveFiles(*session, options) && code == 0)
+            code = 1;
+        return code;
     } catch (const std::bad_alloc &) {
         std::cerr << "streamlab-run: out of memory at frame " << session->frame() << "\n";
     } catch (const std::exception &e) {

@@ -8,8 +8,9 @@ namespace streamlab::cli {
 std::string usageText()
 {
     return "usage: streamlab-run NET.st_graph [options]\n"
+           "       streamlab-run --load MODEL.h5 [NET.st_graph] [options]\n"
            "\n"
-           "Loads an st_graph network and streams it headless on the CPU.\n"
+           "Loads an st_graph network (or a saved model) and streams it headless on the CPU.\n"
            "\n"
            "options:\n"
            "  --frames N          stream N frames, then exit (default: until Ctrl-C)\n"
@@ -23,6 +24,10 @@ std::string usageText()
            "  --data-dir DIR      folder with data sets (MNIST IDX files, CIFAR-10 batches, text "
            "files)\n"
            "  --out DIR           folder for core-client results (trainvaltest CSV files)\n"
+           "  --load FILE         continue from a model saved with --save (its network, or\n"
+           "                      NET.st_graph when given: matched by name and shape)\n"
+           "  --save FILE         save the model at the end of the run and on Ctrl-C/SIGTERM\n"
+           "  --save-weights FILE save the parameters only at the end of the run\n"
            "  --interactive, -i   read terminal commands from stdin (type 'help')\n"
            "  --quiet, -q         no progress line on the terminal\n"
            "  --help, -h          this text\n"
@@ -71,7 +76,8 @@ ParseResult parseOptions(int argc, char **argv)
             o.quiet = true;
         } else if (arg == "--frames" || arg == "--seed" || arg == "--threads"
                    || arg == "--report-every" || arg == "--device" || arg == "--data-dir"
-                   || arg == "--out") {
+                   || arg == "--out" || arg == "--load" || arg == "--save"
+                   || arg == "--save-weights") {
             const char *v = value(arg.c_str());
             if (!v)
                 return fail("option " + arg + " needs a value");
@@ -84,6 +90,12 @@ ParseResult parseOptions(int argc, char **argv)
                 o.dataDir = v;
             } else if (arg == "--out") {
                 o.outDir = v;
+            } else if (arg == "--load") {
+                o.load = v;
+            } else if (arg == "--save") {
+                o.save = v;
+            } else if (arg == "--save-weights") {
+                o.saveWeights = v;
             } else if (arg == "--seed") {
                 if (!parseNumber(v, o.seed))
                     return fail("--seed needs a non-negative integer, got '" + std::string(v)
@@ -108,7 +120,7 @@ ParseResult parseOptions(int argc, char **argv)
                         + "')");
         }
     }
-    if (o.network.empty() && !o.help && !o.version)
+    if (o.network.empty() && o.load.empty() && !o.help && !o.version)
         return fail("no network file given");
     result.options = o;
     return result;

@@ -22,6 +22,9 @@ struct Options
     bool quiet = false; // no progress bar
     std::string dataDir;
     std::string outDir; // --out: where core clients write results
+    std::string load; // --load MODEL.h5: continue from a saved model
+    std::string save; // --save MODEL.h5: save the model at the end (and on Ctrl-C)
+    std::string saveWeights; // --save-weights FILE.h5: save the parameters at the end
     bool help = false;
     bool version = false;
 };

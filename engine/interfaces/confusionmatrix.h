@@ -47,6 +47,10 @@ public:
     // acc[d] = trace(conf_mat[d]) / sum(conf_mat[d]) (0 when the sum is 0).
     const std::vector<double> &accuracy() const { return mAccuracy; }
 
+    // The ring of counted entries, the sums and the per-agent onsets (interfacestate.cpp).
+    void save(StateWriter &out) const;
+    void restore(const StateReader &in);
+
 private:
     // A map of one entry is a whole-image label (spatial-mean prediction).
     void updateMaps(int64_t frame, const Tensor &prediction,
@@ -88,6 +92,9 @@ public:
             return nullptr;
         return &mSplit[which == "train" ? 0 : 1];
     }
+
+    void save(StateWriter &out) const;
+    void restore(const StateReader &in);
 
 private:
     TemporalConfusionMatrix mAll;
@@ -132,6 +139,9 @@ public:
     std::vector<PassResult> takeCompleted();
     // The last completed pass through `set`, or null.
     const PassResult *last(DataSet set) const;
+
+    void save(StateWriter &out) const;
+    void restore(const StateReader &in);
 
 private:
     struct Stimulus

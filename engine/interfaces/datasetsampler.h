@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tensor/random.h"
+#include "tensor/statestore.h"
 
 #include <array>
 #include <cstdint>
@@ -41,6 +42,10 @@ public:
     int epochs(DataSet set) const { return mEpochs[static_cast<size_t>(set)]; }
     // The pass the next walk (mode 2/3) pick from `set` belongs to.
     int pass(DataSet set) const { return mPass[static_cast<size_t>(set)]; }
+
+    // Orders, positions and pass counters (interfacestate.cpp).
+    void save(StateWriter &out) const;
+    void restore(const StateReader &in);
 
 private:
     DataSet usable(DataSet set) const;

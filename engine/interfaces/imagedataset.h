@@ -37,6 +37,8 @@ public:
     bool setParameter(const std::string &name, double value) override;
     int stimulusClass(int agent) const override;
     const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
+    void saveState(StateWriter &out) const override;
+    void restoreState(const StateReader &in) override;
 
     const StimulusTiming &timing() const { return mTiming; }
     SamplePick currentSample(int agent) const { return mPicks[static_cast<size_t>(agent)]; }
@@ -58,6 +60,9 @@ protected:
                             int X, int Y) const = 0;
     // Per-sample random extras (colours, augmentation) when `agent` starts a new stimulus.
     virtual void startSample(int agent, const SamplePick &pick) { }
+    // The per-agent extras startSample() drew (part of saveState / restoreState).
+    virtual void saveExtras(StateWriter &out) const { }
+    virtual void restoreExtras(const StateReader &in) { }
 
 private:
     ImageTopics mTopics;

@@ -6,6 +6,7 @@
 
 #include "spec/networkspec.h"
 #include "tensor/random.h"
+#include "tensor/statestore.h"
 #include "tensor/tensor.h"
 
 #include <cstdint>
@@ -70,6 +71,13 @@ public:
     {
         return nullptr;
     }
+
+    // Everything the next update() depends on (stimuli, timing, sampler positions, confusion
+    // matrices, the random stream, live-edited parameters), so that a restored interface
+    // continues exactly as the saved one would have (docs/hdf5-schema.md). restoreState()
+    // records in `in` what does not fit (a different type, agent count or shape).
+    virtual void saveState(StateWriter &out) const;
+    virtual void restoreState(const StateReader &in);
 
 protected:
     spec::InterfaceSpec mSpec;

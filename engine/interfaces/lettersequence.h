@@ -32,6 +32,8 @@ public:
     int stimulusClass(int agent) const override;
     std::vector<std::string> classNames() const override;
     const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
+    void saveState(StateWriter &out) const override;
+    void restoreState(const StateReader &in) override;
 
     // Character at position `pos` of the current text of `agent` (-1 outside the text).
     int characterAt(int agent, long pos) const;

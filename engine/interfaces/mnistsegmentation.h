@@ -31,6 +31,8 @@ public:
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
     const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
+    void saveState(StateWriter &out) const override;
+    void restoreState(const StateReader &in) override;
 
     struct Digit
     {

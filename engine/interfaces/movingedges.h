@@ -31,6 +31,8 @@ public:
     void update(int64_t frame, int split, const std::map<std::string, const Tensor *> &inputs,
                 std::map<std::string, Tensor *> &outputs) override;
     bool setParameter(const std::string &name, double value) override;
+    void saveState(StateWriter &out) const override;
+    void restoreState(const StateReader &in) override;
 
     const StimulusTiming &timing() const { return mTiming; }
     double velocity(int agent) const { return mStimuli[static_cast<size_t>(agent)].velocity; }

@@ -50,6 +50,8 @@ public:
     int stimulusClass(int agent) const override;
     std::vector<std::string> classNames() const override;
     const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
+    void saveState(StateWriter &out) const override;
+    void restoreState(const StateReader &in) override;
 
     int classOf(int agent) const { return mSamples[static_cast<size_t>(agent)].cls; }
     const RomanJitter &jitter(int agent) const

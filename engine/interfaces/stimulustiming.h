@@ -6,6 +6,7 @@
 #pragma once
 
 #include "tensor/random.h"
+#include "tensor/statestore.h"
 
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ public:
     void setFading(int value) { mFading = value; }
     // Handles min_duration, max_duration and fading; false for other names.
     bool setParameter(const std::string &name, double value);
+
+    // The clock of every agent and the live-edited durations (interfacestate.cpp).
+    void save(StateWriter &out) const;
+    void restore(const StateReader &in);
 
 private:
     int drawDuration(Rng &rng) const;

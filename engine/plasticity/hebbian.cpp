@@ -58,6 +58,27 @@ protected:
             }
     }
 
+    void saveExtra(StateWriter &out) const override
+    {
+        out.setFloats("source_now", mSourceNow);
+        out.setFloats("source_before", mSourceBefore);
+        out.setFloats("target_now", mTargetNow);
+        out.setFloats("target_before", mTargetBefore);
+    }
+    void restoreExtra(const StateReader &in) override
+    {
+        auto sourceNow = in.getFloats("source_now");
+        auto sourceBefore = in.getFloats("source_before");
+        auto targetNow = in.getFloats("target_now");
+        auto targetBefore = in.getFloats("target_before");
+        if (!in.ok())
+            return;
+        mSourceNow = std::move(sourceNow);
+        mSourceBefore = std::move(sourceBefore);
+        mTargetNow = std::move(targetNow);
+        mTargetBefore = std::move(targetBefore);
+    }
+
 private:
     bool mDt = false;
     bool mAnti = false;

@@ -7,6 +7,7 @@
 
 #include "plasticity/optimizer.h"
 #include "spec/networkspec.h"
+#include "tensor/statestore.h"
 #include "tensor/tensor.h"
 
 #include <cstdint>
@@ -60,7 +61,18 @@ public:
     // Live-editable scalar parameters (lr, ...).
     OptimizerSettings &optimizer() { return mOptimizer; }
 
+    // The optimizer settings (lr as changed by schedulers) and, per trained parameter, the
+    // optimizer state and the last gradient and delta, plus what a subclass remembers between
+    // frames (plasticitystate.cpp, docs/hdf5-schema.md). restoreState() records in `in` what
+    // does not fit and then changes nothing.
+    void saveState(StateWriter &out) const;
+    void restoreState(const StateReader &in);
+
 protected:
+    virtual void saveExtra(StateWriter &out) const { }
+    // Reads what saveExtra wrote; changes the plasticity only when `in` is still ok afterwards.
+    virtual void restoreExtra(const StateReader &in) { }
+
     // Fills TrainedParameter::grad for every parameter (sized like its value).
     virtual void gradients(const PlasticityFrame &frame) = 0;
 

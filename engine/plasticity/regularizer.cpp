@@ -34,6 +34,13 @@ protected:
         }
         mLoss = loss;
     }
+    void saveExtra(StateWriter &out) const override { out.setReal("loss", mLoss); }
+    void restoreExtra(const StateReader &in) override
+    {
+        const double loss = in.getReal("loss");
+        if (in.ok())
+            mLoss = loss;
+    }
 
 private:
     double mLoss = 0.0;

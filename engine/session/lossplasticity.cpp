@@ -318,4 +318,20 @@ makeLossPlasticity(const Network &net, const spec::PlasticitySpec &spec,
     return std::make_unique<LossPlasticity>(net, spec, std::move(parameters));
 }
 
+void LossPlasticity::saveExtra(StateWriter &out) const
+{
+    out.setReal("loss0", mLoss0);
+    out.setReal("loss1", mLoss1);
+}
+
+void LossPlasticity::restoreExtra(const StateReader &in)
+{
+    const double loss0 = in.getReal("loss0");
+    const double loss1 = in.getReal("loss1");
+    if (!in.ok())
+        return;
+    mLoss0 = loss0;
+    mLoss1 = loss1;
+}
+
 } // namespace streamlab::session

@@ -45,6 +45,9 @@ public:
 
 protected:
     void gradients(const plasticity::PlasticityFrame &frame) override { evaluate(frame, true); }
+    // The losses of the last frame (the rollout itself is recomputed every frame).
+    void saveExtra(StateWriter &out) const override;
+    void restoreExtra(const StateReader &in) override;
 
 private:
     const Tensor *stateAt(int depth, int n) const;

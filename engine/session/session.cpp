@@ -180,6 +180,19 @@ void Session::step()
     // Interfaces: read front states, write the data NPs add in the next frame.
     mPool.run(static_cast<int>(net.interfaces.size()),
               [&](int j) { updateInterface(j, front, k); });
+    gatherInterfaceData();
+
+    applyDeltas();
+    finishCoreClients(k + 1);
+
+    mFront = 1 - front;
+    mFrame.store(k + 1);
+    publishSnapshots();
+}
+
+void Session::gatherInterfaceData()
+{
+    Network &net = *mNetwork;
     for (auto &np : net.neuronPools)
         if (np.hasInput)
             np.input.fill(0.0f);
@@ -191,13 +204,6 @@ void Session::step()
                 np.input[i] += v[i];
         }
     }
-
-    applyDeltas();
-    finishCoreClients(k + 1);
-
-    mFront = 1 - front;
-    mFrame.store(k + 1);
-    publishSnapshots();
 }
 
 void Session::runCoreClients(int64_t frame)

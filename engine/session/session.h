@@ -10,6 +10,7 @@
 #include "session/trainvaltest.h"
 #include "session/workerpool.h"
 #include "spec/networkspec.h"
+#include "tensor/statestore.h"
 
 #include <atomic>
 #include <cstdint>
@@ -114,6 +115,16 @@ public:
     // Engine-thread access: the trainvaltest client, or null.
     const TrainValTestClient *trainValTest() const { return mTrainValTest.get(); }
 
+    // Model files (io/model.h): everything the next frame depends on, item by item
+    // (sessionstate.cpp, docs/hdf5-schema.md); with `weightsOnly` only the parameters. Only
+    // between frames (engine thread, or while the runner is idle).
+    void saveState(StateWriter &out, bool weightsOnly = false) const;
+    // Restores what `in` holds, matching items by name and arrays by name and shape. Appends one
+    // message per mismatch (missing in the file, missing in the network, a different shape, a
+    // component state that does not fit) to `messages`; what matched is restored, the rest
+    // keeps its fresh state. Only between frames.
+    void restoreState(const StateReader &in, bool weightsOnly, std::vector<std::string> &messages);
+
 private:
     Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &options);
     void applyCommands();
@@ -121,6 +132,8 @@ private:
     void updateInterface(int j, int front, int64_t frame);
     void updatePlasticity(int j, int front, int64_t frame);
     void applyDeltas();
+    // Sums the interfaces' outputs into the neuron pools' input for the next frame.
+    void gatherInterfaceData();
     void runCoreClients(int64_t frame);
     void finishCoreClients(int64_t frame);
     void publishSnapshots();

@@ -73,6 +73,11 @@ public:
     // A failure to write the CSV file ("" if none); cleared by taking it.
     std::string takeError();
 
+    // Phase, epoch, loss sums, saved flags and rows (sessionstate.cpp). A restored client that
+    // is past its start frame rewrites its CSV file with the restored rows and appends to it.
+    void saveState(StateWriter &out) const;
+    void restoreState(const StateReader &in);
+
 private:
     TrainValTestClient() = default;
     void startPhase(Phase phase, int &split);

@@ -43,6 +43,25 @@ public:
 
     uint64_t key() const { return mKey; }
 
+    // The whole stream position (key, xoshiro words, the cached normal), so that a saved model
+    // continues with exactly the draws an uninterrupted run would make.
+    struct State
+    {
+        uint64_t key = 0;
+        uint64_t s[4] = {};
+        double spare = 0.0;
+        bool hasSpare = false;
+    };
+    State state() const { return {mKey, {mS[0], mS[1], mS[2], mS[3]}, mSpare, mHasSpare}; }
+    void setState(const State &state)
+    {
+        mKey = state.key;
+        for (int i = 0; i < 4; ++i)
+            mS[i] = state.s[i];
+        mSpare = state.spare;
+        mHasSpare = state.hasSpare;
+    }
+
 private:
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 

@@ -1,0 +1,369 @@
+// Session::saveState / restoreState and the trainvaltest client's state: the layout of a model
+// below its root (docs/hdf5-schema.md). States and parameters are matched by item name, array
+// name and shape, so a model can be loaded into a changed network; every mismatch becomes one
+// message naming the item, the array and both shapes.
+#include "session/session.h"
+#include "session/trainvaltest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+namespace streamlab::session {
+
+namespace {
+
+std::string quoted(const char *kind, const std::string &name)
+{
+    return std::string(kind) + " '" + name + "'";
+}
+
+// Reads array `name` of `group` into `t` when it is there with t's shape; else one message.
+bool restoreArray(const StateReader &group, const std::string &name, Tensor &t,
+                  const std::string &what, std::vector<std::string> &messages)
+{
+    const auto shape = group.shape(name);
+    if (!shape) {
+        messages.push_back(what + ": missing in the file");
+        return false;
+    }
+    if (*shape != t.dims()) {
+        messages.push_back(what + ": shape " + Tensor::shapeString(*shape) + " in the file, "
+                           + t.shapeString() + " in the network");
+        return false;
+    }
+    if (!group.readArray(name, StateType::Float32, t.data())) {
+        messages.push_back(what + ": cannot be read from the file");
+        return false;
+    }
+    return true;
+}
+
+void restoreFlag(const StateReader &group, RunFlag &flag)
+{
+    if (auto v = group.findInt("flag"))
+        flag = static_cast<RunFlag>(std::clamp<int64_t>(*v, 0, 2));
+}
+
+// Groups of `group` that the network does not have: "<kind> 'x': missing in the network".
+void reportExtraGroups(const StateReader *group, const char *kind,
+                       const std::function<bool(const std::string &)> &known,
+                       std::vector<std::string> &messages)
+{
+    if (!group)
+        return;
+    for (const auto &name : group->groups())
+        if (!known(name))
+            messages.push_back(quoted(kind, name) + ": missing in the network");
+}
+
+} // namespace
+
+void Session::saveState(StateWriter &out, bool weightsOnly) const
+{
+    const Network &net = *mNetwork;
+    auto session = out.group("session");
+    session->setInt("frame", mFrame.load());
+    session->setInt("seed", static_cast<int64_t>(mOptions.seed));
+    session->setInt("split", mSplit);
+    session->setInt("agents", mSpec->agents);
+
+    auto nps = out.group("neuron_pools");
+    auto sps = out.group("synapse_pools");
+    for (const auto &np : net.neuronPools) {
+        auto g = nps->group(np.spec->name);
+        if (weightsOnly)
+            continue;
+        g->setInt("flag", static_cast<int>(np.flag));
+        g->setTensor("state", np.state[mFront]);
+    }
+    for (const auto &sp : net.synapsePools) {
+        auto g = sps->group(sp.spec->name);
+        if (!weightsOnly)
+            g->setInt("flag", static_cast<int>(sp.flag));
+    }
+    // Parameters sit in their owner's group; a parameter shared through `share params` is
+    // stored once, with its owner.
+    for (const auto &[key, p] : net.parameters) {
+        auto g = (mSpec->findNeuronPool(p->item) ? nps : sps)->group(p->item);
+        g->setTensor(p->name, p->value);
+        if (weightsOnly)
+            continue;
+        auto pending = net.pendingDeltas.find(p.get());
+        if (pending != net.pendingDeltas.end() && pending->second.size() == p->value.size())
+            g->group("pending")->setArray(p->name, StateType::Float32, p->value.dims(),
+                                          pending->second.data());
+    }
+    if (weightsOnly)
+        return;
+
+    auto plasticities = out.group("plasticities");
+    for (size_t j = 0; j < net.plasticities.size(); ++j) {
+        const PlasticityRun &run = net.plasticities[j];
+        auto g = plasticities->group(mSpec->plasticities[j].name);
+        g->setInt("flag", static_cast<int>(run.flag));
+        g->setInt("evaluate_only", run.evaluateOnly ? 1 : 0);
+        g->setInt("computed", run.computed ? 1 : 0);
+        if (run.plasticity)
+            run.plasticity->saveState(*g);
+    }
+    auto interfaces = out.group("interfaces");
+    for (const auto &run : net.interfaces) {
+        auto g = interfaces->group(run.interface->name());
+        g->setInt("flag", static_cast<int>(run.flag));
+        auto outputs = g->group("outputs");
+        for (const auto &[topic, t] : run.outputs)
+            outputs->setTensor(topic, t);
+        run.interface->saveState(*g);
+    }
+    auto clients = out.group("core_clients");
+    if (mTrainValTest)
+        mTrainValTest->saveState(*clients->group(mTrainValTest->status().name));
+}
+
+void Session::restoreState(const StateReader &in, bool weightsOnly,
+                           std::vector<std::string> &messages)
+{
+    Network &net = *mNetwork;
+    in.clearError();
+    auto session = in.group("session");
+    auto nps = in.group("neuron_pools");
+    auto sps = in.group("synapse_pools");
+
+    // Parameters (and their pending deltas) of one item; then the arrays the network lacks.
+    auto restoreItem = [&](const StateReader &g, const std::string &item, const char *kind) {
+        std::set<std::string> known {"state"};
+        for (auto &[key, p] : net.parameters) {
+            if (p->item != item)
+                continue;
+            known.insert(p->name);
+            const std::string what = quoted(kind, item) + " parameter " + p->name;
+            restoreArray(g, p->name, p->value, what, messages);
+            if (weightsOnly)
+                continue;
+            auto pending = g.group("pending");
+            if (!pending || !pending->shape(p->name))
+                continue;
+            Tensor delta(p->value.dims());
+            if (restoreArray(*pending, p->name, delta, what + " pending delta", messages))
+                net.pendingDeltas[p.get()] = delta.values();
+        }
+        for (const auto &name : g.arrays())
+            if (!known.count(name) && !(weightsOnly && name == "state"))
+                messages.push_back(quoted(kind, item) + " parameter " + name
+                                   + ": missing in the network");
+    };
+
+    for (auto &np : net.neuronPools) {
+        const std::string &name = np.spec->name;
+        auto g = nps ? nps->group(name) : nullptr;
+        if (!g) {
+            messages.push_back(quoted("neuron pool", name) + ": missing in the file");
+            continue;
+        }
+        if (!weightsOnly) {
+            restoreFlag(*g, np.flag);
+            restoreArray(*g, "state", np.state[mFront], quoted("neuron pool", name) + " state",
+                         messages);
+        }
+        restoreItem(*g, name, "neuron pool");
+    }
+    for (auto &sp : net.synapsePools) {
+        const std::string &name = sp.spec->name;
+        auto g = sps ? sps->group(name) : nullptr;
+        if (!g) {
+            messages.push_back(quoted("synapse pool", name) + ": missing in the file");
+            continue;
+        }
+        if (!weightsOnly)
+            restoreFlag(*g, sp.flag);
+        restoreItem(*g, name, "synapse pool");
+    }
+    reportExtraGroups(
+        nps.get(), "neuron pool",
+        [&](const std::string &n) { return mSpec->findNeuronPool(n) != nullptr; }, messages);
+    reportExtraGroups(
+        sps.get(), "synapse pool",
+        [&](const std::string &n) { return mSpec->findSynapsePool(n) != nullptr; }, messages);
+    if (weightsOnly) {
+        in.clearError();
+        return;
+    }
+
+    if (!session) {
+        messages.push_back("/session: missing in the file");
+    } else {
+        const uint64_t seed = static_cast<uint64_t>(session->findInt("seed").value_or(0));
+        if (seed != mOptions.seed)
+            messages.push_back("seed: " + std::to_string(seed) + " in the file, "
+                               + std::to_string(mOptions.seed)
+                               + " in the session (random streams will differ)");
+        mFrame.store(session->findInt("frame").value_or(0));
+        mSplit = static_cast<int>(
+            std::clamp<int64_t>(session->findInt("split").value_or(0), 0, mSpec->agents));
+    }
+
+    auto plasticities = in.group("plasticities");
+    for (size_t j = 0; j < net.plasticities.size(); ++j) {
+        PlasticityRun &run = net.plasticities[j];
+        const std::string &name = mSpec->plasticities[j].name;
+        auto g = plasticities ? plasticities->group(name) : nullptr;
+        if (!g) {
+            messages.push_back(quoted("plasticity", name) + ": missing in the file");
+            continue;
+        }
+        restoreFlag(*g, run.flag);
+        run.evaluateOnly = g->findInt("evaluate_only").value_or(0) != 0;
+        run.computed = g->findInt("computed").value_or(0) != 0;
+        if (!run.plasticity)
+            continue;
+        run.plasticity->restoreState(*g);
+        if (!in.ok())
+            messages.push_back(quoted("plasticity", name) + ": " + in.error()
+                               + "; its optimizer state was not restored");
+        in.clearError();
+    }
+    reportExtraGroups(
+        plasticities.get(), "plasticity",
+        [&](const std::string &n) { return mSpec->findPlasticity(n) != nullptr; }, messages);
+
+    auto interfaces = in.group("interfaces");
+    for (auto &run : net.interfaces) {
+        const std::string &name = run.interface->name();
+        auto g = interfaces ? interfaces->group(name) : nullptr;
+        if (!g) {
+            messages.push_back(quoted("interface", name) + ": missing in the file");
+            continue;
+        }
+        restoreFlag(*g, run.flag);
+        if (auto outputs = g->group("outputs"))
+            for (auto &[topic, t] : run.outputs)
+                restoreArray(*outputs, topic, t, quoted("interface", name) + " output " + topic,
+                             messages);
+        run.interface->restoreState(*g);
+        if (!in.ok())
+            messages.push_back(quoted("interface", name) + ": " + in.error()
+                               + "; its stimulus state was not restored");
+        in.clearError();
+    }
+    reportExtraGroups(
+        interfaces.get(), "interface",
+        [&](const std::string &n) { return mSpec->findInterface(n) != nullptr; }, messages);
+
+    auto clients = in.group("core_clients");
+    if (mTrainValTest) {
+        const std::string &name = mTrainValTest->status().name;
+        auto g = clients ? clients->group(name) : nullptr;
+        if (!g) {
+            messages.push_back(quoted("core client", name) + ": missing in the file");
+        } else {
+            mTrainValTest->restoreState(*g);
+            if (!in.ok())
+                messages.push_back(quoted("core client", name) + ": " + in.error());
+            in.clearError();
+        }
+    }
+    reportExtraGroups(
+        clients.get(), "core client",
+        [&](const std::string &n) { return mTrainValTest && mTrainValTest->status().name == n; },
+        messages);
+
+    // The data the interfaces wrote last is what the neuron pools add in the next frame.
+    gatherInterfaceData();
+    publishSnapshots();
+}
+
+// ---- trainvaltest -----------------------------------------------------------------------------
+
+void TrainValTestClient::saveState(StateWriter &out) const
+{
+    out.setText("type", "trainvaltest");
+    out.setInt("phase", static_cast<int>(mPhase));
+    out.setInt("epoch", mEpoch);
+    out.setInt("phase_start", mPhaseStart);
+    out.setReal("loss_sum", mLossSum);
+    out.setInt("loss_frames", mLossFrames);
+    std::vector<int64_t> flags;
+    for (RunFlag f : mSavedFlags)
+        flags.push_back(static_cast<int>(f));
+    out.setInts("saved_flags", flags);
+    std::vector<int64_t> frames, epochs, phases, samples;
+    std::vector<double> accuracies, losses;
+    for (const auto &row : mRows) {
+        frames.push_back(row.frame);
+        epochs.push_back(row.epoch);
+        phases.push_back(row.phase == "train" ? 1 : row.phase == "valid" ? 2 : 3);
+        samples.push_back(row.samples);
+        accuracies.push_back(row.accuracy.value_or(NAN));
+        losses.push_back(row.loss.value_or(NAN));
+    }
+    auto rows = out.group("rows");
+    rows->setInts("frame", frames);
+    rows->setInts("epoch", epochs);
+    rows->setInts("phase", phases);
+    rows->setInts("samples", samples);
+    rows->setReals("accuracy", accuracies);
+    rows->setReals("loss", losses);
+}
+
+void TrainValTestClient::restoreState(const StateReader &in)
+{
+    const auto phase = static_cast<Phase>(std::clamp<int64_t>(in.getInt("phase"), 0, 3));
+    const int epoch = static_cast<int>(in.getInt("epoch"));
+    const int64_t phaseStart = in.getInt("phase_start");
+    const double lossSum = in.getReal("loss_sum");
+    const int64_t lossFrames = in.getInt("loss_frames");
+    auto flags = in.getIntVector<int>("saved_flags");
+    std::vector<TrainValTestRow> rows;
+    if (auto g = in.getGroup("rows")) {
+        const auto frames = g->getInts("frame");
+        const long n = static_cast<long>(frames.size());
+        const auto epochs = g->getInts("epoch", n);
+        const auto phases = g->getInts("phase", n);
+        const auto samples = g->getInts("samples", n);
+        const auto accuracies = g->getReals("accuracy", n);
+        const auto losses = g->getReals("loss", n);
+        for (size_t i = 0; in.ok() && i < frames.size(); ++i) {
+            TrainValTestRow row;
+            row.frame = frames[i];
+            row.epoch = static_cast<int>(epochs[i]);
+            row.phase = phaseName(static_cast<Phase>(std::clamp<int64_t>(phases[i], 1, 3)));
+            row.samples = samples[i];
+            if (!std::isnan(accuracies[i]))
+                row.accuracy = accuracies[i];
+            if (!std::isnan(losses[i]))
+                row.loss = losses[i];
+            rows.push_back(row);
+        }
+    }
+    if (!in.ok())
+        return;
+    mPhase = phase;
+    mEpoch = epoch;
+    mPhaseStart = phaseStart;
+    mLossSum = lossSum;
+    mLossFrames = lossFrames;
+    mSavedFlags.clear();
+    for (int f : flags)
+        mSavedFlags.push_back(static_cast<RunFlag>(std::clamp(f, 0, 2)));
+    mRows = std::move(rows);
+    // The CSV file continues as the uninterrupted run's would: header and the restored rows.
+    if (mOut.is_open())
+        mOut.close();
+    if (mPhase == Phase::Waiting || mFile.empty())
+        return;
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(mFile).parent_path(), ec);
+    mOut.open(mFile, std::ios::trunc);
+    if (!mOut) {
+        mError = "trainvaltest '" + mName + "': cannot write '" + mFile + "'";
+        return;
+    }
+    mOut << "frame,epoch,phase,samples,accuracy,loss" << std::endl;
+    for (const auto &row : mRows)
+        writeRow(row);
+}
+
+} // namespace streamlab::session
