@@ -186,12 +186,17 @@ void canonicalizeOrder(Node &root)
 
 std::string emit(const Node &root)
 {
-    if (!root.isMap())
-        return root.isNull() ? std::string() : flow(root) + "\n";
     Node ordered = root;
     canonicalizeOrder(ordered);
+    return emitAsIs(ordered);
+}
+
+std::string emitAsIs(const Node &root)
+{
+    if (!root.isMap())
+        return root.isNull() ? std::string() : flow(root) + "\n";
     std::string out;
-    for (const auto &[key, value] : ordered.entries())
+    for (const auto &[key, value] : root.entries())
         entry(key, value, 0, out);
     return out;
 }

@@ -49,6 +49,9 @@ LoadResult loadTree(const Node &root, const std::string &fileName,
 std::string emit(const NetworkSpec &network);
 // The same for a bare tree (e.g. an edited NetworkSpec::root).
 std::string emit(const Node &root);
+// YAML of a tree with its top-level keys in the order they have (an edited file keeps the
+// order its author gave it).
+std::string emitAsIs(const Node &root);
 
 // Puts the top-level keys of `root` in emit's order: name, agents, neuron_pools, synapse_pools,
 // plasticities, interfaces, core_clients, external_models, then the rest in their order.
