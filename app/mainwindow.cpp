@@ -6,7 +6,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QCryptographicHash>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -32,7 +31,6 @@ namespace streamlab::app {
 namespace {
 
 constexpr int kMaxRecent = 10;
-constexpr int kLayoutVersion = 1;
 
 QString flagName(int flag)
 {
@@ -375,137 +373,6 @@ void MainWindow::removeAllViews()
             delete dock;
         }
     mViewDocks.clear();
-}
-
-QString MainWindow::layoutKey(const QString &path)
-{
-    const QByteArray hash = QCryptographicHash::hash(QFileInfo(path).absoluteFilePath().toUtf8(),
-                                                     QCryptographicHash::Sha1);
-    return QStringLiteral("layouts/") + QString::fromLatin1(hash.toHex().left(16));
-}
-
-void MainWindow::saveLayout()
-{
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    if (mController.path().isEmpty())
-        return;
-    QVariantList list;
-    for (const auto &dock : mViewDocks) {
-        if (!dock)
-            continue;
-        auto *view = qobject_cast<views::View *>(dock->widget());
-        if (!view)
-            continue;
-        QVariantMap entry;
-        entry[QStringLiteral("name")] = dock->objectName();
-        entry[QStringLiteral("kind")] = view->kind();
-        entry[QStringLiteral("config")] = view->saveConfig();
-        list << entry;
-    }
-    settings.beginGroup(layoutKey(mController.path()));
-    settings.setValue(QStringLiteral("version"), kLayoutVersion);
-    settings.setValue(QStringLiteral("path"), mController.path());
-    settings.setValue(QStringLiteral("views"), list);
-    settings.setValue(QStringLiteral("state"), saveState(kLayoutVersion));
-    settings.endGroup();
-}
-
-bool MainWindow::restoreLayout()
-{
-    QSettings settings;
-    settings.beginGroup(layoutKey(mController.path()));
-    if (settings.value(QStringLiteral("version")).toInt() != kLayoutVersion)
-        return false;
-    const QVariantList list = settings.value(QStringLiteral("views")).toList();
-    const QByteArray state = settings.value(QStringLiteral("state")).toByteArray();
-    settings.endGroup();
-    removeAllViews();
-    for (const QVariant &v : list) {
-        const QVariantMap entry = v.toMap();
-        views::View *view = addView(entry.value(QStringLiteral("kind")).toString(),
-                                    entry.value(QStringLiteral("config")).toMap());
-        if (view)
-            dockOf(view)->setObjectName(entry.value(QStringLiteral("name")).toString());
-    }
-    restoreState(state, kLayoutVersion);
-    return true;
-}
-
-void MainWindow::applyDefaultLayout()
-{
-    removeAllViews();
-    const spec::NetworkSpec *spec = mController.spec();
-    if (!spec)
-        return;
-    // Pools written by interfaces are the inputs; the first larger pool that is not one of them
-    // is the "hidden" pool worth watching.
-    std::set<std::string> written;
-    for (const auto &i : spec->interfaces)
-        for (const auto &topic : i.out)
-            written.insert(i.npFor(topic));
-    std::string hidden;
-    for (const auto &np : spec->neuronPools)
-        if (!written.count(np.name) && hidden.empty() && np.x * np.y > 1)
-            hidden = np.name;
-    if (hidden.empty())
-        for (const auto &np : spec->neuronPools)
-            if (!written.count(np.name) && (hidden.empty() || np.features > 1))
-                hidden = hidden.empty() ? np.name : hidden;
-    std::string filterSp;
-    for (const auto &sp : spec->synapsePools)
-        if (!sp.factors.empty() && sp.func.empty()) {
-            filterSp = sp.name;
-            break;
-        }
-    auto item = [](const std::string &name) {
-        return QVariantMap {{QStringLiteral("item"), QString::fromStdString(name)}};
-    };
-
-    // Left column: the network over the loss/accuracy curves (Problems tabbed behind them).
-    // Right: the stimulus, feature maps and filters side by side over the percentile bands.
-    views::View *network = addView(QStringLiteral("network"), {}, Qt::LeftDockWidgetArea);
-    views::View *curves = addView(QStringLiteral("curves"), {}, Qt::LeftDockWidgetArea);
-    views::View *stimulus = nullptr;
-    if (!spec->interfaces.empty())
-        stimulus = addView(QStringLiteral("interface"), item(spec->interfaces.front().name),
-                           Qt::RightDockWidgetArea);
-    views::View *maps = nullptr;
-    if (!hidden.empty())
-        maps = addView(QStringLiteral("featuremaps"), item(hidden), Qt::RightDockWidgetArea);
-    views::View *filters = nullptr;
-    if (!filterSp.empty())
-        filters = addView(QStringLiteral("filters"), item(filterSp), Qt::RightDockWidgetArea);
-    views::View *bands = nullptr;
-    if (!hidden.empty())
-        bands = addView(QStringLiteral("bands"), item(hidden), Qt::RightDockWidgetArea);
-
-    auto dock = [this](views::View *v) { return v ? dockOf(v) : nullptr; };
-    removeDockWidget(mProblemsDock);
-    if (dock(network) && dock(curves))
-        splitDockWidget(dock(network), dock(curves), Qt::Vertical);
-    QDockWidget *top = dock(stimulus) ? dock(stimulus) : dock(maps) ? dock(maps) : dock(filters);
-    if (top && dock(bands))
-        splitDockWidget(top, dock(bands), Qt::Vertical);
-    if (dock(stimulus) && dock(maps))
-        splitDockWidget(dock(stimulus), dock(maps), Qt::Horizontal);
-    if (dock(maps) && dock(filters))
-        splitDockWidget(dock(maps), dock(filters), Qt::Horizontal);
-    if (QDockWidget *under = dock(curves) ? dock(curves) : dock(bands)) {
-        tabifyDockWidget(under, mProblemsDock);
-        mProblemsDock->show();
-        // Raise the view, not Problems, once the tab bar exists.
-        QTimer::singleShot(0, under, [under] { under->raise(); });
-    } else {
-        addDockWidget(Qt::BottomDockWidgetArea, mProblemsDock);
-        mProblemsDock->show();
-    }
-    if (dock(network))
-        resizeDocks({dock(network)}, {width() * 2 / 5}, Qt::Horizontal);
-    if (dock(network) && dock(curves))
-        resizeDocks({dock(network), dock(curves)}, {height() / 2, height() / 2}, Qt::Vertical);
-    if (top && dock(bands))
-        resizeDocks({top, dock(bands)}, {height() / 2, height() / 2}, Qt::Vertical);
 }
 
 void MainWindow::addRecent(const QString &path)

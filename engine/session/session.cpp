@@ -479,16 +479,11 @@ void Session::flushSnapshots()
 void Session::publishSnapshots()
 {
     const int64_t frame = mFrame.load();
-    if (mDeferSnapshots) {
-        publish(subscriptions(false), frame);
-        mDeferredFrame = frame;
-    } else {
-        std::lock_guard lock(mSubscriptionMutex);
-        Subscriptions list;
-        for (const auto &[source, slot] : mSubscriptions)
-            list.emplace_back(&source, slot);
-        publish(list, frame);
-    }
+    publish(subscriptions(false), frame);
+    if (mDeferSnapshots)
+        mDeferredFrame = frame; // taken during the next frame's first batch
+    else
+        publish(subscriptions(true), frame);
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics;
     for (const auto &run : mNetwork->interfaces) {
         auto m = run.interface->metrics();
