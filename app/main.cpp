@@ -1,6 +1,7 @@
 // streamlab [NET.st_graph]: the IDE. Options for scripted use (README screenshots, the GUI-cost
 // benchmark): --frames N streams N frames after opening; --screenshot PNG saves the window then
 // and quits; --bench prints the engine's frames/s for those N frames and quits.
+#include "app/editorshell.h"
 #include "app/mainwindow.h"
 #include "views/refreshgovernor.h"
 
@@ -63,6 +64,9 @@ int main(int argc, char **argv)
         opened = window.openFile(args.first());
         if (opened && parser.isSet(defaultLayout))
             window.applyDefaultLayout();
+    } else if (!parser.isSet(screenshot) && !parser.isSet(frames)) {
+        // Edits that a crash kept from being saved are offered once the window is up.
+        QTimer::singleShot(0, &window, [&window] { window.editorShell()->offerRecovery(); });
     }
 
     const qint64 n = parser.value(frames).toLongLong();

@@ -1,5 +1,6 @@
 #include "app/mainwindow.h"
 
+#include "app/editorshell.h"
 #include "app/problemsdock.h"
 #include "views/networkview.h"
 
@@ -55,6 +56,17 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     mProblemsDock->setObjectName(QStringLiteral("problems"));
     mProblemsDock->setWidget(mProblems);
     addDockWidget(Qt::BottomDockWidgetArea, mProblemsDock);
+    mShell = new EditorShell(this, &mController, mProblems);
+    connect(mShell, &EditorShell::titleChanged, this, [this] { updateTitle(); });
+    connect(mShell, &EditorShell::status, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(&mController, &views::RunController::modelSaved, this,
+            [this](const QString &path, qint64 frame, const QString &error) {
+                if (error.isEmpty())
+                    statusBar()->showMessage(tr("Saved model %1 at frame %2").arg(path).arg(frame), 8000);
+                else
+                    mController.problem(tr("Saving %1 failed: %2").arg(path, error));
+            });
 
     createActions();
     createToolBar();
@@ -118,6 +130,7 @@ void MainWindow::createActions()
     };
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    mShell->fillFileMenu(file);
     file->addAction(make(QStringLiteral("open"), tr("&Open..."), QKeySequence::Open,
                          [this] { openDialog(); }));
     mRecentMenu = file->addMenu(tr("Open &Recent"));
@@ -132,10 +145,12 @@ void MainWindow::createActions()
     file->addAction(make(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit,
                          [this] { close(); }));
 
+    mShell->fillEditMenu(menuBar()->addMenu(tr("&Edit")));
+
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     // Space toggles play/pause; Pause also has its own key so that it can be pressed blindly.
     run->addAction(make(QStringLiteral("play"), tr("&Play"), QKeySequence(Qt::Key_Space),
-                        [this] { mController.togglePlay(); }));
+                        [this] { togglePlay(); }));
     run->addAction(make(QStringLiteral("pause"), tr("P&ause"), QKeySequence(Qt::Key_Pause),
                         [this] { mController.pause(); }));
     run->addAction(make(QStringLiteral("step"), tr("&Step One Frame"),
@@ -183,6 +198,8 @@ void MainWindow::createActions()
     connect(mDocksMenu, &QMenu::aboutToShow, this, [this] {
         mDocksMenu->clear();
         mDocksMenu->addAction(mProblemsDock->toggleViewAction());
+        for (QDockWidget *dock : mShell->docks())
+            mDocksMenu->addAction(dock->toggleViewAction());
         for (const auto &dock : mViewDocks)
             if (dock)
                 mDocksMenu->addAction(dock->toggleViewAction());
@@ -260,8 +277,17 @@ void MainWindow::openDialog()
     openFile(path);
 }
 
+void MainWindow::togglePlay()
+{
+    if (!mController.isStreaming() && !mShell->prepareRun())
+        return;
+    mController.togglePlay();
+}
+
 bool MainWindow::openFile(const QString &path)
 {
+    if (!mShell->maybeSave())
+        return false;
     const QString absolute = QFileInfo(path).absoluteFilePath();
     if (!QFileInfo::exists(absolute)) {
         spec::Diagnostic d;
@@ -290,6 +316,7 @@ bool MainWindow::openFile(const QString &path)
         return false;
     }
     mProblems->clear();
+    mShell->documentOpened(absolute);
     mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics);
     addRecent(absolute);
     if (!restoreLayout())
@@ -413,8 +440,9 @@ void MainWindow::updateRunActions()
 {
     const bool has = mController.hasNetwork();
     const bool streaming = mController.isStreaming();
-    for (const char *name : {"play", "pause", "step", "stepN", "reset", "reload", "close"})
+    for (const char *name : {"pause", "step", "stepN", "reset", "reload", "close"})
         mActions[QString::fromLatin1(name)]->setEnabled(has);
+    mActions[QStringLiteral("play")]->setEnabled(true); // without a network it runs the editor's
     mActions[QStringLiteral("play")]->setText(streaming ? tr("&Pause") : tr("&Play"));
     mActions[QStringLiteral("play")]->setIcon(
         style()->standardIcon(streaming ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
@@ -444,20 +472,23 @@ QString MainWindow::statusFrameText() const
 
 void MainWindow::updateTitle()
 {
-    if (mController.spec())
-        setWindowTitle(tr("%1 - Streamlab")
-                           .arg(QString::fromStdString(mController.spec()->name.empty()
-                                                           ? QFileInfo(mController.path())
-                                                                 .fileName()
-                                                                 .toStdString()
-                                                           : mController.spec()->name)));
-    else
-        setWindowTitle(tr("Streamlab"));
-    setWindowFilePath(mController.path());
+    // The document being edited names the window; [*] marks unsaved edits.
+    const editor::GraphDocument *doc = mShell->document();
+    const spec::Node *name = doc->root().find("name");
+    QString title = name && name->isScalar() ? QString::fromStdString(name->text()) : QString();
+    if (title.isEmpty())
+        title = doc->path().isEmpty() ? tr("untitled") : QFileInfo(doc->path()).fileName();
+    setWindowTitle(tr("%1[*] - Streamlab").arg(title));
+    setWindowModified(doc->isModified());
+    setWindowFilePath(doc->path());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!mShell->maybeSave()) {
+        event->ignore();
+        return;
+    }
     saveLayout();
     mController.close(); // stops the session thread cleanly, even while streaming
     event->accept();

@@ -20,6 +20,7 @@ class QDockWidget;
 namespace streamlab::app {
 
 class ProblemsWidget;
+class EditorShell;
 
 class MainWindow : public QMainWindow
 {
@@ -35,6 +36,9 @@ public:
 
     views::RunController *controller() { return &mController; }
     ProblemsWidget *problems() { return mProblems; }
+    EditorShell *editorShell() { return mShell; }
+    // Play / pause; Play first runs the editor's network when it was edited.
+    void togglePlay();
     QList<views::View *> views() const;
     QDockWidget *dockOf(views::View *view) const;
     // A new dock with a view of `kind`; null for an unknown kind.
@@ -72,6 +76,7 @@ private:
 
     views::RunController mController;
     ProblemsWidget *mProblems = nullptr;
+    EditorShell *mShell = nullptr;
     QDockWidget *mProblemsDock = nullptr;
     QMenu *mRecentMenu = nullptr;
     QMenu *mViewMenu = nullptr;

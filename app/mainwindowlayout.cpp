@@ -1,6 +1,7 @@
 // MainWindow's dock layouts: saved per network in QSettings (layouts/<hash of the path>: the
 // views with their configuration and the window state), restored when the network is opened
 // again, and the default layout for a network opened the first time.
+#include "app/editorshell.h"
 #include "app/mainwindow.h"
 
 #include "views/networkview.h"
@@ -141,6 +142,15 @@ void MainWindow::applyDefaultLayout()
         addDockWidget(Qt::BottomDockWidgetArea, mProblemsDock);
         mProblemsDock->show();
     }
+    // The editor sits behind the network view, the palette and undo history behind the curves.
+    const QList<QDockWidget *> editorDocks = mShell->docks();
+    if (dock(network)) {
+        tabifyDockWidget(dock(network), editorDocks[0]);
+        QTimer::singleShot(0, dock(network), [d = dock(network)] { d->raise(); });
+    }
+    if (QDockWidget *under = dock(curves) ? dock(curves) : dock(bands))
+        for (QDockWidget *d : editorDocks.mid(1))
+            tabifyDockWidget(under, d);
     if (dock(network))
         resizeDocks({dock(network)}, {width() * 2 / 5}, Qt::Horizontal);
     if (dock(network) && dock(curves))

@@ -257,19 +257,37 @@ SetValueCommand::SetValueCommand(GraphDocument &document, const QString &item,
     , mContinuous(continuous)
     , mTime(QDateTime::currentMSecsSinceEpoch())
 {
+    if (setItemKeys(document, item, {{key, std::move(value)}}))
+        finish();
+}
+
+bool DocumentCommand::setItemKeys(const GraphDocument &document, const QString &item,
+                                  const std::vector<std::pair<QString, Node>> &values)
+{
     const auto section = document.sectionOf(item);
     if (!section) {
         refuse(QObject::tr("there is no item named '%1'").arg(item));
-        return;
+        return false;
     }
     Node *node = sectionNode(mAfter, *section)->find(str(item));
     if (!node->isMap())
         *node = Node::map();
-    if (value.isNull())
-        node->remove(str(key));
-    else
-        node->set(str(key), std::move(value));
-    finish();
+    for (const auto &[key, value] : values) {
+        if (value.isNull())
+            node->remove(str(key));
+        else
+            node->set(str(key), value);
+    }
+    return true;
+}
+
+SetValuesCommand::SetValuesCommand(GraphDocument &document, const QString &item,
+                                   const std::vector<std::pair<QString, Node>> &values,
+                                   const QString &text)
+    : DocumentCommand(document, text)
+{
+    if (setItemKeys(document, item, values))
+        finish();
 }
 
 bool SetValueCommand::mergeWith(const QUndoCommand *other)
@@ -282,6 +300,13 @@ bool SetValueCommand::mergeWith(const QUndoCommand *other)
     mAfter = o->mAfter;
     mAfterPositions = o->mAfterPositions;
     return true;
+}
+
+ReplaceTreeCommand::ReplaceTreeCommand(GraphDocument &document, Node root, const QString &text)
+    : DocumentCommand(document, text)
+{
+    mAfter = std::move(root);
+    finish();
 }
 
 // ---- SetTopLevelCommand ----------------------------------------------------------------------

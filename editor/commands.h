@@ -39,6 +39,9 @@ protected:
     Positions mAfterPositions;
     void finish();
     void refuse(const QString &why);
+    // Sets (null: removes) keys of `item` in mAfter; false (refused) when there is no such item.
+    bool setItemKeys(const GraphDocument &document, const QString &item,
+                     const std::vector<std::pair<QString, spec::Node>> &values);
     GraphDocument &mDocument;
     spec::Node mBefore;
     Positions mBeforePositions;
@@ -86,6 +89,23 @@ private:
     QString mItem, mKey;
     bool mContinuous;
     qint64 mTime;
+};
+
+// Sets (or, with null values, removes) several keys of one item as one step: a connection
+// that sets a loss's source together with its depth and parameters, an interface topic with its
+// remap.
+class SetValuesCommand : public DocumentCommand
+{
+public:
+    SetValuesCommand(GraphDocument &document, const QString &item,
+                     const std::vector<std::pair<QString, spec::Node>> &values, const QString &text);
+};
+
+// Replaces the whole tree (recovered edits, a file changed outside the editor), one step.
+class ReplaceTreeCommand : public DocumentCommand
+{
+public:
+    ReplaceTreeCommand(GraphDocument &document, spec::Node root, const QString &text);
 };
 
 // Sets (or removes) a top-level key: name, agents, globals, tag_specs, ...

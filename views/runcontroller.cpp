@@ -50,13 +50,18 @@ bool RunController::openSpec(spec::NetworkSpec spec, const QString &path,
 bool RunController::start(spec::NetworkSpec spec, const QString &path,
                           spec::Diagnostics &diagnostics)
 {
-    auto copy = std::make_unique<spec::NetworkSpec>(spec);
     // Compile first: a network that cannot run never replaces the one that is open.
     auto session = session::Session::create(std::move(spec), mOptions, diagnostics);
     if (!session)
         return false;
+    adopt(std::move(session), path);
+    return true;
+}
+
+void RunController::adopt(std::unique_ptr<session::Session> session, const QString &path)
+{
     stop();
-    mSpecCopy = std::move(copy);
+    mSpecCopy = std::make_unique<spec::NetworkSpec>(session->spec());
     mSession = std::move(session);
     mRunner = std::make_unique<session::SessionRunner>(*mSession);
     mRunner->setMaxFps(mMaxFps);
@@ -68,10 +73,10 @@ bool RunController::start(spec::NetworkSpec spec, const QString &path,
     mFlags.clear();
     if (mSplit != 0)
         mSession->post({session::Command::Kind::SetSplit, "", mSplit});
+    mLastAutosave = mSession->frame();
     mTimer.start();
     Q_EMIT networkOpened();
     tick();
-    return true;
 }
 
 void RunController::stop()
@@ -226,6 +231,7 @@ void RunController::tick()
         Q_EMIT problem(QString::fromStdString(error));
 
     const qint64 frame = mSession->frame();
+    autosaveIfDue(frame);
     if (frame != mLastFrame) {
         mLastFrame = frame;
         // Flags posted before this frame are applied now; the session is the truth again.

@@ -15,6 +15,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace streamlab::views {
@@ -71,6 +72,21 @@ public:
     // Blocks until the runner has executed every pending step (tests and scripted use only).
     void waitUntilIdle();
 
+    // ---- model files (io/model.h; runcontrollermodel.cpp) ----------------------------------
+    // Saves the session between two frames without stopping it; modelSaved() reports.
+    void saveModel(const QString &path);
+    // Replaces the session by the one saved in `path`, which continues where it was saved.
+    // On failure the open session stays and `error` says why; `mismatches` lists what did not
+    // fit when the file was loaded into a changed network (none here).
+    bool openModel(const QString &path, QString *error);
+    // Runs `session` (already compiled or loaded) as the open network.
+    void adopt(std::unique_ptr<session::Session> session, const QString &path);
+    // While streaming, saves the model to `path` every `frames` frames (0: never).
+    void setAutosave(qint64 frames, const QString &path);
+    qint64 autosaveFrames() const { return mAutosaveFrames; }
+    // Runs `task` on the session thread between two frames (or at once when paused).
+    void runBetweenFrames(std::function<void(session::Session &)> task);
+
 public Q_SLOTS:
     void play();
     void pause();
@@ -91,10 +107,13 @@ Q_SIGNALS:
     void problem(const QString &text); // runtime reports: NaN pause, failed frame, command error
     void selectionChanged(const QString &item);
     void itemFlagChanged(const QString &item, int flag);
+    // A model save finished (error empty when it worked); `frame` is the frame saved.
+    void modelSaved(const QString &path, qint64 frame, const QString &error);
 
 private:
     bool start(spec::NetworkSpec spec, const QString &path, spec::Diagnostics &diagnostics);
     void stop();
+    void autosaveIfDue(qint64 frame);
 
     session::SessionOptions mOptions;
     std::unique_ptr<spec::NetworkSpec> mSpecCopy; // for reset()
@@ -109,6 +128,9 @@ private:
     bool mLastStreaming = false;
     double mMaxFps = 0.0;
     int mSplit = 0;
+    qint64 mAutosaveFrames = 0;
+    qint64 mLastAutosave = 0;
+    QString mAutosavePath;
     std::map<std::string, int> mFlags;
     ScalarHistory mScalars;
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mInterfaceMetrics;

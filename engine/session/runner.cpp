@@ -69,19 +69,27 @@ bool SessionRunner::isStreaming() const
 bool SessionRunner::isIdle() const
 {
     std::lock_guard lock(mMutex);
-    return !mStreaming && mPendingSteps == 0 && !mBusy;
+    return !mStreaming && mPendingSteps == 0 && !mBusy && mTasks.empty();
 }
 
 void SessionRunner::waitUntilIdle()
 {
     std::unique_lock lock(mMutex);
-    mIdle.wait(lock, [this] { return (!mStreaming && mPendingSteps == 0 && !mBusy) || mQuit; });
+    mIdle.wait(lock, [this] { return (!mStreaming && mPendingSteps == 0 && !mBusy && mTasks.empty()) || mQuit;
+    });
 }
 
 std::string SessionRunner::takeError()
 {
     std::lock_guard lock(mMutex);
     return std::exchange(mError, {});
+}
+
+void SessionRunner::between(std::function<void(Session &)> task)
+{
+    std::lock_guard lock(mMutex);
+    mTasks.push_back(std::move(task));
+    mWake.notify_all();
 }
 
 double SessionRunner::fps() const
@@ -111,9 +119,22 @@ void SessionRunner::loop()
             }
             mBusy = false;
             mIdle.notify_all();
-            mWake.wait(lock, [this] { return mQuit || mStreaming || mPendingSteps > 0; });
+            mWake.wait(lock, [this] {
+                return mQuit || mStreaming || mPendingSteps > 0 || !mTasks.empty();
+            });
             if (mQuit)
                 return;
+            if (!mTasks.empty()) {
+                auto tasks = std::move(mTasks);
+                mTasks.clear();
+                mBusy = true;
+                lock.unlock();
+                mSession.flushSnapshots();
+                for (auto &task : tasks)
+                    task(mSession);
+                lock.lock();
+                continue;
+            }
             if (mStopAt >= 0 && mSession.frame() >= mStopAt) {
                 mStreaming = false;
                 mPendingSteps = 0;

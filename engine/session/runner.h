@@ -6,9 +6,11 @@
 #include "session/session.h"
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace streamlab::session {
 
@@ -29,6 +31,9 @@ public:
     void waitUntilIdle();
     double fps() const; // frames per second over the last ~second of running
     std::string takeError(); // why the last frame failed ("" if none); clears it
+    // Runs `task` on the session thread between two frames (before the next one, or at once
+    // when paused), in the order posted: saving a model while streaming, without stopping.
+    void between(std::function<void(Session &)> task);
 
 private:
     void loop();
@@ -45,6 +50,7 @@ private:
     std::string mError;
     bool mBusy = false;
     bool mQuit = false;
+    std::vector<std::function<void(Session &)>> mTasks;
     std::thread mThread;
 };
 

@@ -77,6 +77,7 @@ LoadResult loadRoot(Node root, const std::string &fileName, const LoadOptions &o
     try {
         expandNetwork(root, fileName, context, true);
         canonicalizeOrder(root);
+        result.expanded = root;
         files.insert(files.end(), context.sourceFiles.begin(), context.sourceFiles.end());
         Validator validator(root, fileName, result.diagnostics);
         validator.setMemoryLimit(options.memoryLimitBytes);

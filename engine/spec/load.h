@@ -23,6 +23,9 @@ struct LoadResult
 {
     std::optional<NetworkSpec> network; // set only when there are no errors
     Diagnostics diagnostics; // errors, warnings and notes, in file order
+    // The tree after expansion (imports, modules, tag_specs, globals resolved), also when
+    // validation found errors (editors draw it); empty when the file could not be read.
+    std::optional<Node> expanded;
     bool ok() const { return network.has_value(); }
 };
 

@@ -1,0 +1,459 @@
+#include "app/editorshell.h"
+
+#include "app/problemsdock.h"
+#include "editor/commands.h"
+#include "io/model.h"
+
+#include <QAction>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QUndoView>
+#include <QVBoxLayout>
+
+namespace streamlab::app {
+
+namespace {
+
+constexpr int kRecoveryIntervalMs = 5000;
+
+QDockWidget *makeDock(QMainWindow *window, const QString &title, const QString &name,
+                      QWidget *widget)
+{
+    auto *dock = new QDockWidget(title, window);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    return dock;
+}
+
+} // namespace
+
+EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
+                         ProblemsWidget *problems)
+    : QObject(window)
+    , mWindow(window)
+    , mController(controller)
+    , mProblems(problems)
+{
+    mDocument.clear();
+    createDocks();
+    mAskSave = [this] {
+        const auto answer = QMessageBox::question(
+            mWindow, tr("Unsaved changes"),
+            tr("%1 has unsaved changes. Save them?").arg(displayName()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        return answer == QMessageBox::Save ? 0 : answer == QMessageBox::Discard ? 1 : 2;
+    };
+    mAskRun = [this] {
+        QMessageBox box(QMessageBox::Question, tr("The network was edited"),
+                        tr("The network that runs differs from the one in the editor. Keep "
+                           "what it learned (parameters whose name and shape did not change) "
+                           "or restart from the initial values?"),
+                        QMessageBox::NoButton, mWindow);
+        QPushButton *keep = box.addButton(tr("Keep Parameters"), QMessageBox::AcceptRole);
+        QPushButton *restart = box.addButton(tr("Restart"), QMessageBox::DestructiveRole);
+        box.addButton(QMessageBox::Cancel);
+        box.exec();
+        return box.clickedButton() == keep ? 0 : box.clickedButton() == restart ? 1 : 2;
+    };
+    connect(&mDocument, &editor::GraphDocument::modifiedChanged, this, [this] {
+        Q_EMIT titleChanged();
+    });
+    connect(mDocument.undoStack(), &QUndoStack::indexChanged, this, [this] {
+        updateApplyBar();
+        if (mDocument.isModified() && !mRecoveryTimer.isActive())
+            mRecoveryTimer.start();
+    });
+    connect(mController, &views::RunController::networkOpened, this, [this] { updateApplyBar(); });
+    connect(mController, &views::RunController::networkClosed, this, [this] {
+        mRunningTree.reset();
+        updateApplyBar();
+    });
+    connect(mEditor->scene(), &editor::EditorScene::validated, this, [this] { showValidation(); });
+    connect(mEditor, &editor::GraphEditor::message, this, &EditorShell::status);
+    mRecoveryTimer.setSingleShot(true);
+    mRecoveryTimer.setInterval(kRecoveryIntervalMs);
+    connect(&mRecoveryTimer, &QTimer::timeout, this, [this] { writeRecovery(); });
+}
+
+EditorShell::~EditorShell() = default;
+
+void EditorShell::createDocks()
+{
+    auto *canvas = new QWidget;
+    auto *layout = new QVBoxLayout(canvas);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    mApplyBar = new QWidget(canvas);
+    auto *bar = new QHBoxLayout(mApplyBar);
+    bar->setContentsMargins(8, 4, 8, 4);
+    mApplyText = new QLabel(tr("The network was edited while it runs."), mApplyBar);
+    auto *keep = new QPushButton(tr("Apply, Keep Parameters"), mApplyBar);
+    keep->setObjectName(QStringLiteral("applyKeep"));
+    auto *restart = new QPushButton(tr("Apply and Restart"), mApplyBar);
+    restart->setObjectName(QStringLiteral("applyRestart"));
+    bar->addWidget(mApplyText, 1);
+    bar->addWidget(keep);
+    bar->addWidget(restart);
+    mApplyBar->setStyleSheet(QStringLiteral("background: #fff7e0;"));
+    connect(keep, &QPushButton::clicked, this, [this] { runDocument(true); });
+    connect(restart, &QPushButton::clicked, this, [this] { runDocument(false); });
+    mApplyBar->hide();
+    mEditor = new editor::GraphEditor(&mDocument, canvas);
+    layout->addWidget(mApplyBar);
+    layout->addWidget(mEditor, 1);
+    mEditorDock = makeDock(mWindow, tr("Editor"), QStringLiteral("editor"), canvas);
+
+    auto *palette = new editor::PaletteWidget;
+    connect(palette, &editor::PaletteWidget::createRequested, mEditor,
+            &editor::GraphEditor::createAtCentre);
+    mPaletteDock = makeDock(mWindow, tr("Palette"), QStringLiteral("palette"), palette);
+    mUndoDock = makeDock(mWindow, tr("Undo History"), QStringLiteral("undoHistory"),
+                         new QUndoView(mDocument.undoStack()));
+    mWindow->addDockWidget(Qt::LeftDockWidgetArea, mPaletteDock);
+    mWindow->addDockWidget(Qt::LeftDockWidgetArea, mEditorDock);
+    mWindow->splitDockWidget(mPaletteDock, mEditorDock, Qt::Horizontal);
+    mWindow->addDockWidget(Qt::LeftDockWidgetArea, mUndoDock);
+    mWindow->splitDockWidget(mPaletteDock, mUndoDock, Qt::Vertical);
+}
+
+QList<QDockWidget *> EditorShell::docks() const
+{
+    return {mEditorDock, mPaletteDock, mUndoDock};
+}
+
+void EditorShell::fillFileMenu(QMenu *file)
+{
+    auto add = [this, file](const QString &name, const QString &text, const QKeySequence &key,
+                            auto slot) {
+        QAction *a = file->addAction(text, this, slot);
+        a->setObjectName(name);
+        a->setShortcut(key);
+        return a;
+    };
+    add(QStringLiteral("new"), tr("&New Network"), QKeySequence::New, [this] { newDocument(); });
+    add(QStringLiteral("save"), tr("&Save"), QKeySequence::Save, [this] { save(); });
+    add(QStringLiteral("saveAs"), tr("Save &As..."), QKeySequence::SaveAs, [this] { saveAs(); });
+    file->addSeparator();
+    add(QStringLiteral("saveModel"), tr("Save &Model..."), QKeySequence(Qt::CTRL | Qt::Key_M),
+        [this] { saveModelDialog(); });
+    add(QStringLiteral("openModel"), tr("Open M&odel..."),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), [this] { openModelDialog(); });
+    add(QStringLiteral("autosaveModel"), tr("Autosave Model &Every..."), {},
+        [this] { autosaveDialog(); });
+    file->addSeparator();
+}
+
+void EditorShell::fillEditMenu(QMenu *edit)
+{
+    QAction *undo = mDocument.undoStack()->createUndoAction(edit, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setObjectName(QStringLiteral("undo"));
+    QAction *redo = mDocument.undoStack()->createRedoAction(edit, tr("&Redo"));
+    redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    redo->setObjectName(QStringLiteral("redo"));
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    for (QAction *a : mEditor->editActions())
+        edit->addAction(a);
+    edit->addSeparator();
+    for (const char *name : {"layout", "fit", "zoomIn", "zoomOut"})
+        edit->addAction(mEditor->action(QString::fromLatin1(name)));
+}
+
+QString EditorShell::displayName() const
+{
+    return mDocument.path().isEmpty() ? tr("untitled.st_graph")
+                                      : QFileInfo(mDocument.path()).fileName();
+}
+
+// ---- files -----------------------------------------------------------------------------------
+
+bool EditorShell::maybeSave()
+{
+    if (!mDocument.isModified())
+        return true;
+    switch (mAskSave()) {
+    case 0:
+        return save();
+    case 1:
+        removeRecovery();
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool EditorShell::newDocument()
+{
+    if (!maybeSave())
+        return false;
+    removeRecovery();
+    mDocument.clear();
+    mEditorDock->show();
+    mEditorDock->raise();
+    mPaletteDock->show();
+    Q_EMIT titleChanged();
+    return true;
+}
+
+void EditorShell::documentOpened(const QString &path)
+{
+    spec::Diagnostics diagnostics;
+    if (!mDocument.load(path, diagnostics))
+        return; // it compiled a moment ago: only a race with another writer ends here
+    mRunningTree = mDocument.root();
+    mEditor->scene()->syncNow();
+    mEditor->view()->fitAll();
+    updateApplyBar();
+    Q_EMIT titleChanged();
+}
+
+bool EditorShell::save()
+{
+    if (mDocument.path().isEmpty())
+        return saveAs();
+    QString error;
+    if (!mDocument.save(mDocument.path(), &error)) {
+        QMessageBox::warning(mWindow, tr("Save failed"), error);
+        return false;
+    }
+    removeRecovery();
+    Q_EMIT status(tr("Saved %1").arg(mDocument.path()));
+    Q_EMIT titleChanged();
+    return true;
+}
+
+bool EditorShell::saveAs()
+{
+    const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Network"),
+                                                      mDocument.path(),
+                                                      tr("st_graph networks (*.st_graph)"));
+    if (path.isEmpty())
+        return false;
+    QString error;
+    if (!mDocument.save(path.endsWith(QLatin1String(".st_graph")) ? path : path + ".st_graph",
+                        &error)) {
+        QMessageBox::warning(mWindow, tr("Save failed"), error);
+        return false;
+    }
+    removeRecovery();
+    Q_EMIT titleChanged();
+    return true;
+}
+
+// ---- running the document --------------------------------------------------------------------
+
+bool EditorShell::documentDiffersFromRun() const
+{
+    return !mRunningTree || *mRunningTree != mDocument.root();
+}
+
+bool EditorShell::prepareRun()
+{
+    if (mController->hasNetwork() && !documentDiffersFromRun())
+        return true;
+    if (!mController->hasNetwork())
+        return runDocument(false);
+    switch (mAskRun()) {
+    case 0:
+        return runDocument(true);
+    case 1:
+        return runDocument(false);
+    default:
+        return false;
+    }
+}
+
+bool EditorShell::runDocument(bool keepParameters)
+{
+    spec::LoadResult result = mDocument.validate();
+    if (!result.ok()) {
+        showValidation();
+        Q_EMIT status(tr("The network has problems; see Problems"));
+        return false;
+    }
+    QTemporaryDir dir;
+    const std::string weights = dir.filePath(QStringLiteral("weights.h5")).toStdString();
+    bool saved = false;
+    if (keepParameters && mController->session()) {
+        mController->pause();
+        mController->waitUntilIdle();
+        std::string error;
+        saved = io::saveWeights(*mController->session(), weights, {}, &error);
+        if (!saved)
+            Q_EMIT status(tr("The parameters could not be kept: %1")
+                              .arg(QString::fromStdString(error)));
+    }
+    const QString path = mDocument.path().isEmpty() ? displayName() : mDocument.path();
+    spec::Diagnostics diagnostics;
+    if (!mController->openSpec(std::move(*result.network), path, diagnostics)) {
+        mProblems->setDiagnostics(displayName(), diagnostics);
+        return false;
+    }
+    mRunningTree = mDocument.root();
+    if (saved) {
+        std::vector<std::string> mismatches;
+        std::string error;
+        io::loadWeights(*mController->session(), weights, mismatches, &error);
+        for (const auto &m : mismatches)
+            mProblems->addRuntimeProblem(0, tr("kept parameters: %1").arg(QString::fromStdString(m)));
+        Q_EMIT status(tr("Applied the edits; kept the parameters that still fit (%n not kept)", "",
+                         int(mismatches.size())));
+    }
+    updateApplyBar();
+    return true;
+}
+
+void EditorShell::updateApplyBar()
+{
+    mApplyBar->setVisible(mController->hasNetwork() && documentDiffersFromRun());
+}
+
+void EditorShell::showValidation()
+{
+    mProblems->setDiagnostics(displayName(), mEditor->scene()->validation().diagnostics);
+}
+
+// ---- model files -----------------------------------------------------------------------------
+
+void EditorShell::saveModelDialog()
+{
+    if (!mController->hasNetwork())
+        return;
+    const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Model"), QString(),
+                                                      tr("Streamlab models (*.h5)"));
+    if (!path.isEmpty())
+        mController->saveModel(path.endsWith(QLatin1String(".h5")) ? path : path + ".h5");
+}
+
+void EditorShell::openModelDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(mWindow, tr("Open Model"), QString(),
+                                                      tr("Streamlab models (*.h5);;All files (*)"));
+    if (path.isEmpty() || !maybeSave())
+        return;
+    QString error;
+    if (!mController->openModel(path, &error)) {
+        QMessageBox::warning(mWindow, tr("Open model failed"), error);
+        return;
+    }
+    // The editor shows the stored network (unsaved: it has no st_graph file yet).
+    const std::string text = spec::emit(mController->session()->spec());
+    auto tree = spec::readTreeString(text, "<model>");
+    if (tree.root) {
+        mDocument.clear();
+        mDocument.replace(*tree.root, {});
+        mDocument.undoStack()->clear();
+        mRunningTree = mDocument.root();
+    }
+    Q_EMIT status(tr("Opened model %1 at frame %2").arg(path).arg(mController->frame()));
+    Q_EMIT titleChanged();
+}
+
+void EditorShell::autosaveDialog()
+{
+    bool ok = false;
+    const int frames = QInputDialog::getInt(mWindow, tr("Autosave Model"),
+                                            tr("Save the model every N frames while streaming "
+                                               "(0: never):"),
+                                            int(mController->autosaveFrames()), 0, 100000000, 100,
+                                            &ok);
+    if (!ok)
+        return;
+    QString path;
+    if (frames > 0) {
+        path = QFileDialog::getSaveFileName(mWindow, tr("Autosave Model To"), QString(),
+                                            tr("Streamlab models (*.h5)"));
+        if (path.isEmpty())
+            return;
+    }
+    mController->setAutosave(frames, path);
+}
+
+// ---- recovery --------------------------------------------------------------------------------
+
+QString EditorShell::recoveryDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + QStringLiteral("/recovery");
+}
+
+QString EditorShell::recoveryPath() const
+{
+    const QString key = mDocument.path().isEmpty() ? QStringLiteral("untitled") : mDocument.path();
+    const QByteArray hash
+        = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
+    return recoveryDir() + QLatin1Char('/') + QString::fromLatin1(hash) + QStringLiteral(".st_graph");
+}
+
+void EditorShell::writeRecovery()
+{
+    if (!mDocument.isModified())
+        return;
+    QDir().mkpath(recoveryDir());
+    QSaveFile file(recoveryPath());
+    if (!file.open(QIODevice::WriteOnly))
+        return;
+    // The first line names the file the edits belong to; the rest is the st_graph as edited.
+    const QString origin = mDocument.path().isEmpty() ? QStringLiteral("(untitled)") : mDocument.path();
+    file.write("# streamlab recovery of: " + origin.toUtf8() + "\n");
+    file.write(QByteArray::fromStdString(spec::emitAsIs(mDocument.root())));
+    file.commit();
+}
+
+void EditorShell::removeRecovery()
+{
+    QFile::remove(recoveryPath());
+}
+
+void EditorShell::offerRecovery()
+{
+    const QStringList files = QDir(recoveryDir()).entryList({QStringLiteral("*.st_graph")}, QDir::Files);
+    for (const QString &name : files) {
+        const QString path = recoveryDir() + QLatin1Char('/') + name;
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QString first = QString::fromUtf8(file.readLine()).trimmed();
+        const QString origin = first.section(QStringLiteral(": "), 1);
+        const auto answer = QMessageBox::question(
+            mWindow, tr("Recover unsaved edits"),
+            tr("Streamlab ended without saving edits of %1. Recover them?").arg(origin),
+            QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard, QMessageBox::Yes);
+        if (answer == QMessageBox::Discard)
+            QFile::remove(path);
+        if (answer != QMessageBox::Yes)
+            continue;
+        auto tree = spec::readTreeString(file.readAll().toStdString(), path.toStdString());
+        if (!tree.root)
+            continue;
+        spec::Diagnostics ignored;
+        if (!origin.startsWith(QLatin1Char('(')) && QFileInfo::exists(origin))
+            mDocument.load(origin, ignored); // its positions, and its path for Save
+        else
+            mDocument.clear();
+        // The recovered tree as one undoable edit on top of the file, so Save writes it.
+        mDocument.undoStack()->push(new editor::ReplaceTreeCommand(mDocument, *tree.root,
+                                                                   tr("Recovered edits")));
+        mEditorDock->show();
+        Q_EMIT titleChanged();
+        return;
+    }
+}
+
+} // namespace streamlab::app
