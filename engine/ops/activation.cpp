@@ -4,6 +4,7 @@
 // ArrayProgram (whole-array evaluation, never re-parsed).
 #include "ops/activation.h"
 
+#include "ops/arrayexpr.h"
 #include "ops/arraynode.h"
 
 #include <Eigen/Core>
@@ -243,6 +244,15 @@ void Activation::forward(const float *in, float *out, int agents, int C, int X, 
         return;
     }
     }
+}
+
+std::vector<std::string> Activation::names()
+{
+    std::vector<std::string> out = {"Id"};
+    for (const std::string &name : detail::functionNames())
+        if (name != "Id" && parse(name))
+            out.push_back(name);
+    return out;
 }
 
 } // namespace streamlab::ops

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace streamlab::ops {
 
@@ -18,6 +19,9 @@ public:
     // Returns nullopt with `error` ("unknown activation 'relux'; did you mean 'relu'?") when the
     // text is neither a known name nor a valid expression of known functions.
     static std::optional<Activation> parse(const std::string &text, std::string *error = nullptr);
+    // The bare names that parse as an activation (Id, relu, softmax, ...), e.g. for an editor's
+    // suggestions.
+    static std::vector<std::string> names();
 
     bool isIdentity() const;
     const std::string &text() const { return mText; }

@@ -206,4 +206,9 @@ std::string emit(const NetworkSpec &network)
     return emit(network.root);
 }
 
+std::string emitFlow(const Node &value)
+{
+    return flow(value);
+}
+
 } // namespace streamlab::spec

@@ -147,6 +147,71 @@ const std::vector<std::pair<std::string, std::string>> &neuronPoolKeyAliases()
     return aliases;
 }
 
+const std::vector<std::string> &parShapeNames()
+{
+    static const std::vector<std::string> names = {"full", "feature", "spatial", "scalar", "False"};
+    return names;
+}
+
+const std::vector<std::string> &layerNormShapeNames()
+{
+    static const std::vector<std::string> names = {"full", "feature", "spatial", "False"};
+    return names;
+}
+
+const std::vector<std::string> &factorShapeNames()
+{
+    static const std::vector<std::string> names = {"full", "feature", "spatial", "scalar"};
+    return names;
+}
+
+const std::vector<std::string> &weightShapeNames()
+{
+    static const std::vector<std::string> names
+        = {"full",        "feature",     "spatial",     "scalar",
+           "src_feature", "tgt_feature", "src_spatial", "tgt_spatial"};
+    return names;
+}
+
+const std::vector<std::string> &noiseKindNames()
+{
+    static const std::vector<std::string> names = {"normal", "uniform", "Bernoulli"};
+    return names;
+}
+
+const std::vector<std::string> &plasticityTypeNames()
+{
+    static const std::vector<std::string> names = {"loss", "hebbian", "L_regularizer"};
+    return names;
+}
+
+const std::vector<std::string> &lossFunctionNames()
+{
+    static const std::vector<std::string> names
+        = {"MSE",      "MAE",     "hinge", "negloglikelihood", "categorical_crossentropy",
+           "minimize", "maximize"};
+    return names;
+}
+
+const std::vector<std::string> &optimizerNames()
+{
+    static const std::vector<std::string> names = {"grad_desc", "adam", "rmsprop"};
+    return names;
+}
+
+const std::vector<std::string> &hebbianModusNames()
+{
+    static const std::vector<std::string> names
+        = {"hebbian", "anti_hebbian", "dt hebbian", "dt anti_hebbian"};
+    return names;
+}
+
+const std::vector<std::string> &coreClientTypeNames()
+{
+    static const std::vector<std::string> names = {"lr_scheduler", "trainvaltest", "save_images"};
+    return names;
+}
+
 int editDistance(const std::string &a, const std::string &b)
 {
     // Optimal string alignment: a swap of two neighbours ("mnsit") counts as one edit.

@@ -56,6 +56,10 @@ std::string emit(const Node &root);
 // order its author gave it).
 std::string emitAsIs(const Node &root);
 
+// One-line flow YAML of a value ("[16, 32, 32]", "{a: 1}", "'quoted text'"): what an editor
+// shows in a field; reading it back gives the same value.
+std::string emitFlow(const Node &value);
+
 // Puts the top-level keys of `root` in emit's order: name, agents, neuron_pools, synapse_pools,
 // plasticities, interfaces, core_clients, external_models, then the rest in their order.
 // NetworkSpec::root is always in this order.

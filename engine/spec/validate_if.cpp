@@ -181,7 +181,7 @@ void validateInterface(ItemReader &r, InterfaceSpec &iface)
 
 void validateCoreClients(Validator &v, const Node &section)
 {
-    const std::vector<std::string> types = {"lr_scheduler", "trainvaltest", "save_images"};
+    const std::vector<std::string> &types = coreClientTypeNames();
     for (const auto &[name, client] : section.entries()) {
         ItemReader r(v, "core client", name, client);
         CoreClientSpec spec;

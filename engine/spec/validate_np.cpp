@@ -6,9 +6,8 @@
 
 namespace streamlab::spec {
 
-static const std::vector<std::string> kParShapes
-    = {"full", "feature", "spatial", "scalar", "False"};
-static const std::vector<std::string> kLayerNormShapes = {"full", "feature", "spatial", "False"};
+static const std::vector<std::string> &kParShapes = parShapeNames();
+static const std::vector<std::string> &kLayerNormShapes = layerNormShapeNames();
 
 // `shape: [features, X, Y]`, or `features` (x `samples`) with `spatial: [X]` / `[X, Y]`.
 static bool readShape(ItemReader &r, NeuronPoolSpec &np)
@@ -131,7 +130,7 @@ void validateNeuronPool(ItemReader &r, NeuronPoolSpec &np)
     }
     readBounds(r, pars, np.minBound, np.maxBound, "neuron pool");
 
-    if (auto noise = r.choice("noise", {"normal", "uniform", "Bernoulli"}))
+    if (auto noise = r.choice("noise", noiseKindNames()))
         np.noise = *noise == "normal" ? NoiseKind::Normal
             : *noise == "uniform"     ? NoiseKind::Uniform
                                       : NoiseKind::Bernoulli;

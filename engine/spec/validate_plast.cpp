@@ -10,9 +10,8 @@ namespace streamlab::spec {
 
 namespace {
 
-const std::vector<std::string> kTypes = {"loss", "hebbian", "L_regularizer"};
-const std::vector<std::string> kLossFunctions = {
-    "MSE", "MAE", "hinge", "negloglikelihood", "categorical_crossentropy", "minimize", "maximize"};
+const std::vector<std::string> &kTypes = plasticityTypeNames();
+const std::vector<std::string> &kLossFunctions = lossFunctionNames();
 
 std::vector<int> shapeOf(const NeuronPoolSpec &np)
 {
@@ -166,8 +165,7 @@ void readLoss(ItemReader &r, PlasticitySpec &plast)
 void readHebbian(ItemReader &r, PlasticitySpec &plast)
 {
     Validator &v = r.validator();
-    if (auto modus
-        = r.choice("modus", {"hebbian", "anti_hebbian", "dt hebbian", "dt anti_hebbian"}))
+    if (auto modus = r.choice("modus", hebbianModusNames()))
         plast.modus = *modus;
     else if (!r.has("modus"))
         r.missing("modus", "hebbian, anti_hebbian, dt hebbian or dt anti_hebbian");
@@ -204,7 +202,7 @@ void validatePlasticity(ItemReader &r, PlasticitySpec &plast)
     else if (!r.has("type"))
         r.missing("type", joinNames(kTypes));
     readParameters(r, plast);
-    if (auto o = r.choice("optimizer", {"grad_desc", "adam", "rmsprop"}))
+    if (auto o = r.choice("optimizer", optimizerNames()))
         plast.optimizer = *o;
     if (auto lr = r.number("lr", 0.0, 1e300, "a number >= 0"))
         plast.lr = *lr;

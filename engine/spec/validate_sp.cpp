@@ -9,10 +9,8 @@ namespace streamlab::spec {
 
 namespace {
 
-const std::vector<std::string> kFactorShapes = {"full", "feature", "spatial", "scalar"};
-const std::vector<std::string> kWeightShapes
-    = {"full",        "feature",     "spatial",     "scalar",
-       "src_feature", "tgt_feature", "src_spatial", "tgt_spatial"};
+const std::vector<std::string> &kFactorShapes = factorShapeNames();
+const std::vector<std::string> &kWeightShapes = weightShapeNames();
 
 std::string flowText(const Node &n)
 {
@@ -332,7 +330,7 @@ void readOutputKeys(ItemReader &r, SynapsePoolSpec &sp)
             sp.M = std::make_pair(static_cast<int>(*m->items()[0].toInt()),
                                   static_cast<int>(*m->items()[1].toInt()));
     }
-    if (auto noise = r.choice("noise", {"normal", "uniform", "Bernoulli"})) {
+    if (auto noise = r.choice("noise", noiseKindNames())) {
         sp.noise = *noise == "normal" ? NoiseKind::Normal
             : *noise == "uniform"     ? NoiseKind::Uniform
                                       : NoiseKind::Bernoulli;

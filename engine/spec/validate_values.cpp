@@ -96,6 +96,16 @@ static std::optional<double> parseDouble(const std::string &s)
     return n.toDouble();
 }
 
+std::string initValueError(const Node &value, const std::string &key, bool neuronPool)
+{
+    Diagnostics diagnostics;
+    const Node root = Node::map(), item = Node::map();
+    Validator validator(root, {}, diagnostics);
+    ItemReader reader(validator, neuronPool ? "neuron pool" : "synapse pool", "item", item);
+    parseInit(reader, value, key, neuronPool);
+    return diagnostics.empty() ? std::string() : diagnostics.front().message;
+}
+
 std::optional<InitSpec> parseInit(ItemReader &reader, const Node &value, const std::string &key,
                                   bool npStyle)
 {
