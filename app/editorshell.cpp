@@ -123,6 +123,13 @@ void EditorShell::createDocks()
     mPaletteDock = makeDock(mWindow, tr("Palette"), QStringLiteral("palette"), palette);
     mUndoDock = makeDock(mWindow, tr("Undo History"), QStringLiteral("undoHistory"),
                          new QUndoView(mDocument.undoStack()));
+    mInspector = new editor::Inspector(mDocument);
+    mInspectorDock = makeDock(mWindow, tr("Inspector"), QStringLiteral("inspector"), mInspector);
+    connect(mEditor->scene(), &editor::EditorScene::selectedNamesChanged, mInspector,
+            [this](const QStringList &names) {
+                mInspector->setItem(names.size() == 1 ? names.front() : QString());
+            });
+    mWindow->addDockWidget(Qt::RightDockWidgetArea, mInspectorDock);
     mWindow->addDockWidget(Qt::LeftDockWidgetArea, mPaletteDock);
     mWindow->addDockWidget(Qt::LeftDockWidgetArea, mEditorDock);
     mWindow->splitDockWidget(mPaletteDock, mEditorDock, Qt::Horizontal);
@@ -132,7 +139,7 @@ void EditorShell::createDocks()
 
 QList<QDockWidget *> EditorShell::docks() const
 {
-    return {mEditorDock, mPaletteDock, mUndoDock};
+    return {mEditorDock, mPaletteDock, mUndoDock, mInspectorDock};
 }
 
 void EditorShell::fillFileMenu(QMenu *file)

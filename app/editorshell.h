@@ -9,6 +9,7 @@
 
 #include "editor/graphdocument.h"
 #include "editor/grapheditor.h"
+#include "editor/inspector.h"
 #include "views/runcontroller.h"
 
 #include <QObject>
@@ -37,6 +38,7 @@ public:
 
     editor::GraphDocument *document() { return &mDocument; }
     editor::GraphEditor *editor() const { return mEditor; }
+    editor::Inspector *inspector() const { return mInspector; }
     QList<QDockWidget *> docks() const;
     void fillFileMenu(QMenu *file);
     void fillEditMenu(QMenu *edit);
@@ -94,6 +96,8 @@ private:
     QDockWidget *mEditorDock = nullptr;
     QDockWidget *mPaletteDock = nullptr;
     QDockWidget *mUndoDock = nullptr;
+    QDockWidget *mInspectorDock = nullptr;
+    editor::Inspector *mInspector = nullptr;
     QWidget *mApplyBar = nullptr;
     QLabel *mApplyText = nullptr;
     std::optional<spec::Node> mRunningTree; // the document the session was compiled from
