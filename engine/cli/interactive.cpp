@@ -1,5 +1,7 @@
 #include "cli/interactive.h"
 
+#include "cli/editcommands.h"
+
 #include "tensor/tensor.h"
 
 #include <iostream>
@@ -16,9 +18,9 @@ static const char *kHelp
       "  nps               neuron pools with their shapes\n"
       "  sps               synapse pools with sources and target\n"
       "  split N           hold out agents a < N from learning (0..agents)\n"
-      "  on|pause|off ITEM run, freeze or switch off one item\n"
-      "  exit              stop and quit\n"
-      "  help, ?           this list\n";
+      "  on|pause|off ITEM run, freeze or switch off one item\n";
+static const char *kHelpEnd = "  exit              stop and quit\n"
+                              "  help, ?           this list\n";
 
 // `on|pause|off ITEM`: queue a run-flag change for the next frame.
 static void setItemFlag(session::Session &session, std::istream &words, const std::string &command,
@@ -33,8 +35,9 @@ static void setItemFlag(session::Session &session, std::istream &words, const st
         out << "no neuron pool, synapse pool, plasticity or interface named '" << item << "'\n";
         return;
     }
-    session.post({session::Command::Kind::SetFlag, item, value});
-    out << item << " " << command << " from the next frame\n";
+    const uint64_t id
+        = session.post(session::Command {session::Command::Kind::SetFlag, item, value});
+    out << "edit #" << id << ": " << item << " " << command << " from the next frame\n";
 }
 
 int runInteractive(session::Session &session, std::istream &in, std::ostream &out,
@@ -49,6 +52,7 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
             out << "error: " << error << " (paused)\n";
         for (const auto &alert : session.takeAlerts())
             out << "alert: " << alert << " (paused)\n";
+        reportEditErrors(session, out);
     };
     while (!*interrupted
            && (reportError(), out << "[" << session.frame() << "] >> " << std::flush,
@@ -59,7 +63,9 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
         if (command.empty())
             continue;
         if (command == "help" || command == "?") {
-            out << kHelp;
+            out << kHelp << EditHelp << kHelpEnd;
+        } else if (runEditCommand(session, command, words, out)) {
+            continue;
         } else if (command == "stream") {
             runner.play();
         } else if (command == "pause" && !(words >> std::ws).eof()) {
@@ -107,8 +113,9 @@ int runInteractive(session::Session &session, std::istream &in, std::ostream &ou
                 out << "split needs a number from 0 to " << spec.agents << "\n";
                 continue;
             }
-            session.post({session::Command::Kind::SetSplit, {}, n});
-            out << "split " << n << " from the next frame\n";
+            const uint64_t id
+                = session.post(session::Command {session::Command::Kind::SetSplit, {}, n});
+            out << "edit #" << id << ": split " << n << " from the next frame\n";
         } else if (command == "on" || command == "off") {
             setItemFlag(session, words, command, command == "on" ? 0 : 2, out);
         } else if (command == "exit" || command == "quit") {

@@ -3,6 +3,7 @@
 #include "cli/options.h"
 #include "cli/report.h"
 #include "io/model.h"
+#include "session/editlog.h"
 #include "session/session.h"
 #include "spec/load.h"
 
@@ -52,6 +53,7 @@ int stream(session::Session &session, const cli::Options &options)
     const int64_t first = session.frame();
     const int64_t end = options.frames < 0 ? -1 : first + options.frames;
     const auto start = Clock::now();
+    bool editFailed = false;
     auto windowStart = start;
     int64_t windowFrames = 0;
     double fps = 0.0;
@@ -64,6 +66,10 @@ int stream(session::Session &session, const cli::Options &options)
     while (!gInterrupted && (end < 0 || session.frame() < end)) {
         session.step();
         ++windowFrames;
+        for (const auto &e : session.takeEditErrors()) {
+            std::cerr << "streamlab-run: edit #" << e.id << " failed: " << e.message << "\n";
+            editFailed = true;
+        }
         if (session.hasAlerts()) {
             for (const auto &alert : session.takeAlerts())
                 std::cerr << "streamlab-run: " << alert << "\n";
@@ -99,7 +105,23 @@ int stream(session::Session &session, const cli::Options &options)
         std::cerr << "streamlab-run: interrupted at frame " << session.frame() << "\n";
         return 130;
     }
-    return 0;
+    return editFailed ? 1 : 0;
+}
+
+// --replay LOG: the log's edits, scheduled at their frames. False after printing why not.
+bool scheduleReplay(session::Session &session, const session::EditLog &log,
+                    const cli::Options &options)
+{
+    if (log.network != session.spec().name)
+        std::cerr << "streamlab-run: warning: " << options.replay << " was written for network '"
+                  << log.network << "', not '" << session.spec().name << "'\n";
+    const auto messages = session.scheduleEdits(log.records);
+    for (const auto &m : messages)
+        std::cerr << "streamlab-run: " << options.replay << ": " << m << "\n";
+    if (!options.quiet && !options.json)
+        std::cerr << "streamlab-run: replaying " << log.records.size() << " edits from "
+                  << options.replay << " (seed " << log.seed << ")\n";
+    return messages.empty();
 }
 
 // --save and --save-weights at the end of a run (also after Ctrl-C). False when one failed.
@@ -213,8 +235,20 @@ int main(int argc, char **argv)
     sessionOptions.device = options.device;
     sessionOptions.dataDir = options.dataDir;
     sessionOptions.outputDir = options.outDir;
+    std::optional<session::EditLog> replay;
+    if (!options.replay.empty()) {
+        std::string error;
+        replay = session::readEditLog(options.replay, &error);
+        if (!replay) {
+            std::cerr << "streamlab-run: " << error << "\n";
+            return 1;
+        }
+        sessionOptions.seed = replay->seed; // the log's run is reproduced only with its seed
+    }
     auto session = makeSession(options, sessionOptions);
     if (!session)
+        return 1;
+    if (replay && !scheduleReplay(*session, *replay, options))
         return 1;
     if (options.check) {
         std::cerr << (options.network.empty() ? options.load : options.network) << ": valid\n";

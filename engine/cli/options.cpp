@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 namespace streamlab::cli {
 
@@ -9,6 +10,7 @@ std::string usageText()
 {
     return "usage: streamlab-run NET.st_graph [options]\n"
            "       streamlab-run --load MODEL.h5 [NET.st_graph] [options]\n"
+           "       streamlab-run --replay LOG NET.st_graph [options]\n"
            "\n"
            "Loads an st_graph network (or a saved model) and streams it headless on the CPU.\n"
            "\n"
@@ -28,6 +30,8 @@ std::string usageText()
            "                      NET.st_graph when given: matched by name and shape)\n"
            "  --save FILE         save the model at the end of the run and on Ctrl-C/SIGTERM\n"
            "  --save-weights FILE save the parameters only at the end of the run\n"
+           "  --replay LOG        run from frame 0 applying the live edits of LOG (written by\n"
+           "                      'savelog') at their frames, with the log's seed\n"
            "  --interactive, -i   read terminal commands from stdin (type 'help')\n"
            "  --quiet, -q         no progress line on the terminal\n"
            "  --help, -h          this text\n"
@@ -77,7 +81,7 @@ ParseResult parseOptions(int argc, char **argv)
         } else if (arg == "--frames" || arg == "--seed" || arg == "--threads"
                    || arg == "--report-every" || arg == "--device" || arg == "--data-dir"
                    || arg == "--out" || arg == "--load" || arg == "--save"
-                   || arg == "--save-weights") {
+                   || arg == "--save-weights" || arg == "--replay") {
             const char *v = value(arg.c_str());
             if (!v)
                 return fail("option " + arg + " needs a value");
@@ -96,6 +100,8 @@ ParseResult parseOptions(int argc, char **argv)
                 o.save = v;
             } else if (arg == "--save-weights") {
                 o.saveWeights = v;
+            } else if (arg == "--replay") {
+                o.replay = v;
             } else if (arg == "--seed") {
                 if (!parseNumber(v, o.seed))
                     return fail("--seed needs a non-negative integer, got '" + std::string(v)
@@ -122,7 +128,11 @@ ParseResult parseOptions(int argc, char **argv)
     }
     if (o.network.empty() && o.load.empty() && !o.help && !o.version)
         return fail("no network file given");
-    result.options = o;
+    if (!o.replay.empty() && !o.load.empty())
+        return fail("--replay runs from frame 0 and cannot be combined with --load");
+    if (!o.replay.empty() && o.network.empty())
+        return fail("--replay needs the network file the log was written for");
+    result.options.emplace(std::move(o));
     return result;
 }
 

@@ -25,6 +25,7 @@ struct Options
     std::string load; // --load MODEL.h5: continue from a saved model
     std::string save; // --save MODEL.h5: save the model at the end (and on Ctrl-C)
     std::string saveWeights; // --save-weights FILE.h5: save the parameters at the end
+    std::string replay; // --replay LOG: apply a saved edit log at its frames
     bool help = false;
     bool version = false;
 };

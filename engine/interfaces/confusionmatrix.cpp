@@ -12,8 +12,7 @@ int predictedClass(const Tensor &prediction, int agent)
     int best = 0;
     double bestValue = -INFINITY;
     for (int c = 0; c < classes; ++c) {
-        const float *p = prediction.data()
-                         + (static_cast<size_t>(agent) * classes + c) * plane;
+        const float *p = prediction.data() + (static_cast<size_t>(agent) * classes + c) * plane;
         double sum = 0.0;
         for (size_t i = 0; i < plane; ++i)
             sum += p[i];
@@ -38,7 +37,8 @@ TemporalConfusionMatrix::TemporalConfusionMatrix(int agents, int classes, int wi
     , mAccuracy(static_cast<size_t>(mWindow), 0.0)
     , mDelay(static_cast<size_t>(agents), -1)
     , mLabels(static_cast<size_t>(agents))
-{}
+{
+}
 
 double TemporalConfusionMatrix::meanCount(int delay, int trueClass, int predicted) const
 {
@@ -118,7 +118,7 @@ void TemporalConfusionMatrix::updateMaps(int64_t frame, const Tensor &prediction
             const int p = map.size() == 1 ? predictedClass(prediction, a)
                                           : predictedPixelClass(prediction, a, i);
             const size_t index = (static_cast<size_t>(d) * mClasses + label) * mClasses
-                                 + static_cast<size_t>(std::min(p, mClasses - 1));
+                + static_cast<size_t>(std::min(p, mClasses - 1));
             slot.push_back(index);
             count(index, +1);
         }
@@ -149,8 +149,7 @@ ClassificationMetrics::ClassificationMetrics(int agents, int classes, int window
 }
 
 void ClassificationMetrics::update(int64_t frame, int split, const Tensor &prediction,
-                                   const std::vector<int> &labels,
-                                   const std::vector<int> &elapsed,
+                                   const std::vector<int> &labels, const std::vector<int> &elapsed,
                                    const std::vector<char> &triggers)
 {
     std::vector<std::vector<int>> maps(labels.size());
@@ -178,7 +177,7 @@ void ClassificationMetrics::updateMaps(int64_t frame, int split, const Tensor &p
 
 std::vector<InterfaceMetric> ClassificationMetrics::metrics() const
 {
-    std::vector<InterfaceMetric> m{{"acc", mAll.accuracy()}};
+    std::vector<InterfaceMetric> m {{"acc", mAll.accuracy()}};
     if (!mSplit.empty()) {
         m.push_back({"acc_train", mSplit[0].accuracy()});
         m.push_back({"acc_valid", mSplit[1].accuracy()});
@@ -206,7 +205,8 @@ PassConfusionMatrices::PassConfusionMatrices(int agents, int classes, int window
     : mClasses(std::max(1, classes))
     , mWindow(std::max(1, window))
     , mStimuli(static_cast<size_t>(agents))
-{}
+{
+}
 
 void PassConfusionMatrices::clear()
 {

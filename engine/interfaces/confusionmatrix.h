@@ -60,11 +60,11 @@ private:
 
     int mAgents, mClasses, mWindow, mMeanOver;
     std::vector<std::vector<size_t>> mRing; // per frame slot: the entries counted
-    std::vector<int64_t> mSum;              // counts over the ring, [window][classes][classes]
-    std::vector<int64_t> mTotal, mTrace;    // per delay
-    std::vector<double> mAccuracy;          // [window]
-    std::vector<int> mDelay;                // per agent; -1 = no stimulus recorded yet
-    std::vector<std::vector<int>> mLabels;  // per agent: label (map) of the current stimulus
+    std::vector<int64_t> mSum; // counts over the ring, [window][classes][classes]
+    std::vector<int64_t> mTotal, mTrace; // per delay
+    std::vector<double> mAccuracy; // [window]
+    std::vector<int> mDelay; // per agent; -1 = no stimulus recorded yet
+    std::vector<std::vector<int>> mLabels; // per agent: label (map) of the current stimulus
 };
 
 // The matrices a classification interface keeps: all agents, and with `splitMatrices` also
@@ -161,7 +161,7 @@ private:
     std::map<std::pair<int, int>, Open> mOpen; // (set, pass) -> counts so far
     std::vector<PassResult> mCompleted;
     std::array<PassResult, 3> mLast;
-    std::array<bool, 3> mHasLast{};
+    std::array<bool, 3> mHasLast {};
 };
 
 } // namespace streamlab::interfaces

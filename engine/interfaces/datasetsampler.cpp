@@ -8,7 +8,8 @@ namespace streamlab::interfaces {
 
 DatasetSampler::DatasetSampler(std::array<int, 3> counts)
     : mCounts(counts)
-{}
+{
+}
 
 static void shuffle(std::vector<int> &order, int count, Rng &rng)
 {

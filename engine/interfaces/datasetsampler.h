@@ -53,10 +53,10 @@ private:
 
     std::array<int, 3> mCounts;
     std::array<std::vector<int>, 3> mOrder;
-    std::array<size_t, 3> mPosition{};
-    std::array<int, 3> mEpochs{};
-    std::array<int, 3> mPass{}; // mode 2/3 walk number per set
-    std::array<int64_t, 3> mDraws{}; // mode 0 draws per set
+    std::array<size_t, 3> mPosition {};
+    std::array<int, 3> mEpochs {};
+    std::array<int, 3> mPass {}; // mode 2/3 walk number per set
+    std::array<int64_t, 3> mDraws {}; // mode 0 draws per set
     bool mInitialised = false;
 };
 

@@ -141,4 +141,11 @@ std::array<int, 3> readSampleCounts(KeyReader &keys, std::array<int, 3> availabl
     return available;
 }
 
+std::vector<std::pair<std::string, double>> ImageDatasetInterface::liveParameters() const
+{
+    auto v = mTiming.liveParameters();
+    v.insert(v.begin(), std::pair<std::string, double>("mode", mMode));
+    return v;
+}
+
 } // namespace streamlab::interfaces

@@ -56,8 +56,14 @@ public:
     // Metrics for reports (e.g. {"acc", per-delay accuracy}); empty when there are none.
     virtual std::vector<InterfaceMetric> metrics() const { return {}; }
 
-    // Live-editable integer parameters (mode, min_duration, ...) by st_graph name.
+    // Live-editable parameters (mode, min_duration, ...) by st_graph name: setParameter() is
+    // false for a name the interface does not have or a value it refuses; liveParameters() lists
+    // every name setParameter() accepts with its current value (live edits, their undo).
     virtual bool setParameter(const std::string &name, double value) { return false; }
+    virtual std::vector<std::pair<std::string, double>> liveParameters() const { return {}; }
+    // The period, period offset and run keys of this interface's copy of its spec, which the
+    // session changes live.
+    spec::ItemCommon &common() { return mSpec; }
 
     // For views (read on the engine thread after a frame, see Session snapshots): the class of
     // the stimulus the last update() wrote for `agent`, -1 when there is none.

@@ -221,4 +221,12 @@ bool LetterSequenceInterface::setParameter(const std::string &name, double value
     return mTiming.setParameter(name, value);
 }
 
+std::vector<std::pair<std::string, double>> LetterSequenceInterface::liveParameters() const
+{
+    auto v = mTiming.liveParameters();
+    v.pop_back(); // no fading: letters are not images
+    v.insert(v.begin(), {{"mode", mMode}, {"offset", mOffset}});
+    return v;
+}
+
 } // namespace streamlab::interfaces

@@ -28,6 +28,7 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    std::vector<std::pair<std::string, double>> liveParameters() const override;
     // The letter ls_seq_1 starts with: the one to predict.
     int stimulusClass(int agent) const override;
     std::vector<std::string> classNames() const override;

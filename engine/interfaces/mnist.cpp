@@ -14,7 +14,8 @@ MnistInterface::MnistInterface(const spec::InterfaceSpec &spec, const InterfaceC
                             durations)
     , mData(std::move(data))
     , mColours(static_cast<size_t>(context.agents))
-{}
+{
+}
 
 CreateResult MnistInterface::create(const spec::InterfaceSpec &spec,
                                     const InterfaceContext &context)
@@ -34,16 +35,16 @@ CreateResult MnistInterface::create(const spec::InterfaceSpec &spec,
         keys.fail(sourceKey, error);
         return keys.failure();
     }
-    const std::array<int, 3> counts = readSampleCounts(
-        keys, {data->trainCount, data->validCount, data->testCount});
+    const std::array<int, 3> counts
+        = readSampleCounts(keys, {data->trainCount, data->validCount, data->testCount});
     if (keys.ok() && lists(spec.out, "mnist_image")) {
         const std::vector<int> shape = topicShape(context, "mnist_image");
         // Images are transposed into the state: X = image columns, Y = image rows.
         if ((shape[0] != 1 && shape[0] != 3) || shape[1] != data->cols || shape[2] != data->rows)
-            keys.fail("out", "mnist_image needs a neuron pool of shape [1 or 3, "
-                                 + std::to_string(data->cols) + ", " + std::to_string(data->rows)
-                                 + "], '" + spec.npFor("mnist_image") + "' has "
-                                 + Tensor::shapeString(shape));
+            keys.fail("out",
+                      "mnist_image needs a neuron pool of shape [1 or 3, "
+                          + std::to_string(data->cols) + ", " + std::to_string(data->rows) + "], '"
+                          + spec.npFor("mnist_image") + "' has " + Tensor::shapeString(shape));
     }
     for (const char *topic : {"mnist_label", "mnist_pred"}) {
         const bool listed = lists(spec.out, topic) || lists(spec.in, topic);
@@ -115,8 +116,7 @@ void MnistInterface::writeImage(const SamplePick &pick, int agent, float ff, flo
         for (int y = 0; y < Y && y < mData->rows; ++y) {
             const float v = img[static_cast<size_t>(y) * cols + x] / 255.0f;
             for (int c = 0; c < channels; ++c) {
-                const float value = channels == 3 ? colour[c] * v + colour[3 + c] * (1.0f - v)
-                                                  : v;
+                const float value = channels == 3 ? colour[c] * v + colour[3 + c] * (1.0f - v) : v;
                 out[(static_cast<size_t>(c) * X + x) * Y + y] = ff * value;
             }
         }

@@ -26,8 +26,8 @@ public:
 
 protected:
     int label(const SamplePick &pick) const override;
-    void writeImage(const SamplePick &pick, int agent, float ff, float *out, int channels,
-                    int X, int Y) const override;
+    void writeImage(const SamplePick &pick, int agent, float ff, float *out, int channels, int X,
+                    int Y) const override;
     void startSample(int agent, const SamplePick &pick) override;
     void saveExtras(StateWriter &out) const override;
     void restoreExtras(const StateReader &in) override;

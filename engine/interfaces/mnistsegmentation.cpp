@@ -189,4 +189,11 @@ bool MnistSegmentationInterface::setParameter(const std::string &name, double va
     return mTiming.setParameter(name, value);
 }
 
+std::vector<std::pair<std::string, double>> MnistSegmentationInterface::liveParameters() const
+{
+    auto v = mTiming.liveParameters();
+    v.insert(v.begin(), {{"mode", mMode}, {"hide", mHide}});
+    return v;
+}
+
 } // namespace streamlab::interfaces

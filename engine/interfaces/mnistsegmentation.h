@@ -30,6 +30,7 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    std::vector<std::pair<std::string, double>> liveParameters() const override;
     const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;
     void saveState(StateWriter &out) const override;
     void restoreState(const StateReader &in) override;

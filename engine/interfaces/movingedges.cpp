@@ -14,7 +14,8 @@ MovingEdgesInterface::MovingEdgesInterface(const spec::InterfaceSpec &spec,
     , mMode(spec.mode)
     , mTiming(context.agents, durations)
     , mStimuli(static_cast<size_t>(context.agents))
-{}
+{
+}
 
 CreateResult MovingEdgesInterface::create(const spec::InterfaceSpec &spec,
                                           const InterfaceContext &context)
@@ -77,8 +78,8 @@ void MovingEdgesInterface::update(int64_t frame, int split,
                 for (int y = 0; y < Y; ++y) {
                     const double u = linspace(x, X), w = linspace(y, Y);
                     const double along = u * c + w * sn;
-                    const double wave = (std::sin(2.0 * M_PI * (along - shift) / s.period) + 1.0)
-                                        / 2.0;
+                    const double wave
+                        = (std::sin(2.0 * M_PI * (along - shift) / s.period) + 1.0) / 2.0;
                     const double window = std::exp(-(u * u + w * w) / (width * width));
                     board->at(a, 0, x, y) = static_cast<float>(wave * wave * window);
                 }
@@ -111,6 +112,18 @@ bool MovingEdgesInterface::setParameter(const std::string &name, double value)
     else
         return mTiming.setParameter(name, value);
     return true;
+}
+
+std::vector<std::pair<std::string, double>> MovingEdgesInterface::liveParameters() const
+{
+    auto v = mTiming.liveParameters();
+    v.insert(v.begin(),
+             {{"mode", mMode},
+              {"minmax_velocity", mParameters.minmaxVelocity},
+              {"min_period", mParameters.minPeriod},
+              {"max_period", mParameters.maxPeriod},
+              {"sigma", mParameters.sigma}});
+    return v;
 }
 
 } // namespace streamlab::interfaces

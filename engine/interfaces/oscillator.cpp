@@ -11,7 +11,8 @@ OscillatorInterface::OscillatorInterface(const spec::InterfaceSpec &spec,
                                          const InterfaceContext &context, Parameters parameters)
     : Interface(spec, context)
     , mParameters(parameters)
-{}
+{
+}
 
 CreateResult OscillatorInterface::create(const spec::InterfaceSpec &spec,
                                          const InterfaceContext &context)
@@ -19,9 +20,9 @@ CreateResult OscillatorInterface::create(const spec::InterfaceSpec &spec,
     KeyReader keys(spec);
     const std::string type = keys.text("osci_type");
     if (keys.ok() && type != "sin")
-        keys.fail("osci_type", type.empty()
-                                   ? "the oscillator interface needs `osci_type: sin`"
-                                   : "unknown osci_type '" + type + "' (only sin exists)");
+        keys.fail("osci_type",
+                  type.empty() ? "the oscillator interface needs `osci_type: sin`"
+                               : "unknown osci_type '" + type + "' (only sin exists)");
     Parameters p;
     p.amplitude = keys.number("amplitude", p.amplitude);
     p.frequency = keys.number("frequency", p.frequency);
@@ -52,14 +53,21 @@ void OscillatorInterface::update(int64_t frame, int split,
 
 bool OscillatorInterface::setParameter(const std::string &name, double value)
 {
-    double *target = name == "amplitude"   ? &mParameters.amplitude
-                     : name == "frequency" ? &mParameters.frequency
-                     : name == "phase"     ? &mParameters.phase
-                                           : nullptr;
+    double *target = name == "amplitude" ? &mParameters.amplitude
+        : name == "frequency"            ? &mParameters.frequency
+        : name == "phase"                ? &mParameters.phase
+                                         : nullptr;
     if (!target)
         return name == "mode";
     *target = value;
     return true;
+}
+
+std::vector<std::pair<std::string, double>> OscillatorInterface::liveParameters() const
+{
+    return {{"amplitude", mParameters.amplitude},
+            {"frequency", mParameters.frequency},
+            {"phase", mParameters.phase}};
 }
 
 } // namespace streamlab::interfaces

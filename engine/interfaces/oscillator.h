@@ -22,6 +22,7 @@ public:
     void update(int64_t frame, int split, const std::map<std::string, const Tensor *> &inputs,
                 std::map<std::string, Tensor *> &outputs) override;
     bool setParameter(const std::string &name, double value) override;
+    std::vector<std::pair<std::string, double>> liveParameters() const override;
     void saveState(StateWriter &out) const override;
     void restoreState(const StateReader &in) override;
 

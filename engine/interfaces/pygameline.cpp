@@ -43,8 +43,7 @@ bool clipLine(int *pts, int left, int top, int right, int bottom)
             std::swap(y1, y2);
             std::swap(code1, code2);
         }
-        const float m = x2 != x1 ? static_cast<float>(y2 - y1) / static_cast<float>(x2 - x1)
-                                 : 1.0f;
+        const float m = x2 != x1 ? static_cast<float>(y2 - y1) / static_cast<float>(x2 - x1) : 1.0f;
         if (code1 & LeftEdge) {
             y1 += static_cast<int>(static_cast<float>(left - x1) * m);
             x1 = left;
@@ -137,7 +136,7 @@ void drawPygameLine(float *image, int X, int Y, int x0, int y0, int x1, int y1, 
 {
     if (width < 1 || X < 1 || Y < 1)
         return;
-    const Canvas canvas{image, X, Y, value};
+    const Canvas canvas {image, X, Y, value};
     int xinc = 0, yinc = 0;
     if (std::abs(x0 - x1) > std::abs(y0 - y1))
         yinc = 1;
@@ -150,8 +149,8 @@ void drawPygameLine(float *image, int X, int Y, int x0, int y0, int x1, int y1, 
         int plus[4] = {x0 + xinc * shift, y0 + yinc * shift, x1 + xinc * shift, y1 + yinc * shift};
         clipAndDrawLine(canvas, plus);
         if (loop + 1 < width) {
-            int minus[4] = {x0 - xinc * shift, y0 - yinc * shift, x1 - xinc * shift,
-                            y1 - yinc * shift};
+            int minus[4]
+                = {x0 - xinc * shift, y0 - yinc * shift, x1 - xinc * shift, y1 - yinc * shift};
             clipAndDrawLine(canvas, minus);
         }
     }

@@ -9,7 +9,8 @@ RandomInterface::RandomInterface(const spec::InterfaceSpec &spec, const Interfac
     : Interface(spec, context)
     , mParameters(parameters)
     , mMode(spec.mode)
-{}
+{
+}
 
 CreateResult RandomInterface::create(const spec::InterfaceSpec &spec,
                                      const InterfaceContext &context)
@@ -28,7 +29,7 @@ CreateResult RandomInterface::create(const spec::InterfaceSpec &spec,
                   distribution.empty()
                       ? "the random interface needs `distribution: bernoulli | normal | uniform`"
                       : "unknown distribution '" + distribution
-                            + "' (expected bernoulli, normal or uniform)");
+                          + "' (expected bernoulli, normal or uniform)");
     p.p = keys.number("p", p.p);
     p.mean = keys.number("mean", p.mean);
     p.std = keys.number("std", p.std);
@@ -73,12 +74,12 @@ void RandomInterface::update(int64_t frame, int split,
 
 bool RandomInterface::setParameter(const std::string &name, double value)
 {
-    double *target = name == "p"      ? &mParameters.p
-                     : name == "mean" ? &mParameters.mean
-                     : name == "std"  ? &mParameters.std
-                     : name == "min"  ? &mParameters.min
-                     : name == "max"  ? &mParameters.max
-                                      : nullptr;
+    double *target = name == "p" ? &mParameters.p
+        : name == "mean"         ? &mParameters.mean
+        : name == "std"          ? &mParameters.std
+        : name == "min"          ? &mParameters.min
+        : name == "max"          ? &mParameters.max
+                                 : nullptr;
     if (target) {
         *target = value;
         return true;
@@ -88,6 +89,12 @@ bool RandomInterface::setParameter(const std::string &name, double value)
         return true;
     }
     return false;
+}
+
+std::vector<std::pair<std::string, double>> RandomInterface::liveParameters() const
+{
+    return {{"mode", mMode},          {"p", mParameters.p},     {"mean", mParameters.mean},
+            {"std", mParameters.std}, {"min", mParameters.min}, {"max", mParameters.max}};
 }
 
 } // namespace streamlab::interfaces

@@ -222,4 +222,11 @@ bool RomanNumeralsInterface::setParameter(const std::string &name, double value)
     return mTiming.setParameter(name, value);
 }
 
+std::vector<std::pair<std::string, double>> RomanNumeralsInterface::liveParameters() const
+{
+    auto v = mTiming.liveParameters();
+    v.insert(v.begin(), std::pair<std::string, double>("mode", mMode));
+    return v;
+}
+
 } // namespace streamlab::interfaces

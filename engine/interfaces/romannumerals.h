@@ -47,6 +47,7 @@ public:
                 std::map<std::string, Tensor *> &outputs) override;
     std::vector<InterfaceMetric> metrics() const override;
     bool setParameter(const std::string &name, double value) override;
+    std::vector<std::pair<std::string, double>> liveParameters() const override;
     int stimulusClass(int agent) const override;
     std::vector<std::string> classNames() const override;
     const TemporalConfusionMatrix *confusionMatrix(const std::string &which) const override;

@@ -78,6 +78,11 @@ bool StimulusTiming::setParameter(const std::string &name, double value)
     return true;
 }
 
+std::vector<std::pair<std::string, double>> StimulusTiming::liveParameters() const
+{
+    return {{"min_duration", mMinDuration}, {"max_duration", mMaxDuration}, {"fading", mFading}};
+}
+
 StimulusDurations readDurations(KeyReader &keys, StimulusDurations defaults)
 {
     StimulusDurations d;

@@ -62,6 +62,8 @@ public:
     void setFading(int value) { mFading = value; }
     // Handles min_duration, max_duration and fading; false for other names.
     bool setParameter(const std::string &name, double value);
+    // min_duration, max_duration and fading with their values.
+    std::vector<std::pair<std::string, double>> liveParameters() const;
 
     // The clock of every agent and the live-edited durations (interfacestate.cpp).
     void save(StateWriter &out) const;

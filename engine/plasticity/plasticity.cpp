@@ -16,6 +16,53 @@ Plasticity::Plasticity(const spec::PlasticitySpec &spec, std::vector<TrainedPara
     }
 }
 
+std::vector<std::string> Plasticity::liveNames() const
+{
+    std::vector<std::string> names {"lr"};
+    if (mOptimizer.kind == OptimizerKind::Adam)
+        names.insert(names.end(), {"momentum", "decay"});
+    if (mOptimizer.kind == OptimizerKind::RmsProp)
+        names.push_back("rho");
+    if (mSpec.type == "L_regularizer")
+        names.insert(names.end(), {"L1", "L2"});
+    if (mSpec.type == "loss")
+        names.insert(names.end(), {"confidence_penalty", "label_smoothing"});
+    return names;
+}
+
+double *Plasticity::liveValue(const std::string &name)
+{
+    const auto names = liveNames();
+    if (std::find(names.begin(), names.end(), name) == names.end())
+        return nullptr;
+    return name == "lr"                ? &mOptimizer.lr
+        : name == "momentum"           ? &mOptimizer.momentum
+        : name == "decay"              ? &mOptimizer.decay
+        : name == "rho"                ? &mOptimizer.rho
+        : name == "L1"                 ? &mSpec.L1
+        : name == "L2"                 ? &mSpec.L2
+        : name == "confidence_penalty" ? &mSpec.confidencePenalty
+                                       : &mSpec.labelSmoothing;
+}
+
+std::vector<std::pair<std::string, double>> Plasticity::liveParameters() const
+{
+    std::vector<std::pair<std::string, double>> values;
+    // liveValue() only locates; nothing is written here.
+    auto *self = const_cast<Plasticity *>(this);
+    for (const auto &name : liveNames())
+        values.emplace_back(name, *self->liveValue(name));
+    return values;
+}
+
+bool Plasticity::setLiveParameter(const std::string &name, double value)
+{
+    double *target = liveValue(name);
+    if (target)
+        *target = value;
+    return target != nullptr;
+}
+
 void Plasticity::skip()
 {
     for (auto &p : mParameters)

@@ -60,6 +60,16 @@ public:
     virtual std::vector<std::pair<std::string, double>> metrics() const { return {}; }
     // Live-editable scalar parameters (lr, ...).
     OptimizerSettings &optimizer() { return mOptimizer; }
+    // The scalars that can be changed while the network streams (reference §1.6): lr, the
+    // optimizer's momentum/decay (adam) or rho (rmsprop), L1/L2 (L_regularizer),
+    // confidence_penalty/label_smoothing (loss), with their current values.
+    // setLiveParameter() is false for any other name.
+    std::vector<std::pair<std::string, double>> liveParameters() const;
+    bool setLiveParameter(const std::string &name, double value);
+    // Their names only (fixed for the plasticity's life).
+    std::vector<std::string> liveNames() const;
+    // The period, period offset and run keys of this plasticity's copy of its spec.
+    spec::ItemCommon &common() { return mSpec; }
 
     // The optimizer settings (lr as changed by schedulers) and, per trained parameter, the
     // optimizer state and the last gradient and delta, plus what a subclass remembers between
@@ -69,6 +79,9 @@ public:
     void restoreState(const StateReader &in);
 
 protected:
+    // Where the live parameter `name` is kept, or null.
+    double *liveValue(const std::string &name);
+
     virtual void saveExtra(StateWriter &out) const { }
     // Reads what saveExtra wrote; changes the plasticity only when `in` is still ok afterwards.
     virtual void restoreExtra(const StateReader &in) { }

@@ -81,6 +81,14 @@ Parameter *Network::parameter(const std::string &item, const std::string &name)
     return it == parameters.end() ? nullptr : it->second.get();
 }
 
+const spec::InitSpec *Network::initOf(const Parameter *p) const
+{
+    for (const auto &[parameter, init] : mInits)
+        if (parameter == p)
+            return init;
+    return nullptr;
+}
+
 std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
                                           const CompileOptions &options,
                                           spec::Diagnostics &diagnostics)

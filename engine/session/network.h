@@ -143,6 +143,8 @@ public:
 
     int neuronPoolIndex(const std::string &name) const;
     Parameter *parameter(const std::string &item, const std::string &name);
+    // The initialisation a parameter was created with (its `init <par>` or the default).
+    const spec::InitSpec *initOf(const Parameter *p) const;
 
 private:
     const spec::NetworkSpec *mSpec = nullptr;

@@ -82,19 +82,12 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         return nullptr;
     if (session->mTrainValTest)
         session->mTrainValTestStatus = {session->mTrainValTest->status()};
+    for (const auto &run : session->mNetwork->interfaces) {
+        auto &names = session->mInterfaceScalars.emplace_back();
+        for (const auto &[name, value] : run.interface->liveParameters())
+            names.push_back(name);
+    }
     return session;
-}
-
-void Session::post(Command command)
-{
-    std::lock_guard lock(mCommandMutex);
-    mCommands.push_back(std::move(command));
-}
-
-std::vector<std::string> Session::takeCommandErrors()
-{
-    std::lock_guard lock(mCommandMutex);
-    return std::exchange(mCommandErrors, {});
 }
 
 int Session::flag(const std::string &item) const
@@ -114,43 +107,9 @@ int Session::flag(const std::string &item) const
     return -1;
 }
 
-void Session::applyCommands()
-{
-    std::vector<Command> commands;
-    {
-        std::lock_guard lock(mCommandMutex);
-        commands.swap(mCommands);
-    }
-    for (const auto &c : commands) {
-        if (c.kind == Command::Kind::SetSplit) {
-            mSplit = std::clamp(c.value, 0, mSpec->agents);
-            continue;
-        }
-        const auto flag = static_cast<RunFlag>(std::clamp(c.value, 0, 2));
-        bool found = false;
-        for (auto &np : mNetwork->neuronPools)
-            if (np.spec->name == c.item)
-                np.flag = flag, found = true;
-        for (auto &sp : mNetwork->synapsePools)
-            if (sp.spec->name == c.item)
-                sp.flag = flag, found = true;
-        for (auto &run : mNetwork->interfaces)
-            if (run.interface->name() == c.item)
-                run.flag = flag, found = true;
-        for (size_t j = 0; j < mSpec->plasticities.size(); ++j)
-            if (mSpec->plasticities[j].name == c.item)
-                mNetwork->plasticities[j].flag = flag, found = true;
-        if (!found) {
-            std::lock_guard lock(mCommandMutex);
-            mCommandErrors.push_back("no neuron pool, synapse pool, plasticity or interface named '"
-                                     + c.item + "'");
-        }
-    }
-}
-
 void Session::step()
 {
-    applyCommands();
+    applyEdits();
     runCoreClients(mFrame.load() + 1);
     const int front = mFront;
     const int64_t k = mFrame.load();

@@ -5,6 +5,7 @@
 // engine.
 #pragma once
 
+#include "session/edit.h"
 #include "session/network.h"
 #include "session/snapshot.h"
 #include "session/trainvaltest.h"
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -33,7 +35,8 @@ struct SessionOptions
     std::string outputDir;
 };
 
-// A change to the running network, applied between frames.
+// A run-flag or split change, applied between frames: shorthand for the live edits
+// Edit::setScalar(item, "flag", value) and Edit::setScalar("", "split", value).
 struct Command
 {
     enum class Kind {
@@ -43,6 +46,16 @@ struct Command
     Kind kind = Kind::SetFlag;
     std::string item;
     int value = 0;
+};
+
+// One live scalar of an item inside a Session: its bounds and how to read and write it
+// (livescalars.cpp). Session::scalars() gives the public view.
+struct LiveScalar
+{
+    std::string name;
+    double min = 0.0, max = 0.0;
+    std::function<double()> get;
+    std::function<bool(double)> set; // false: the owner refused the value
 };
 
 class Session
@@ -64,10 +77,28 @@ public:
     void run(int64_t frames);
     int64_t frame() const { return mFrame.load(); }
 
-    // Thread-safe; applied at the start of the next frame. Unknown items are reported by
-    // commandErrors() after that frame.
-    void post(Command command);
+    // Live edits (edit.h, docs/live-edits.md). Thread-safe; applied at the start of the next
+    // frame, in the order posted, and then written to the edit log. Returns the edit's id (its id
+    // in the log, and in takeEditErrors() when it fails there).
+    uint64_t post(Edit edit);
+    uint64_t post(Command command);
+    // Why `edit` could not be applied now, or "" when it can: an unknown item, parameter or edit
+    // id (the message lists what exists), an index out of range (with the valid range), an init
+    // that does not parse. Thread-safe; the CLI and GUI ask before posting.
+    std::string check(const Edit &edit) const;
+    // Edits that failed when applied, with their ids; takeCommandErrors() gives their messages.
+    // Both take the same errors.
+    std::vector<EditError> takeEditErrors();
     std::vector<std::string> takeCommandErrors();
+    // Every applied edit in order (undos included); thread-safe copy.
+    std::vector<EditRecord> editLog() const;
+    // Replay: applies each record's edit, with the record's id, at the start of the step that
+    // follows its frame (so a fresh session with the same seed reproduces the logged run).
+    // Records whose frame has passed are not scheduled: one message each.
+    std::vector<std::string> scheduleEdits(const std::vector<EditRecord> &records);
+    // The live scalars of `item` ("" = the session: split) with values and bounds; empty when
+    // there is no such item. Engine thread, or while the runner is idle.
+    std::vector<ScalarInfo> scalars(const std::string &item) const;
     int split() const { return mSplit; }
     // Reports of frames whose plasticity updates were dropped (NaN or Inf), naming the plasticity,
     // item, parameter and frame. Runners pause when one appears; take them to resume.
@@ -127,7 +158,38 @@ public:
 
 private:
     Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &options);
-    void applyCommands();
+    struct PendingEdit
+    {
+        uint64_t id = 0;
+        int64_t frame = -1; // scheduled: applied when frame() == frame; -1 = at the next step
+        Edit edit;
+    };
+    // The live scalars of `item`; false when there is no such item.
+    bool liveScalars(const std::string &item, std::vector<LiveScalar> &out);
+    // liveScalars() for looking only (names, bounds, get).
+    bool liveScalarsOf(const std::string &item, std::vector<LiveScalar> &out) const;
+    std::string itemKind(const std::string &item) const; // "neuron pool", ... or ""
+    // The tensor a Tensor edit changes, its agent axes and its own init (edittensor.cpp).
+    struct TensorTarget
+    {
+        Tensor *tensor = nullptr;
+        Parameter *parameter = nullptr; // null for a state
+        int agentAxes = 0; // 1 for states and unshared parameters
+        const spec::InitSpec *init = nullptr; // null for a state (zeros)
+    };
+    // `front`: the state buffer (checks only need the shape: any buffer).
+    std::string findTensor(const Edit &edit, int front, TensorTarget &target) const;
+    std::string checkScalar(const Edit &edit) const;
+    std::string checkTensor(const Edit &edit) const;
+    std::string checkUndo(const Edit &edit) const;
+    void applyEdits();
+    std::string applyEdit(uint64_t id, const Edit &edit);
+    std::string applyScalar(const Edit &edit, EditRecord &record);
+    std::string applyTensor(uint64_t id, const Edit &edit, EditRecord &record);
+    std::string applyUndo(const Edit &edit, EditRecord &record);
+    // The edit log and the live scalars it changed, in a model file (sessionstate.cpp).
+    void saveEdits(StateWriter &out) const;
+    void restoreEdits(const StateReader &in, std::vector<std::string> &messages);
     void computeNeuronPool(int n, int front, int64_t frame);
     void updateInterface(int j, int front, int64_t frame);
     void updatePlasticity(int j, int front, int64_t frame);
@@ -139,7 +201,8 @@ private:
     void publishSnapshots();
     // The subscriptions whose tensors are published late when deferred snapshots are on
     // (states and parameters, which stay as they are during the next frame's first batch).
-    using Subscriptions = std::vector<std::pair<const SnapshotSource *, std::shared_ptr<SnapshotSlot>>>;
+    using Subscriptions
+        = std::vector<std::pair<const SnapshotSource *, std::shared_ptr<SnapshotSlot>>>;
     Subscriptions subscriptions(bool deferrable) const;
     void publish(const Subscriptions &subscriptions, int64_t frame);
     void publishTo(const SnapshotSource &source, SnapshotSlot &slot, int64_t frame) const;
@@ -169,10 +232,15 @@ private:
     std::vector<LrSchedule> mSchedules;
     std::unique_ptr<TrainValTestClient> mTrainValTest;
 
-    mutable std::mutex mCommandMutex;
-    std::vector<Command> mCommands;
-    std::vector<std::string> mCommandErrors;
+    mutable std::mutex mCommandMutex; // the queues, errors and alerts below
+    std::vector<PendingEdit> mPending; // posted
+    std::vector<PendingEdit> mScheduled; // replayed, by frame and id
+    uint64_t mNextEditId = 1;
+    std::vector<EditError> mEditErrors;
     std::vector<std::string> mAlerts;
+    mutable std::mutex mEditLogMutex;
+    std::vector<EditRecord> mEditLog; // written by the engine thread only
+    std::vector<std::vector<std::string>> mInterfaceScalars; // live parameter names per interface
 
     mutable std::mutex mSubscriptionMutex;
     std::list<std::pair<SnapshotSource, std::shared_ptr<SnapshotSlot>>> mSubscriptions;

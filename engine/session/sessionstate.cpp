@@ -2,6 +2,7 @@
 // below its root (docs/hdf5-schema.md). States and parameters are matched by item name, array
 // name and shape, so a model can be loaded into a changed network; every mismatch becomes one
 // message naming the item, the array and both shapes.
+#include "session/editlog.h"
 #include "session/session.h"
 #include "session/trainvaltest.h"
 
@@ -121,6 +122,79 @@ void Session::saveState(StateWriter &out, bool weightsOnly) const
     auto clients = out.group("core_clients");
     if (mTrainValTest)
         mTrainValTest->saveState(*clients->group(mTrainValTest->status().name));
+    saveEdits(out);
+}
+
+void Session::saveEdits(StateWriter &out) const
+{
+    const auto log = editLog();
+    if (log.empty())
+        return;
+    auto group = out.group("edit_log");
+    group->setInt("count", static_cast<int64_t>(log.size()));
+    std::set<std::pair<std::string, std::string>> scalars; // (item, param) the log changed
+    for (size_t i = 0; i < log.size(); ++i) {
+        const EditRecord &r = log[i];
+        auto g = group->group(std::to_string(i));
+        g->setText("line", formatEditRecord(r));
+        g->setInt("id", static_cast<int64_t>(r.id));
+        g->setInt("frame", r.frame);
+        g->setText("description", r.description);
+        if (r.tensorValues)
+            g->setFloats("old", r.oldValues);
+        else if (!r.edit.item.empty())
+            scalars.emplace(r.edit.item, r.edit.param);
+    }
+    // Their values now: some live only in the spec, which the stored st_graph does not change.
+    auto settings = group->group("settings");
+    for (const auto &info : scalars) {
+        for (const auto &s : this->scalars(info.first))
+            if (s.name == info.second)
+                settings->group(info.first)->setReal(s.name, s.value);
+    }
+}
+
+void Session::restoreEdits(const StateReader &in, std::vector<std::string> &messages)
+{
+    auto group = in.group("edit_log");
+    if (!group)
+        return; // a model saved without live edits
+    std::vector<EditRecord> log;
+    const int64_t count = group->findInt("count").value_or(0);
+    for (int64_t i = 0; i < count; ++i) {
+        auto g = group->getGroup(std::to_string(i));
+        std::string error;
+        auto record = g ? parseEditRecord(g->getText("line"), &error) : std::nullopt;
+        if (record && record->tensorValues)
+            record->oldValues = g->getFloats("old");
+        if (!record || !in.ok()) {
+            messages.push_back(group->path() + "/" + std::to_string(i) + ": "
+                               + (in.ok() ? error : in.error())
+                               + "; the edit log was not restored");
+            in.clearError();
+            return;
+        }
+        log.push_back(std::move(*record));
+    }
+    if (auto settings = group->group("settings")) {
+        for (const auto &item : settings->groups()) {
+            std::vector<LiveScalar> live;
+            auto g = settings->group(item);
+            if (!liveScalars(item, live)) {
+                messages.push_back(group->path() + "/settings/" + item
+                                   + ": missing in the network");
+                continue;
+            }
+            for (auto &s : live)
+                if (auto value = g->findReal(s.name))
+                    s.set(*value);
+        }
+    }
+    std::lock_guard lock(mEditLogMutex);
+    mEditLog = std::move(log);
+    std::lock_guard commandLock(mCommandMutex);
+    for (const auto &r : mEditLog)
+        mNextEditId = std::max(mNextEditId, r.id + 1);
 }
 
 void Session::restoreState(const StateReader &in, bool weightsOnly,
@@ -270,6 +344,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         [&](const std::string &n) { return mTrainValTest && mTrainValTest->status().name == n; },
         messages);
 
+    restoreEdits(in, messages);
     // The data the interfaces wrote last is what the neuron pools add in the next frame.
     gatherInterfaceData();
     publishSnapshots();

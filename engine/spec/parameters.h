@@ -6,6 +6,7 @@
 #include "spec/networkspec.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,9 @@ std::vector<int> parameterShape(int agents, const SynapsePoolSpec &sp, const std
 
 // "[16, 32, 32]"
 std::string shapeText(const std::vector<int> &shape);
+
+// An `init <par>` value given as text (reference §1.5.1: "xavier", "id_0.5", "normal_0_0.1",
+// "0.5", ...), as live re-initialisation takes it; nullopt with the reason in `error`.
+std::optional<InitSpec> parseInitText(const std::string &text, std::string *error);
 
 } // namespace streamlab::spec

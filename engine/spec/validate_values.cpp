@@ -1,4 +1,5 @@
 // Value parsers shared by the item validators: shapes, activations, `init <par>`, bounds.
+#include "spec/parameters.h"
 #include "spec/validate.h"
 
 #include "ops/activation.h"
@@ -213,6 +214,18 @@ std::optional<InitSpec> parseInit(ItemReader &reader, const Node &value, const s
     if (args("uniform", 2, a, b))
         return make(K::Uniform, a, b);
     return fail();
+}
+
+std::optional<InitSpec> parseInitText(const std::string &text, std::string *error)
+{
+    const Node root;
+    Diagnostics diagnostics;
+    Validator validator(root, "", diagnostics);
+    ItemReader reader(validator, "init", "", root);
+    auto init = parseInit(reader, Node::scalar(text), "init", false);
+    if (!init && error)
+        *error = diagnostics.empty() ? "invalid init '" + text + "'" : diagnostics.front().message;
+    return init;
 }
 
 void readBounds(ItemReader &r, const std::vector<std::string> &pars,

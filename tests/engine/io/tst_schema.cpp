@@ -1,6 +1,7 @@
 // The documented layout (docs/hdf5-schema.md), read with the HDF5 C API only - not with our
 // reader - so that a file stays readable by h5py, h5dump and other programs.
 #include "iotest.h"
+#include "session/editlog.h"
 #include "spec/load.h"
 
 #include <hdf5.h>
@@ -247,4 +248,39 @@ TEST(Schema, WeightsFileHoldsParametersOnly)
     EXPECT_EQ(H5Lexists(f.id, "/plasticities", H5P_DEFAULT), 0);
     EXPECT_EQ(H5Lexists(f.id, "/interfaces", H5P_DEFAULT), 0);
     EXPECT_EQ(H5Lexists(f.id, "/synapse_pools/code_prediction/pending", H5P_DEFAULT), 0);
+}
+
+TEST(Schema, EditLogGroup)
+{
+    using session::Edit;
+    auto s = test::makeSessionFromFile(test::sourcePath("examples/demo.st_graph"), 1, 1);
+    ASSERT_TRUE(s);
+    const std::string path = test::makeTempDir("io-editlog") + "/m.h5";
+    std::string error;
+    // No edits: no group (files of Streamlab before live edits look the same).
+    ASSERT_TRUE(io::saveModel(*s, path, {}, &error)) << error;
+    {
+        File f(path);
+        EXPECT_FALSE(isGroup(f.id, "/edit_log"));
+    }
+    s->post(Edit::setScalar("edges", "dropout", 0.25));
+    s->post(Edit::tensor("image_edges", "W_0_0", {session::TensorSelection::Kind::Filter, {3}},
+                         {session::TensorOp::Kind::Zero, 0.0, {}}));
+    s->step();
+    ASSERT_TRUE(io::saveModel(*s, path, {}, &error)) << error;
+    File f(path);
+    ASSERT_TRUE(isGroup(f.id, "/edit_log"));
+    EXPECT_EQ(intAttribute(f.id, "/edit_log", "count"), 2);
+    EXPECT_EQ(intAttribute(f.id, "/edit_log/0", "id"), 1);
+    EXPECT_EQ(intAttribute(f.id, "/edit_log/0", "frame"), 0);
+    EXPECT_EQ(textAttribute(f.id, "/edit_log/0", "description"), "dropout: 0 -> 0.25");
+    EXPECT_EQ(textAttribute(f.id, "/edit_log/1", "line"),
+              session::formatEditRecord(s->editLog()[1]));
+    // The filter's 1 x 5 x 5 old values, float32.
+    const auto old = datasetInfo(f.id, "/edit_log/1/old");
+    EXPECT_EQ(old.dims, std::vector<int> {25});
+    EXPECT_EQ(old.typeClass, H5T_FLOAT);
+    EXPECT_EQ(old.typeSize, 4u);
+    EXPECT_FALSE(isGroup(f.id, "/edit_log/0/old"));
+    EXPECT_EQ(realAttribute(f.id, "/edit_log/settings/edges", "dropout"), 0.25);
 }
