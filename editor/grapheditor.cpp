@@ -180,7 +180,6 @@ Minimap::Minimap(EditorView *main, QWidget *parent)
     setBackgroundBrush(QColor(0xf8, 0xfa, 0xfc, 235));
     setRenderHint(QPainter::Antialiasing);
     setToolTip(tr("Overview: click or drag to move the view"));
-    connect(main->scene(), &QGraphicsScene::changed, this, [this] { follow(); });
     connect(main, &EditorView::viewChanged, this, [this] { viewport()->update(); });
 }
 
@@ -228,16 +227,23 @@ GraphEditor::GraphEditor(GraphDocument *document, QWidget *parent)
     mScene->setChooser([this](const QStringList &choices) { return chooseConnection(choices); });
     connect(mScene, &EditorScene::refused, this, &GraphEditor::message);
     connect(mView, &EditorView::contextMenuAt, this, &GraphEditor::showContextMenu);
-    connect(mView, &EditorView::viewChanged, this, [this] {
-        mMinimap->move(mView->viewport()->width() - mMinimap->width() - 8,
-                       mView->viewport()->height() - mMinimap->height() - 8);
-        // Only worth its space when the network does not fit.
-        const QRectF shown = mView->mapToScene(mView->viewport()->rect()).boundingRect();
-        mMinimap->setVisible(!shown.contains(mScene->itemsBoundingRect()));
-    });
+    connect(mView, &EditorView::viewChanged, this, &GraphEditor::updateMinimap);
+    connect(mScene, &QGraphicsScene::changed, this, &GraphEditor::updateMinimap);
     connect(mScene, &EditorScene::selectedNamesChanged, this, &GraphEditor::updateActions);
     createActions();
     updateActions();
+}
+
+void GraphEditor::updateMinimap()
+{
+    mMinimap->move(mView->viewport()->width() - mMinimap->width() - 8,
+                   mView->viewport()->height() - mMinimap->height() - 8);
+    // Only worth its space when the network does not fit.
+    const QRectF shown = mView->mapToScene(mView->viewport()->rect()).boundingRect();
+    const QRectF all = mScene->itemsBoundingRect();
+    mMinimap->setVisible(!all.isEmpty() && !shown.contains(all));
+    if (mMinimap->isVisible())
+        mMinimap->follow();
 }
 
 QAction *GraphEditor::action(const QString &name) const

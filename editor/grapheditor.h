@@ -94,6 +94,7 @@ private:
     void showContextMenu(const QPoint &globalPos, const QString &item);
     int chooseConnection(const QStringList &choices);
     void updateActions();
+    void updateMinimap();
 
     GraphDocument *mDocument;
     EditorScene *mScene;

@@ -379,6 +379,15 @@ synapse_pools:
         // ... and it learned: the loss changed the weights.
         QVERIFY(std::memcmp(wa->value.data(), initial.data(), initial.size() * sizeof(float)) != 0);
 
+        if (const char *dir = std::getenv("STREAMLAB_SCREENSHOT_DIR")) {
+            GraphEditor editor(&doc);
+            editor.resize(1000, 520);
+            editor.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&editor));
+            editor.view()->fitAll();
+            editor.grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/editor-demo.png"));
+        }
+
         // Every step undoes back to the empty document.
         while (doc.undoStack()->canUndo())
             doc.undoStack()->undo();
