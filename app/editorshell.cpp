@@ -1,5 +1,6 @@
 #include "app/editorshell.h"
 
+#include "app/editlogdock.h"
 #include "app/problemsdock.h"
 #include "editor/commands.h"
 #include "io/model.h"
@@ -19,6 +20,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUndoView>
@@ -73,6 +75,7 @@ EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
         Q_EMIT titleChanged();
     });
     connect(mDocument.undoStack(), &QUndoStack::indexChanged, this, [this] {
+        forwardLiveChanges();
         updateApplyBar();
         if (mDocument.isModified() && !mRecoveryTimer.isActive())
             mRecoveryTimer.start();
@@ -89,7 +92,12 @@ EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
     connect(&mRecoveryTimer, &QTimer::timeout, this, [this] { writeRecovery(); });
 }
 
-EditorShell::~EditorShell() = default;
+EditorShell::~EditorShell()
+{
+    // The document's undo stack announces its clearing while it goes; the widgets may be gone.
+    mDocument.undoStack()->disconnect(this);
+    mDocument.disconnect(this);
+}
 
 void EditorShell::createDocks()
 {
@@ -115,12 +123,18 @@ void EditorShell::createDocks()
     mEditor = new editor::GraphEditor(&mDocument, canvas);
     layout->addWidget(mApplyBar);
     layout->addWidget(mEditor, 1);
-    mEditorDock = makeDock(mWindow, tr("Editor"), QStringLiteral("editor"), canvas);
-
+    // The palette sits beside the canvas it drops onto.
     auto *palette = new editor::PaletteWidget;
+    palette->setMaximumWidth(190);
     connect(palette, &editor::PaletteWidget::createRequested, mEditor,
             &editor::GraphEditor::createAtCentre);
-    mPaletteDock = makeDock(mWindow, tr("Palette"), QStringLiteral("palette"), palette);
+    auto *split = new QSplitter(Qt::Horizontal);
+    split->addWidget(palette);
+    split->addWidget(canvas);
+    split->setStretchFactor(1, 1);
+    split->setSizes({150, 800});
+    mEditorDock = makeDock(mWindow, tr("Editor"), QStringLiteral("editor"), split);
+
     mUndoDock = makeDock(mWindow, tr("Undo History"), QStringLiteral("undoHistory"),
                          new QUndoView(mDocument.undoStack()));
     mInspector = new editor::Inspector(mDocument);
@@ -130,16 +144,17 @@ void EditorShell::createDocks()
                 mInspector->setItem(names.size() == 1 ? names.front() : QString());
             });
     mWindow->addDockWidget(Qt::RightDockWidgetArea, mInspectorDock);
-    mWindow->addDockWidget(Qt::LeftDockWidgetArea, mPaletteDock);
+    mEditLogDock = makeDock(mWindow, tr("Edit Log"), QStringLiteral("editLog"),
+                            new EditLogWidget(mController));
+    mWindow->addDockWidget(Qt::BottomDockWidgetArea, mEditLogDock);
     mWindow->addDockWidget(Qt::LeftDockWidgetArea, mEditorDock);
-    mWindow->splitDockWidget(mPaletteDock, mEditorDock, Qt::Horizontal);
     mWindow->addDockWidget(Qt::LeftDockWidgetArea, mUndoDock);
-    mWindow->splitDockWidget(mPaletteDock, mUndoDock, Qt::Vertical);
+    mWindow->splitDockWidget(mEditorDock, mUndoDock, Qt::Vertical);
 }
 
 QList<QDockWidget *> EditorShell::docks() const
 {
-    return {mEditorDock, mPaletteDock, mUndoDock, mInspectorDock};
+    return {mEditorDock, mInspectorDock, mUndoDock, mEditLogDock};
 }
 
 void EditorShell::fillFileMenu(QMenu *file)
@@ -174,12 +189,32 @@ void EditorShell::fillEditMenu(QMenu *edit)
     redo->setObjectName(QStringLiteral("redo"));
     edit->addAction(undo);
     edit->addAction(redo);
+    QAction *undoLive = edit->addAction(tr("Undo &Live Edit"), this, [this] {
+        if (const uint64_t id = mController->lastUndoableEdit())
+            mController->undoEdit(id);
+    });
+    undoLive->setObjectName(QStringLiteral("undoLiveEdit"));
+    undoLive->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Z));
+    undoLive->setToolTip(tr("Undo the newest edit of the running network (see the Edit Log)"));
     edit->addSeparator();
     for (QAction *a : mEditor->editActions())
         edit->addAction(a);
     edit->addSeparator();
     for (const char *name : {"layout", "fit", "zoomIn", "zoomOut"})
         edit->addAction(mEditor->action(QString::fromLatin1(name)));
+    edit->addSeparator();
+    QAction *show = edit->addAction(tr("Edit &Network"), this, [this] { showEditing(); });
+    show->setObjectName(QStringLiteral("showEditor"));
+    show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+}
+
+void EditorShell::showEditing()
+{
+    for (QDockWidget *dock : {mEditorDock, mInspectorDock}) {
+        dock->show();
+        dock->raise();
+    }
+    mEditor->view()->setFocus();
 }
 
 QString EditorShell::displayName() const
@@ -211,9 +246,7 @@ bool EditorShell::newDocument()
         return false;
     removeRecovery();
     mDocument.clear();
-    mEditorDock->show();
-    mEditorDock->raise();
-    mPaletteDock->show();
+    showEditing();
     Q_EMIT titleChanged();
     return true;
 }
@@ -324,6 +357,34 @@ bool EditorShell::runDocument(bool keepParameters)
     }
     updateApplyBar();
     return true;
+}
+
+void EditorShell::forwardLiveChanges()
+{
+    if (!mRunningTree || !mController->session())
+        return;
+    using editor::Section;
+    for (Section section : editor::kSections) {
+        const spec::Node *now = editor::sectionNode(mDocument.root(), section);
+        spec::Node *ran = editor::sectionNode(*mRunningTree, section);
+        if (!now || !ran)
+            continue;
+        for (const auto &[name, item] : now->entries()) {
+            spec::Node *old = ran->find(name);
+            if (!old || *old == item || !item.isMap() || !old->isMap())
+                continue;
+            for (const auto &[key, value] : item.entries()) {
+                const spec::Node *was = old->find(key);
+                const auto number = value.toDouble();
+                if ((was && *was == value) || !number)
+                    continue;
+                // Only what the session can change live; anything else needs a restart.
+                const auto edit = session::Edit::setScalar(name, key, *number);
+                if (mController->postEdit(edit))
+                    old->set(key, value);
+            }
+        }
+    }
 }
 
 void EditorShell::updateApplyBar()

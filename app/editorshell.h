@@ -42,6 +42,8 @@ public:
     QList<QDockWidget *> docks() const;
     void fillFileMenu(QMenu *file);
     void fillEditMenu(QMenu *edit);
+    // Brings the canvas and the inspector to the front (File > New, View > Edit Network).
+    void showEditing();
 
     // A fresh empty network (asks about unsaved changes first; false when cancelled).
     bool newDocument();
@@ -87,6 +89,9 @@ private:
     QString recoveryPath() const;
     QString displayName() const;
     void updateApplyBar();
+    // Document changes of live scalars (lr, dropout, durations, ...) go to the running session
+    // as live edits instead of waiting for a restart.
+    void forwardLiveChanges();
 
     QMainWindow *mWindow;
     views::RunController *mController;
@@ -94,9 +99,9 @@ private:
     editor::GraphDocument mDocument;
     editor::GraphEditor *mEditor = nullptr;
     QDockWidget *mEditorDock = nullptr;
-    QDockWidget *mPaletteDock = nullptr;
     QDockWidget *mUndoDock = nullptr;
     QDockWidget *mInspectorDock = nullptr;
+    QDockWidget *mEditLogDock = nullptr;
     editor::Inspector *mInspector = nullptr;
     QWidget *mApplyBar = nullptr;
     QLabel *mApplyText = nullptr;

@@ -1,5 +1,7 @@
 #include "views/featuremapview.h"
 
+#include "views/tensoredit.h"
+
 #include "session/snapshot.h"
 #include "views/tilegrid.h"
 #include "views/tileoptions.h"
@@ -338,6 +340,27 @@ void FeatureMapView::addContextActions(QMenu &menu)
     pin->setCheckable(true);
     pin->setChecked(pinned());
     connect(pin, &QAction::toggled, this, &FeatureMapView::setPinned);
+    addEditActions(menu);
+}
+
+void FeatureMapView::addEditActions(QMenu &menu)
+{
+    if (mItem.isEmpty())
+        return;
+    menu.addSeparator();
+    std::vector<TensorEditScope> scopes;
+    const TileGrid::Hit hit = mGrid->hitTest(mGrid->mapFrom(this, contextPos()));
+    if (hit.tile >= 0 && mGrid->data().channels == 1) {
+        using Kind = session::TensorSelection::Kind;
+        const int agent = mAgent->value(), feature = hit.tile;
+        scopes.push_back({tr("value agent %1, feature %2, x %3, y %4").arg(agent).arg(feature).arg(hit.x).arg(hit.y),
+                          {Kind::Element, {agent, feature, hit.x, hit.y}}});
+        scopes.push_back({tr("feature map %1 of agent %2").arg(feature).arg(agent),
+                          {Kind::FeatureMap, {agent, feature}}});
+        scopes.push_back({tr("feature %1 of every agent").arg(feature), {Kind::Filter, {feature}}});
+    }
+    scopes.push_back({tr("the whole state of %1").arg(mItem), {}});
+    addTensorEditMenu(menu, this, controller(), mItem, QStringLiteral("state"), scopes);
 }
 
 View *createFeatureMapView(RunController *controller, QWidget *parent)

@@ -55,6 +55,7 @@ protected:
     void refresh(qint64 frame) override;
     void unsubscribe() override;
     void addContextActions(QMenu &menu) override;
+    void addEditActions(QMenu &menu); // live edits of the state (tensoredit.h)
 
 private:
     void populate();

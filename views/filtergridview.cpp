@@ -1,5 +1,7 @@
 #include "views/filtergridview.h"
 
+#include "views/tensoredit.h"
+
 #include "session/snapshot.h"
 #include "spec/parameters.h"
 #include "views/tilegrid.h"
@@ -474,6 +476,32 @@ void FilterGridView::addContextActions(QMenu &menu)
     pin->setCheckable(true);
     pin->setChecked(pinned());
     connect(pin, &QAction::toggled, this, &FilterGridView::setPinned);
+    addEditActions(menu);
+}
+
+void FilterGridView::addEditActions(QMenu &menu)
+{
+    if (mItem.isEmpty() || mWeight.isEmpty() || (mTensor.rank() != 4 && !unshared()))
+        return;
+    menu.addSeparator();
+    std::vector<TensorEditScope> scopes;
+    const TileGrid::Hit hit = mGrid->hitTest(mGrid->mapFrom(this, contextPos()));
+    if (hit.tile >= 0) {
+        const int sources = std::max(1, shownSources());
+        const int target = targetOffset() + hit.tile / sources;
+        const int source = sourceOffset() + hit.tile % sources;
+        std::vector<int> element = {target, source, hit.x, hit.y};
+        if (unshared())
+            element.insert(element.begin(), std::clamp(agent(), 0, mTensor.dim(0) - 1));
+        using Kind = session::TensorSelection::Kind;
+        scopes.push_back({tr("value [%1]").arg(QString::fromStdString(session::formatIndex(element)).mid(1).chopped(1)),
+                          {Kind::Element, element}});
+        scopes.push_back({tr("kernel target %1, source %2").arg(target).arg(source),
+                          {Kind::FeatureMap, {target, source}}});
+        scopes.push_back({tr("filter of target feature %1").arg(target), {Kind::Filter, {target}}});
+    }
+    scopes.push_back({tr("all of %1").arg(mWeight), {}});
+    addTensorEditMenu(menu, this, controller(), mItem, mWeight, scopes);
 }
 
 View *createFilterGridView(RunController *controller, QWidget *parent)

@@ -69,6 +69,7 @@ private:
     void redraw();
     void showProblem(const QString &text);
     QString describe(int tile, int x, int y) const;
+    void addEditActions(QMenu &menu); // live edits of the weight (tensoredit.h)
     // Dimensions of the shown tensor: offset of Ct in dims (1 when unshared), Ct, Cs, rx, ry.
     bool unshared() const { return mTensor.rank() == 5; }
     int dim(int i) const { return mTensor.dim(i + (unshared() ? 1 : 0)); }

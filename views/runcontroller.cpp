@@ -74,6 +74,8 @@ void RunController::adopt(std::unique_ptr<session::Session> session, const QStri
     if (mSplit != 0)
         mSession->post({session::Command::Kind::SetSplit, "", mSplit});
     mLastAutosave = mSession->frame();
+    mEditLog = mSession->editLog();
+    Q_EMIT editLogChanged();
     mTimer.start();
     Q_EMIT networkOpened();
     tick();
@@ -232,6 +234,7 @@ void RunController::tick()
 
     const qint64 frame = mSession->frame();
     autosaveIfDue(frame);
+    pollEditLog();
     if (frame != mLastFrame) {
         mLastFrame = frame;
         // Flags posted before this frame are applied now; the session is the truth again.

@@ -84,6 +84,18 @@ public:
     // While streaming, saves the model to `path` every `frames` frames (0: never).
     void setAutosave(qint64 frames, const QString &path);
     qint64 autosaveFrames() const { return mAutosaveFrames; }
+    // ---- live edits (session/edit.h; runcontrolleredits.cpp) ------------------------------
+    // Posts a live edit: it is checked first (false and `error` when it cannot apply) and
+    // applied between two frames (when paused: before the next step). Returns its id, 0 when
+    // refused.
+    uint64_t postEdit(const session::Edit &edit, QString *error = nullptr);
+    // Undoes an applied edit (restores the values it replaced).
+    uint64_t undoEdit(uint64_t id, QString *error = nullptr);
+    // The newest applied edit that is not undone (and not an undo), 0 when none.
+    uint64_t lastUndoableEdit() const;
+    // The edit log as of the last tick.
+    const std::vector<session::EditRecord> &editLog() const { return mEditLog; }
+
     // Runs `task` on the session thread between two frames (or at once when paused).
     void runBetweenFrames(std::function<void(session::Session &)> task);
 
@@ -109,11 +121,13 @@ Q_SIGNALS:
     void itemFlagChanged(const QString &item, int flag);
     // A model save finished (error empty when it worked); `frame` is the frame saved.
     void modelSaved(const QString &path, qint64 frame, const QString &error);
+    void editLogChanged(); // an edit was applied (or a new session has a new log)
 
 private:
     bool start(spec::NetworkSpec spec, const QString &path, spec::Diagnostics &diagnostics);
     void stop();
     void autosaveIfDue(qint64 frame);
+    void pollEditLog();
 
     session::SessionOptions mOptions;
     std::unique_ptr<spec::NetworkSpec> mSpecCopy; // for reset()
@@ -128,6 +142,7 @@ private:
     bool mLastStreaming = false;
     double mMaxFps = 0.0;
     int mSplit = 0;
+    std::vector<session::EditRecord> mEditLog;
     qint64 mAutosaveFrames = 0;
     qint64 mLastAutosave = 0;
     QString mAutosavePath;

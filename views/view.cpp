@@ -93,6 +93,7 @@ bool View::exportTo(const QString &path, QString *error)
 void View::contextMenuEvent(QContextMenuEvent *event)
 {
     QMenu menu(this);
+    mContextPos = event->pos();
     addContextActions(menu);
     if (!menu.isEmpty())
         menu.addSeparator();

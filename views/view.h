@@ -58,8 +58,11 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
     // Extra context menu entries of a view (after its own, before the export entries).
     virtual void addContextActions(class QMenu &menu) {}
+    // Where the context menu being built was asked for (view coordinates).
+    QPoint contextPos() const { return mContextPos; }
 
 private:
+    QPoint mContextPos;
     RunController *mController;
     qint64 mShownFrame = -1;
 };
