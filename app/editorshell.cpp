@@ -268,6 +268,7 @@ bool EditorShell::save()
     if (mDocument.path().isEmpty())
         return saveAs();
     QString error;
+    storeLayout();
     if (!mDocument.save(mDocument.path(), &error)) {
         QMessageBox::warning(mWindow, tr("Save failed"), error);
         return false;
@@ -278,6 +279,12 @@ bool EditorShell::save()
     return true;
 }
 
+void EditorShell::storeLayout()
+{
+    if (mLayout && mController->hasNetwork())
+        mDocument.setWindowLayout(mLayout());
+}
+
 bool EditorShell::saveAs()
 {
     const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Network"),
@@ -286,6 +293,7 @@ bool EditorShell::saveAs()
     if (path.isEmpty())
         return false;
     QString error;
+    storeLayout();
     if (!mDocument.save(path.endsWith(QLatin1String(".st_graph")) ? path : path + ".st_graph",
                         &error)) {
         QMessageBox::warning(mWindow, tr("Save failed"), error);

@@ -68,6 +68,8 @@ public:
     // 2 cancel; restart-or-keep -> 0 keep parameters, 1 restart, 2 cancel.
     void setSaveQuestion(std::function<int()> ask) { mAskSave = std::move(ask); }
     void setRunQuestion(std::function<int()> ask) { mAskRun = std::move(ask); }
+    // The window's dock layout, saved into the sidecar with the network.
+    void setLayoutProvider(std::function<QJsonObject()> layout) { mLayout = std::move(layout); }
 
     // The recovery file of unsaved edits, written every few seconds while there are some.
     static QString recoveryDir();
@@ -89,6 +91,7 @@ private:
     QString recoveryPath() const;
     QString displayName() const;
     void updateApplyBar();
+    void storeLayout();
     // Document changes of live scalars (lr, dropout, durations, ...) go to the running session
     // as live edits instead of waiting for a restart.
     void forwardLiveChanges();
@@ -108,6 +111,7 @@ private:
     std::optional<spec::Node> mRunningTree; // the document the session was compiled from
     QTimer mRecoveryTimer;
     std::function<int()> mAskSave, mAskRun;
+    std::function<QJsonObject()> mLayout;
 };
 
 } // namespace streamlab::app

@@ -57,6 +57,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     mProblemsDock->setWidget(mProblems);
     addDockWidget(Qt::BottomDockWidgetArea, mProblemsDock);
     mShell = new EditorShell(this, &mController, mProblems);
+    mShell->setLayoutProvider([this] { return layoutObject(); });
     connect(mShell, &EditorShell::titleChanged, this, [this] { updateTitle(); });
     connect(mShell, &EditorShell::status, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });

@@ -9,6 +9,7 @@
 #include "views/view.h"
 
 #include <QMainWindow>
+#include <QJsonObject>
 #include <QPointer>
 
 class QLabel;
@@ -52,6 +53,9 @@ public:
     void applyDefaultLayout();
     // The QSettings group that holds the layout of the network at `path`.
     static QString layoutKey(const QString &path);
+    // The layout as JSON (what the sidecar's "window" holds) and back; false for another version.
+    QJsonObject layoutObject() const;
+    bool applyLayoutObject(const QJsonObject &layout);
 
     // Actions by name (tests, scripting): open, play, pause, step, stepN, reset, quit.
     QAction *action(const QString &name) const;

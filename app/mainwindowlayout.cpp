@@ -9,6 +9,9 @@
 #include <QCryptographicHash>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 
 namespace streamlab::app {
@@ -26,52 +29,71 @@ QString MainWindow::layoutKey(const QString &path)
     return QStringLiteral("layouts/") + QString::fromLatin1(hash.toHex().left(16));
 }
 
-void MainWindow::saveLayout()
+// The layout as one JSON object: {version, views: [{name, kind, config}], state: base64}.
+QJsonObject MainWindow::layoutObject() const
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    if (mController.path().isEmpty())
-        return;
-    QVariantList list;
+    QJsonArray list;
     for (const auto &dock : mViewDocks) {
         if (!dock)
             continue;
         auto *view = qobject_cast<views::View *>(dock->widget());
         if (!view)
             continue;
-        QVariantMap entry;
+        QJsonObject entry;
         entry[QStringLiteral("name")] = dock->objectName();
         entry[QStringLiteral("kind")] = view->kind();
-        entry[QStringLiteral("config")] = view->saveConfig();
+        entry[QStringLiteral("config")] = QJsonObject::fromVariantMap(view->saveConfig());
         list << entry;
     }
-    settings.beginGroup(layoutKey(mController.path()));
-    settings.setValue(QStringLiteral("version"), kLayoutVersion);
-    settings.setValue(QStringLiteral("path"), mController.path());
-    settings.setValue(QStringLiteral("views"), list);
-    settings.setValue(QStringLiteral("state"), saveState(kLayoutVersion));
-    settings.endGroup();
+    QJsonObject layout;
+    layout[QStringLiteral("version")] = kLayoutVersion;
+    layout[QStringLiteral("views")] = list;
+    layout[QStringLiteral("state")] = QString::fromLatin1(saveState(kLayoutVersion).toBase64());
+    return layout;
+}
+
+bool MainWindow::applyLayoutObject(const QJsonObject &layout)
+{
+    if (layout.value(QStringLiteral("version")).toInt() != kLayoutVersion)
+        return false;
+    removeAllViews();
+    for (const QJsonValue &v : layout.value(QStringLiteral("views")).toArray()) {
+        const QJsonObject entry = v.toObject();
+        views::View *view = addView(entry.value(QStringLiteral("kind")).toString(),
+                                    entry.value(QStringLiteral("config")).toObject().toVariantMap());
+        if (view)
+            dockOf(view)->setObjectName(entry.value(QStringLiteral("name")).toString());
+    }
+    restoreState(QByteArray::fromBase64(layout.value(QStringLiteral("state")).toString().toLatin1()),
+                 kLayoutVersion);
+    return true;
+}
+
+// Saved beside the network (the sidecar's "window", docs/editor.md) when the network has a
+// sidecar (the editor saved it: no file appears beside a network the user only opened), and in
+// QSettings always (networks without a sidecar, and a fallback).
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    if (mController.path().isEmpty())
+        return;
+    const QJsonObject layout = layoutObject();
+    editor::GraphDocument *doc = mShell->document();
+    if (doc->path() == mController.path()
+        && QFileInfo::exists(editor::GraphDocument::sidecarPath(doc->path())))
+        doc->saveWindowLayout(layout, nullptr);
+    settings.setValue(layoutKey(mController.path()),
+                      QString::fromUtf8(QJsonDocument(layout).toJson(QJsonDocument::Compact)));
 }
 
 bool MainWindow::restoreLayout()
 {
-    QSettings settings;
-    settings.beginGroup(layoutKey(mController.path()));
-    if (settings.value(QStringLiteral("version")).toInt() != kLayoutVersion)
-        return false;
-    const QVariantList list = settings.value(QStringLiteral("views")).toList();
-    const QByteArray state = settings.value(QStringLiteral("state")).toByteArray();
-    settings.endGroup();
-    removeAllViews();
-    for (const QVariant &v : list) {
-        const QVariantMap entry = v.toMap();
-        views::View *view = addView(entry.value(QStringLiteral("kind")).toString(),
-                                    entry.value(QStringLiteral("config")).toMap());
-        if (view)
-            dockOf(view)->setObjectName(entry.value(QStringLiteral("name")).toString());
-    }
-    restoreState(state, kLayoutVersion);
-    return true;
+    editor::GraphDocument *doc = mShell->document();
+    if (doc->path() == mController.path() && applyLayoutObject(doc->windowLayout()))
+        return true;
+    const QString stored = QSettings().value(layoutKey(mController.path())).toString();
+    return applyLayoutObject(QJsonDocument::fromJson(stored.toUtf8()).object());
 }
 
 void MainWindow::applyDefaultLayout()

@@ -34,7 +34,7 @@ bool isSectionKey(const std::string &key)
 }
 
 // Reads positions from a sidecar; a missing file is no error, a broken one is reported.
-bool readSidecar(const QString &path, Positions &positions, QString *error)
+bool readSidecar(const QString &path, Positions &positions, QJsonObject &window, QString *error)
 {
     QFile file(path);
     if (!file.exists())
@@ -60,6 +60,7 @@ bool readSidecar(const QString &path, Positions &positions, QString *error)
                      .arg(kSidecarVersion);
         return false;
     }
+    window = object.value(QStringLiteral("window")).toObject();
     const QJsonObject nodes = object.value(QStringLiteral("positions")).toObject();
     for (auto it = nodes.begin(); it != nodes.end(); ++it) {
         const QJsonArray xy = it.value().toArray();
@@ -133,8 +134,9 @@ bool GraphDocument::load(const QString &path, spec::Diagnostics &diagnostics)
     if (!read.root)
         return false;
     Positions positions;
+    QJsonObject window;
     QString sidecarError;
-    if (!readSidecar(sidecarPath(absolute), positions, &sidecarError)) {
+    if (!readSidecar(sidecarPath(absolute), positions, window, &sidecarError)) {
         spec::Diagnostic d;
         d.severity = spec::Diagnostic::Severity::Warning;
         d.mark = {sidecarPath(absolute).toStdString(), 0, 0};
@@ -144,6 +146,7 @@ bool GraphDocument::load(const QString &path, spec::Diagnostics &diagnostics)
     mUndo.clear();
     mRoot = std::move(*read.root);
     mPositions = std::move(positions);
+    mWindow = window;
     mPath = absolute;
     Q_EMIT reset();
     Q_EMIT modifiedChanged(false);
@@ -163,6 +166,8 @@ bool GraphDocument::save(const QString &path, QString *error)
     sidecar.insert(QStringLiteral("format"), QStringLiteral("streamlab-layout"));
     sidecar.insert(QStringLiteral("version"), kSidecarVersion);
     sidecar.insert(QStringLiteral("positions"), nodes);
+    if (!mWindow.isEmpty())
+        sidecar.insert(QStringLiteral("window"), mWindow);
     if (!writeAtomically(absolute, yaml, error))
         return false;
     if (!writeAtomically(sidecarPath(absolute), QJsonDocument(sidecar).toJson(), error))
@@ -170,6 +175,31 @@ bool GraphDocument::save(const QString &path, QString *error)
     mPath = absolute;
     mUndo.setClean();
     return true;
+}
+
+bool GraphDocument::saveWindowLayout(const QJsonObject &window, QString *error)
+{
+    if (mPath.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("the network has no file yet");
+        return false;
+    }
+    mWindow = window;
+    // The positions stay as saved with the file (unsaved moves are the document's business).
+    const QString path = sidecarPath(mPath);
+    QJsonObject sidecar;
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QJsonDocument json = QJsonDocument::fromJson(file.readAll());
+        if (json.isObject() && json.object().value(QStringLiteral("version")).toInt() <= kSidecarVersion)
+            sidecar = json.object();
+    }
+    sidecar.insert(QStringLiteral("format"), QStringLiteral("streamlab-layout"));
+    sidecar.insert(QStringLiteral("version"), kSidecarVersion);
+    if (!sidecar.contains(QStringLiteral("positions")))
+        sidecar.insert(QStringLiteral("positions"), QJsonObject());
+    sidecar.insert(QStringLiteral("window"), window);
+    return writeAtomically(path, QJsonDocument(sidecar).toJson(), error);
 }
 
 QStringList GraphDocument::items(Section section) const

@@ -10,6 +10,7 @@
 #include "spec/node.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointF>
 #include <QString>
@@ -62,6 +63,15 @@ public:
     // what changed.
     void replace(spec::Node root, Positions positions);
 
+    // The window layout kept in the sidecar (the app's docks and views; opaque here): as read
+    // with the file, empty when there was none.
+    QJsonObject windowLayout() const { return mWindow; }
+    // What save() writes as the window layout.
+    void setWindowLayout(const QJsonObject &window) { mWindow = window; }
+    // Writes `window` into the sidecar of the file (keeping the positions stored there), so the
+    // layout travels with the network. False with `error` when there is no file or it fails.
+    bool saveWindowLayout(const QJsonObject &window, QString *error);
+
     // The sidecar file beside an st_graph: net.st_graph -> net.st_layout.
     static QString sidecarPath(const QString &stGraphPath);
 
@@ -77,6 +87,7 @@ Q_SIGNALS:
 private:
     spec::Node mRoot;
     Positions mPositions;
+    QJsonObject mWindow;
     QString mPath;
     QUndoStack mUndo;
 };

@@ -15,6 +15,9 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QTreeWidget>
 #include <QSignalSpy>
@@ -239,6 +242,38 @@ private Q_SLOTS:
         const Tensor resumed = other.controller()->session()->state("prediction");
         QCOMPARE(resumed.size(), continued.size());
         QVERIFY(std::memcmp(resumed.data(), continued.data(), resumed.size() * sizeof(float)) == 0);
+    }
+
+    void dockLayoutTravelsInTheSidecar()
+    {
+        // A copy of the demo, so that its sidecar is written beside the copy.
+        const QString dir = QString::fromStdString(test::makeTempDir("sidecarlayout"));
+        const QString path = dir + "/net.st_graph";
+        QVERIFY(QFile::copy(demo(), path));
+        QStringList kinds;
+        {
+            app::MainWindow w;
+            QVERIFY(w.openFile(path));
+            QVERIFY(!QFileInfo::exists(dir + "/net.st_layout")); // opening writes nothing
+            w.addView(QStringLiteral("histogram"), {{"item", "code"}});
+            QVERIFY(w.editorShell()->save());
+            for (auto *v : w.views())
+                kinds << v->kind();
+            QVERIFY(kinds.contains("histogram"));
+            QFile sidecar(dir + "/net.st_layout");
+            QVERIFY(sidecar.open(QIODevice::ReadOnly));
+            const QJsonObject json = QJsonDocument::fromJson(sidecar.readAll()).object();
+            QCOMPARE(json.value("format").toString(), QStringLiteral("streamlab-layout"));
+            QCOMPARE(json.value("window").toObject().value("views").toArray().size(), kinds.size());
+            w.closeNetwork();
+        }
+        QSettings().clear(); // the layout now comes from the sidecar alone
+        app::MainWindow again;
+        QVERIFY(again.openFile(path));
+        QStringList reopened;
+        for (auto *v : again.views())
+            reopened << v->kind();
+        QCOMPARE(reopened, kinds);
     }
 
     void unsavedEditsAreAskedAboutAndRecovered()
