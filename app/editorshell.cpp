@@ -144,6 +144,7 @@ void EditorShell::createDocks()
                 mInspector->setItem(names.size() == 1 ? names.front() : QString());
             });
     mWindow->addDockWidget(Qt::RightDockWidgetArea, mInspectorDock);
+    mWindow->resizeDocks({mInspectorDock}, {380}, Qt::Horizontal); // room for values and resets
     mEditLogDock = makeDock(mWindow, tr("Edit Log"), QStringLiteral("editLog"),
                             new EditLogWidget(mController));
     mWindow->addDockWidget(Qt::BottomDockWidgetArea, mEditLogDock);

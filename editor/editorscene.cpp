@@ -168,7 +168,17 @@ void EditorScene::syncNow()
 
 void EditorScene::rebuildItems()
 {
-    QStringList selected = mPendingSelection.isEmpty() ? selectedNames() : mPendingSelection;
+    // What is selected now, read from the items (the model is already the new one).
+    QStringList selected = mPendingSelection;
+    if (selected.isEmpty()) {
+        for (const auto &[name, item] : mNodes)
+            if (item->isSelected())
+                selected << name;
+        for (const EditorEdgeItem *e : mEdges)
+            if (e->isSelected() && !selected.contains(e->name()))
+                selected << e->name();
+        followRenames(selected);
+    }
     mPendingSelection.clear();
     mSelecting = true;
     mConnectFrom = nullptr;
@@ -206,6 +216,29 @@ void EditorScene::rebuildItems()
     fitGroups();
     mSelecting = false;
     selectNames(selected);
+}
+
+void EditorScene::followRenames(QStringList &selected) const
+{
+    // A rename (from the inspector, or its undo) removes one name and adds another: a selected
+    // item that vanished while exactly one new item appeared stays selected under its new name.
+    QStringList before, after, gone, added;
+    for (const auto &[name, item] : mNodes)
+        before << name;
+    for (const EditorEdgeItem *e : mEdges)
+        before << e->name();
+    for (const auto &n : mModel.nodes)
+        after << n.name;
+    for (const auto &e : mModel.edges)
+        after << e.synapsePool;
+    for (const QString &n : after)
+        if (!before.contains(n) && !added.contains(n))
+            added << n;
+    for (const QString &n : selected)
+        if (!after.contains(n))
+            gone << n;
+    if (gone.size() == 1 && added.size() == 1)
+        selected.replace(selected.indexOf(gone.front()), added.front());
 }
 
 void EditorScene::routeEdges()

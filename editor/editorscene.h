@@ -110,6 +110,7 @@ private:
     void scheduleSync();
     void syncPositions(const QStringList &names);
     void rebuildItems();
+    void followRenames(QStringList &selected) const;
     void routeEdges();
     void routeLinks();
     void fitGroups();

@@ -61,8 +61,8 @@ void EditorView::fitAll()
     if (r.isEmpty())
         r = QRectF(-200, -150, 400, 300);
     fitInView(r.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
-    if (transform().m11() > 1.5) // a small network is not blown up
-        setTransform(QTransform::fromScale(1.5, 1.5));
+    if (transform().m11() > 1.0) // a small network is not blown up
+        setTransform(QTransform());
     centerOn(r.center());
     mUserZoomed = false;
     Q_EMIT viewChanged();

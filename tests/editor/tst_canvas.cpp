@@ -146,6 +146,24 @@ private Q_SLOTS:
         QVERIFY(scene.edges(QStringLiteral("a_b")).front()->edge().hover.endsWith(QStringLiteral("stride 2, rf 3")));
     }
 
+    void selectionFollowsARename()
+    {
+        GraphDocument doc;
+        doc.replace(yaml("name: r\nagents: 2\nneuron_pools:\n  a: {shape: [1, 4, 4]}\n  b: {shape: [1, 4, 4]}\n"), {});
+        EditorScene scene(&doc);
+        QStringList announced;
+        connect(&scene, &EditorScene::selectedNamesChanged, this,
+                [&](const QStringList &names) { announced = names; });
+        scene.selectNames({QStringLiteral("a")});
+        doc.undoStack()->push(new RenameItemCommand(doc, QStringLiteral("a"), QStringLiteral("first")));
+        QCoreApplication::processEvents();
+        QCOMPARE(scene.selectedNames(), QStringList({"first"}));
+        QCOMPARE(announced, QStringList({"first"}));
+        doc.undoStack()->undo();
+        QCoreApplication::processEvents();
+        QCOMPARE(scene.selectedNames(), QStringList({"a"}));
+    }
+
     void moduleInstancesAreGroups()
     {
         GraphDocument doc;
