@@ -1,5 +1,6 @@
 #include "views/runcontroller.h"
 
+#include "io/keras.h"
 #include "spec/load.h"
 
 #include <QFileInfo>
@@ -22,11 +23,19 @@ RunController::RunController(QObject *parent) : QObject(parent)
         if (interval != mTimer.interval())
             mTimer.setInterval(interval);
     });
+    setSessionOptions({});
 }
 
 RunController::~RunController()
 {
     stop();
+}
+
+void RunController::setSessionOptions(const session::SessionOptions &options)
+{
+    mOptions = options;
+    if (!mOptions.externalReader)
+        mOptions.externalReader = io::kerasReader();
 }
 
 bool RunController::open(const QString &path, spec::Diagnostics &diagnostics)

@@ -46,7 +46,9 @@ public:
     int split() const { return mSplit; }
     int itemFlag(const QString &item) const;
 
-    void setSessionOptions(const session::SessionOptions &options) { mOptions = options; }
+    // Options of the sessions opened from now on; without an externalReader the Keras reader
+    // (io::kerasReader) is used, so that `init <par>: [model, layer, param]` networks run.
+    void setSessionOptions(const session::SessionOptions &options);
     const session::SessionOptions &sessionOptions() const { return mOptions; }
 
     // Views subscribe to what they draw; null when the source does not exist (or no network).

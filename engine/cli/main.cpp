@@ -2,6 +2,7 @@
 #include "cli/interactive.h"
 #include "cli/options.h"
 #include "cli/report.h"
+#include "io/keras.h"
 #include "io/model.h"
 #include "session/editlog.h"
 #include "session/session.h"
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
     sessionOptions.device = options.device;
     sessionOptions.dataDir = options.dataDir;
     sessionOptions.outputDir = options.outDir;
+    sessionOptions.externalReader = io::kerasReader();
     std::optional<session::EditLog> replay;
     if (!options.replay.empty()) {
         std::string error;

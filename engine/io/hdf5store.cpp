@@ -1,5 +1,10 @@
 #include "io/hdf5store.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
+
 namespace streamlab::io {
 
 namespace {
@@ -81,6 +86,38 @@ std::string join(const std::string &path, const std::string &name)
 }
 
 } // namespace
+
+void silenceHdf5()
+{
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+Hid openHdf5File(const std::string &path, const std::string &what, std::string *error)
+{
+    silenceHdf5();
+    namespace fs = std::filesystem;
+    const std::string quoted = "'" + path + "'";
+    auto fail = [&](const std::string &message) {
+        if (error)
+            *error = message;
+        return Hid();
+    };
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        return fail("cannot open " + quoted + ": no such file");
+    if (!fs::is_regular_file(path, ec))
+        return fail("cannot open " + quoted + ": not a file");
+    if (::access(path.c_str(), R_OK) != 0)
+        return fail("cannot open " + quoted + ": " + std::strerror(errno));
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+        return fail(quoted + " is not " + what + ": it is not an HDF5 file");
+    Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file)
+        return fail(quoted
+                    + " is truncated or damaged: it starts like an HDF5 file but HDF5 cannot "
+                      "open it");
+    return file;
+}
 
 // ---- writer -----------------------------------------------------------------------------------
 

@@ -13,6 +13,13 @@
 
 namespace streamlab::io {
 
+// Turns off HDF5's printing of its error stack to stderr: failures become our messages instead.
+void silenceHdf5();
+
+// Opens the HDF5 file `path` read-only. Null with `error` when it is missing, not a regular file,
+// unreadable, not HDF5 ("'<path>' is not <what>: it is not an HDF5 file") or damaged.
+Hid openHdf5File(const std::string &path, const std::string &what, std::string *error);
+
 // Counts the arrays written so far in one file; with `failAfter` >= 0 the write after that many
 // fails as a disk error would (a test hook for atomic saves).
 struct WriteBudget

@@ -4,6 +4,7 @@
 #include "io/model.h"
 
 #include "io/hdf5store.h"
+#include "io/keras.h"
 #include "spec/load.h"
 
 #include <atomic>
@@ -22,12 +23,6 @@ namespace {
 
 const char *const WriterName = "streamlab 0.1.0";
 
-// HDF5 prints its error stack to stderr by default; failures become our messages instead.
-void silenceHdf5()
-{
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-
 struct OpenedModel
 {
     Hid file;
@@ -38,29 +33,11 @@ struct OpenedModel
 // Opens `path` for reading and checks that it is a Streamlab model of a schema we read.
 OpenedModel openModel(const std::string &path)
 {
-    silenceHdf5();
     OpenedModel m;
-    std::error_code ec;
     const std::string quoted = "'" + path + "'";
-    if (!fs::exists(path, ec)) {
-        m.error = "cannot open " + quoted + ": no such file";
+    m.file = openHdf5File(path, "a Streamlab model", &m.error);
+    if (!m.file)
         return m;
-    }
-    if (!fs::is_regular_file(path, ec)) {
-        m.error = "cannot open " + quoted + ": not a file";
-        return m;
-    }
-    if (H5Fis_hdf5(path.c_str()) <= 0) {
-        m.error = quoted + " is not a Streamlab model: it is not an HDF5 file";
-        return m;
-    }
-    m.file = Hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-    if (!m.file) {
-        m.error = quoted
-            + " is truncated or damaged: it starts like an HDF5 file but HDF5 "
-              "cannot open it";
-        return m;
-    }
     Hdf5Reader root(m.file.get(), "");
     const auto format = root.findText("format");
     if (!format || *format != ModelFormat) {
@@ -222,6 +199,8 @@ LoadResult loadModel(const std::string &path, const session::SessionOptions &opt
         spec = std::move(loaded.network);
     }
     session::SessionOptions sessionOptions = options;
+    if (!sessionOptions.externalReader)
+        sessionOptions.externalReader = kerasReader();
     if (auto s = root.group("session"))
         if (auto seed = s->findInt("seed"))
             sessionOptions.seed = static_cast<uint64_t>(*seed);

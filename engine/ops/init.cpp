@@ -2,6 +2,8 @@
 // (agents = 1 for rank 4) and fill one agent at a time.
 #include "ops/init.h"
 
+#include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdlib>
 
@@ -116,7 +118,41 @@ bool weightInit(Tensor &p, const spec::InitSpec &init, Rng &rng, std::string *er
     return true;
 }
 
+// A 2-D dense kernel [in, out] as a weight [out, in, 1, 1].
+std::vector<float> transposedKernel(const ExternalArray &array)
+{
+    const int in = array.dims[0], out = array.dims[1];
+    std::vector<float> w(array.values.size());
+    for (int i = 0; i < in; ++i)
+        for (int o = 0; o < out; ++o)
+            w[static_cast<size_t>(o) * in + i] = array.values[static_cast<size_t>(i) * out + o];
+    return w;
+}
+
 } // namespace
+
+bool importExternal(Tensor &p, const std::string &name, const ExternalArray &array,
+                    std::string *error)
+{
+    assert(array.values.size() == Tensor::count(array.dims));
+    const bool denseKernel = name.starts_with('W') && array.dims.size() == 2;
+    const std::vector<int> dims
+        = denseKernel ? std::vector<int> {array.dims[1], array.dims[0], 1, 1} : array.dims;
+    const std::vector<int> agentDims(p.dims().begin() + (p.rank() == 5 ? 1 : 0), p.dims().end());
+    if (dims != p.dims() && dims != agentDims) {
+        const std::string how = denseKernel
+            ? ", as a dense kernel [in, out] transposed to [out, in, 1, 1]: "
+                + Tensor::shapeString(dims)
+            : std::string(" (used as stored: only a 2-D dense kernel of a weight W is transposed)");
+        return fail(error,
+                    array.source + " has shape " + Tensor::shapeString(array.dims) + how + "; "
+                        + name + " has shape " + p.shapeString());
+    }
+    const std::vector<float> values = denseKernel ? transposedKernel(array) : array.values;
+    for (size_t at = 0; at < p.size(); at += values.size())
+        std::copy(values.begin(), values.end(), p.data() + at);
+    return true;
+}
 
 bool initializeParameter(Tensor &p, const spec::InitSpec &init, Rng &rng, std::string *error)
 {
@@ -133,7 +169,10 @@ bool initializeParameter(Tensor &p, const spec::InitSpec &init, Rng &rng, std::s
             v = static_cast<float>(rng.uniform(init.a, init.b));
         return true;
     case Kind::External:
-        return fail(error, "initialisation from an external model is not supported yet");
+        return fail(error,
+                    "'" + init.text
+                        + "' is an external model init: it is read from the model's file by the "
+                          "session, not drawn");
     case Kind::Xavier:
     case Kind::Id:
     case Kind::IdCap:

@@ -177,7 +177,7 @@ std::string Session::applyTensor(uint64_t id, const Edit &edit, EditRecord &reco
             init = *target.init;
         Tensor fresh(t.dims());
         std::string error;
-        if (!ops::initializeParameter(fresh, init, rng, &error)) {
+        if (!mNetwork->initializeValue(fresh, edit.param, init, rng, &error)) {
             for (size_t i = 0; i < elements.size(); ++i)
                 t[elements[i]] = record.oldValues[i];
             return edit.item + " " + edit.param + ": " + error;

@@ -425,7 +425,7 @@ bool Network::initialize(spec::Diagnostics &diagnostics)
     for (auto &[p, init] : mInits) {
         Rng rng = Rng::forItem(mOptions.seed, p->item, "init " + p->name);
         std::string error;
-        if (!ops::initializeParameter(p->value, *init, rng, &error)) {
+        if (!initializeValue(p->value, p->name, *init, rng, &error)) {
             const spec::Mark mark = mSpec->findSynapsePool(p->item)
                 ? mSpec->findSynapsePool(p->item)->mark
                 : mSpec->findNeuronPool(p->item) ? mSpec->findNeuronPool(p->item)->mark
@@ -437,6 +437,37 @@ bool Network::initialize(spec::Diagnostics &diagnostics)
         p->clip();
     }
     return ok;
+}
+
+bool Network::initializeValue(Tensor &value, const std::string &name, const spec::InitSpec &init,
+                              Rng &rng, std::string *error) const
+{
+    if (init.kind == spec::InitSpec::Kind::External)
+        return importExternal(value, name, init, error);
+    return ops::initializeParameter(value, init, rng, error);
+}
+
+bool Network::importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
+                             std::string *error) const
+{
+    const std::string &model = init.external[0];
+    std::string why;
+    auto fail = [&](const std::string &reason) {
+        if (error)
+            *error = "external model '" + model + "': " + reason;
+        return false;
+    };
+    const auto file = mSpec->externalModels.find(model);
+    if (file == mSpec->externalModels.end())
+        return fail("not defined in external_models");
+    if (!mOptions.externalReader)
+        return fail("this program cannot read model files (no Keras reader is set up)");
+    ops::ExternalArray array;
+    if (!mOptions.externalReader(mSpec->resolvePath(file->second), init.external[1],
+                                 init.external[2], array, &why)
+        || !ops::importExternal(value, name, array, &why))
+        return fail(why);
+    return true;
 }
 
 } // namespace streamlab::session

@@ -7,11 +7,13 @@
 #include "ops/activation.h"
 #include "ops/conv.h"
 #include "ops/func.h"
+#include "ops/init.h"
 #include "plasticity/plasticity.h"
 #include "spec/networkspec.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -114,10 +116,19 @@ struct PlasticityRun
     std::string alert; // set by the frame that found a NaN/Inf
 };
 
+// Reads the array `param` of layer `layer` from the external model file `modelFile` (already
+// resolved against the st_graph's folder) as float32: `init <par>: [model, layer, param]`
+// (reference §5.4). False with the reason in `error`. io::kerasReader() reads Keras .h5 files;
+// the session library reads no model files itself.
+using ExternalReader
+    = std::function<bool(const std::string &modelFile, const std::string &layer,
+                         const std::string &param, ops::ExternalArray &array, std::string *error)>;
+
 struct CompileOptions
 {
     uint64_t seed = 1;
     std::string dataDir;
+    ExternalReader externalReader; // empty: external model inits are an error
 };
 
 class Network
@@ -145,6 +156,10 @@ public:
     Parameter *parameter(const std::string &item, const std::string &name);
     // The initialisation a parameter was created with (its `init <par>` or the default).
     const spec::InitSpec *initOf(const Parameter *p) const;
+    // Fills `value` (of the shape of parameter `name`) as `init` says: drawn or constant
+    // (ops::initializeParameter), or read from an external model. False with `error`.
+    bool initializeValue(Tensor &value, const std::string &name, const spec::InitSpec &init,
+                         Rng &rng, std::string *error) const;
 
 private:
     const spec::NetworkSpec *mSpec = nullptr;
@@ -152,6 +167,8 @@ private:
     std::map<std::string, int> mNpIndex;
     std::vector<std::pair<Parameter *, const spec::InitSpec *>> mInits;
     bool initialize(spec::Diagnostics &diagnostics);
+    bool importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
+                        std::string *error) const;
 };
 
 } // namespace streamlab::session

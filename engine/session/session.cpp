@@ -25,6 +25,7 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
     CompileOptions compileOptions;
     compileOptions.seed = options.seed;
     compileOptions.dataDir = options.dataDir;
+    compileOptions.externalReader = options.externalReader;
     try {
         session->mNetwork = Network::compile(*session->mSpec, compileOptions, diagnostics);
     } catch (const std::bad_alloc &) {

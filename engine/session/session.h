@@ -33,6 +33,10 @@ struct SessionOptions
     // Where core clients write results (trainvaltest CSV files) unless their target_folder
     // says otherwise; "" = nowhere.
     std::string outputDir;
+    // Reads `init <par>: [model, layer, param]` weights from external model files at creation
+    // and at a reinit (io::kerasReader(); streamlab-run and the IDE set it). Empty: such inits
+    // are an error.
+    ExternalReader externalReader;
 };
 
 // A run-flag or split change, applied between frames: shorthand for the live edits

@@ -168,9 +168,7 @@ std::unique_ptr<TrainValTestClient> TrainValTestClient::create(const spec::CoreC
     // The CSV file: target_folder (relative to the st_graph file's folder), else outputDir.
     std::filesystem::path folder;
     if (const spec::Node *target = n.find("target_folder"); target && !target->text().empty()) {
-        folder = target->text();
-        if (folder.is_relative() && !spec.file.empty())
-            folder = std::filesystem::path(spec.file).parent_path() / folder;
+        folder = spec.resolvePath(target->text());
     } else if (!outputDir.empty()) {
         folder = outputDir;
     }

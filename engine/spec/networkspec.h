@@ -7,6 +7,7 @@
 #include "spec/diagnostic.h"
 #include "spec/node.h"
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,8 +45,7 @@ struct InitSpec
         Normal, // N(a, b)   (`normal` = N(0, 1))
         Uniform, // U(a, b)   (`uniform` = U(0, 1))
         Constant, // a
-        External, // [model, layer, param] from external_models (recognised; loading is a later
-                  // issue)
+        External, // [model, layer, param] from external_models (reference §5.4)
     };
     Kind kind = Kind::Xavier;
     double a = 1.0;
@@ -215,6 +215,7 @@ struct NetworkSpec
     std::vector<PlasticitySpec> plasticities;
     std::vector<InterfaceSpec> interfaces;
     std::vector<CoreClientSpec> coreClients;
+    std::map<std::string, std::string> externalModels; // name -> model_file as written
     Node root; // expanded tree (import/modules/tag_specs/globals resolved)
     Diagnostics notes; // warnings and notes found while loading (never errors)
 
@@ -222,6 +223,9 @@ struct NetworkSpec
     const SynapsePoolSpec *findSynapsePool(const std::string &name) const;
     const PlasticitySpec *findPlasticity(const std::string &name) const;
     const InterfaceSpec *findInterface(const std::string &name) const;
+    // A path written in the network (model_file, target_folder): relative ones are taken
+    // relative to the folder of `file`, or to the current directory when `file` is empty.
+    std::string resolvePath(const std::string &path) const;
 
     bool operator==(const NetworkSpec &) const = default;
 };
@@ -253,6 +257,13 @@ inline const InterfaceSpec *NetworkSpec::findInterface(const std::string &n) con
         if (i.name == n)
             return &i;
     return nullptr;
+}
+inline std::string NetworkSpec::resolvePath(const std::string &path) const
+{
+    const std::filesystem::path p(path);
+    if (p.is_absolute() || file.empty())
+        return path;
+    return (std::filesystem::path(file).parent_path() / p).string();
 }
 
 } // namespace streamlab::spec

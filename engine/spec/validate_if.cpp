@@ -241,8 +241,8 @@ void validateExternalModels(Validator &v, const Node &section)
             r.choice("type", {"keras"});
         if (!r.has("model_file"))
             r.missing("model_file", "the Keras .h5 file");
-        else
-            r.text("model_file", "a file name");
+        else if (auto file = r.text("model_file", "a file name"))
+            v.spec().externalModels[name] = *file;
         for (const auto &[key, value] : model.entries())
             if (key != "type" && key != "model_file")
                 v.report(Diagnostic::Severity::Warning, value.keyMark(), name, key,

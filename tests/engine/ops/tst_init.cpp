@@ -184,3 +184,28 @@ TEST(OtherInits, Errors)
 }
 
 } // namespace
+
+// External arrays (reference §5.4): a dense kernel [in, out] of a weight arrives as
+// [out, in, 1, 1]; other arrays and other parameters only as stored.
+TEST(ImportExternal, DenseKernelTransposedOthersAsStored)
+{
+    const ops::ExternalArray kernel {"k", {2, 3}, {1, 2, 3, 4, 5, 6}}; // [in 2, out 3]
+    Tensor w({3, 2, 1, 1});
+    std::string error;
+    ASSERT_TRUE(ops::importExternal(w, "W_0_0", kernel, &error)) << error;
+    EXPECT_EQ(w.values(), (std::vector<float> {1, 4, 2, 5, 3, 6}));
+
+    Tensor p({2, 3});
+    ASSERT_TRUE(ops::importExternal(p, "P_0_0", kernel, &error)) << error;
+    EXPECT_EQ(p.values(), kernel.values) << "only weights W are transposed";
+
+    Tensor unshared({2, 3, 2, 1, 1});
+    ASSERT_TRUE(ops::importExternal(unshared, "W_0_0", kernel, &error)) << error;
+    EXPECT_EQ(unshared.values(), (std::vector<float> {1, 4, 2, 5, 3, 6, 1, 4, 2, 5, 3, 6}));
+
+    Tensor wrong({2, 3, 1, 1});
+    EXPECT_FALSE(ops::importExternal(wrong, "W_0_0", kernel, &error));
+    EXPECT_EQ(error,
+              "k has shape [2, 3], as a dense kernel [in, out] transposed to [out, in, 1, 1]: "
+              "[3, 2, 1, 1]; W_0_0 has shape [2, 3, 1, 1]");
+}
