@@ -144,7 +144,10 @@ void EditorShell::createDocks()
                 mInspector->setItem(names.size() == 1 ? names.front() : QString());
             });
     mWindow->addDockWidget(Qt::RightDockWidgetArea, mInspectorDock);
-    mWindow->resizeDocks({mInspectorDock}, {380}, Qt::Horizontal); // room for values and resets
+    // Room for values and reset buttons (once the window has its size).
+    QTimer::singleShot(0, this, [this] {
+        mWindow->resizeDocks({mInspectorDock}, {380}, Qt::Horizontal);
+    });
     mEditLogDock = makeDock(mWindow, tr("Edit Log"), QStringLiteral("editLog"),
                             new EditLogWidget(mController));
     mWindow->addDockWidget(Qt::BottomDockWidgetArea, mEditLogDock);
@@ -167,9 +170,12 @@ void EditorShell::fillFileMenu(QMenu *file)
         a->setShortcut(key);
         return a;
     };
-    add(QStringLiteral("new"), tr("&New Network"), QKeySequence::New, [this] { newDocument(); });
-    add(QStringLiteral("save"), tr("&Save"), QKeySequence::Save, [this] { save(); });
-    add(QStringLiteral("saveAs"), tr("Save &As..."), QKeySequence::SaveAs, [this] { saveAs(); });
+    // Explicit keys: some platform themes bind no key to QKeySequence::SaveAs.
+    add(QStringLiteral("new"), tr("&New Network"), QKeySequence(Qt::CTRL | Qt::Key_N),
+        [this] { newDocument(); });
+    add(QStringLiteral("save"), tr("&Save"), QKeySequence(Qt::CTRL | Qt::Key_S), [this] { save(); });
+    add(QStringLiteral("saveAs"), tr("Save &As..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
+        [this] { saveAs(); });
     file->addSeparator();
     add(QStringLiteral("saveModel"), tr("Save &Model..."), QKeySequence(Qt::CTRL | Qt::Key_M),
         [this] { saveModelDialog(); });
@@ -275,6 +281,7 @@ bool EditorShell::save()
         return false;
     }
     removeRecovery();
+    showValidation(); // the Problems dock names the file now
     Q_EMIT status(tr("Saved %1").arg(mDocument.path()));
     Q_EMIT titleChanged();
     return true;
@@ -301,6 +308,7 @@ bool EditorShell::saveAs()
         return false;
     }
     removeRecovery();
+    showValidation();
     Q_EMIT titleChanged();
     return true;
 }
@@ -355,6 +363,7 @@ bool EditorShell::runDocument(bool keepParameters)
         return false;
     }
     mRunningTree = mDocument.root();
+    Q_EMIT sessionStarted();
     if (saved) {
         std::vector<std::string> mismatches;
         std::string error;

@@ -80,6 +80,8 @@ public:
 Q_SIGNALS:
     void titleChanged();
     void status(const QString &text);
+    // The editor's network now runs in a new session (Play or Apply).
+    void sessionStarted();
 
 private:
     void createDocks();

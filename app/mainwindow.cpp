@@ -59,6 +59,16 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     mShell = new EditorShell(this, &mController, mProblems);
     mShell->setLayoutProvider([this] { return layoutObject(); });
     connect(mShell, &EditorShell::titleChanged, this, [this] { updateTitle(); });
+    connect(mShell, &EditorShell::sessionStarted, this, [this] {
+        // A network drawn from nothing gets its views when it first runs.
+        if (views().isEmpty() && !restoreLayout())
+            applyDefaultLayout();
+        if (!mShell->document()->path().isEmpty())
+            addRecent(mShell->document()->path());
+        updateTitle();
+        updateRunActions();
+        updateStatus();
+    });
     connect(mShell, &EditorShell::status, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(&mController, &views::RunController::modelSaved, this,

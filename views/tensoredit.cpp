@@ -48,6 +48,7 @@ void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller,
     using Op = session::TensorOp;
     for (const TensorEditScope &scope : scopes) {
         QMenu *sub = menu.addMenu(QObject::tr("Edit %1").arg(scope.label));
+        // Every action holds its own finished Edit: the scopes are gone when the menu runs.
         auto edit = [&](Op::Kind kind) {
             Op op;
             op.kind = kind;
@@ -56,8 +57,9 @@ void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller,
         };
         QAction *zero = sub->addAction(QObject::tr("Zero"));
         zero->setObjectName(QStringLiteral("zero"));
+        const session::Edit zeroEdit = edit(Op::Kind::Zero);
         QObject::connect(zero, &QAction::triggered, parent,
-                         [=] { post(parent, controller, edit(Op::Kind::Zero)); });
+                         [=] { post(parent, controller, zeroEdit); });
         const struct
         {
             Op::Kind kind;
@@ -76,8 +78,9 @@ void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller,
         QMenu *reinit = sub->addMenu(QObject::tr("Re-initialise"));
         QAction *own = reinit->addAction(QObject::tr("As in the network"));
         own->setObjectName(QStringLiteral("reinit"));
+        const session::Edit reinitEdit = edit(Op::Kind::Reinit);
         QObject::connect(own, &QAction::triggered, parent,
-                         [=] { post(parent, controller, edit(Op::Kind::Reinit)); });
+                         [=] { post(parent, controller, reinitEdit); });
         for (const QString &scheme : reinitSchemes()) {
             session::Edit e = edit(Op::Kind::Reinit);
             e.op.init = scheme.toStdString();

@@ -9,10 +9,12 @@
 #include "editor/commands.h"
 #include "testsupport.h"
 #include "views/filtergridview.h"
+#include "views/tensoredit.h"
 #include "views/tilegrid.h"
 #include "spec/load.h"
 
 #include <QDir>
+#include <QMenu>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -217,6 +219,40 @@ private Q_SLOTS:
         QVERIFY(!log->table()->topLevelItem(0)->text(6).isEmpty()); // "undone by 2"
         const auto &records = w.controller()->editLog();
         QCOMPARE(records[1].oldValues.size(), size_t(25));
+    }
+
+    // The context-menu entries of the tile views: each one posts the edit of its own scope, also
+    // after the scopes it was built from are gone (as when the menu runs).
+    void tensorEditMenuPostsTheEditOfItsScope()
+    {
+        app::MainWindow w;
+        QVERIFY(w.openFile(demo()));
+        steps(w, 3);
+        QMenu menu;
+        {
+            using Kind = session::TensorSelection::Kind;
+            const std::vector<views::TensorEditScope> scopes
+                = {{"filter 2", {Kind::Filter, {2}}}, {"all", {}}};
+            views::addTensorEditMenu(menu, &w, w.controller(), "image_edges", "W_0_0", scopes);
+        }
+        const QList<QAction *> zeros = menu.findChildren<QAction *>("zero");
+        QCOMPARE(zeros.size(), 2);
+        QAction *filterZero = nullptr;
+        for (QAction *a : zeros)
+            if (qobject_cast<QMenu *>(a->parent())->title().contains("filter 2"))
+                filterZero = a;
+        QVERIFY(filterZero);
+        filterZero->trigger();
+        steps(w, 1);
+        const auto &log = w.controller()->editLog();
+        QCOMPARE(int(log.size()), 1);
+        QCOMPARE(log[0].description, std::string("W_0_0 filter 2: zero"));
+        const auto after = weights(w);
+        int zeros25 = 0;
+        for (int i = 0; i < 25; ++i)
+            zeros25 += std::abs(after[size_t(2 * 25 + i)]) < 0.01f;
+        QCOMPARE(zeros25, 25); // filter 2 is (nearly: one frame of learning) zero ...
+        QVERIFY(std::abs(after[0]) > 1e-6f); // ... and filter 0 is not
     }
 
     void savedModelOpensAndContinues()
