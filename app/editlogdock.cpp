@@ -21,8 +21,8 @@ EditLogWidget::EditLogWidget(views::RunController *controller, QWidget *parent)
     , mUndo(new QPushButton(tr("Undo Edit"), this))
 {
     mTable->setRootIsDecorated(false);
-    mTable->setHeaderLabels({tr("#"), tr("after frame"), tr("time"), tr("item"), tr("parameter"),
-                             tr("change"), tr("undone by")});
+    mTable->setHeaderLabels({tr("#"), tr("after frame"), tr("item"), tr("parameter"), tr("change"),
+                             tr("undone by"), tr("time (UTC)")});
     mTable->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto *save = new QPushButton(tr("Save Log..."), this);
     mUndo->setToolTip(tr("Restore the values the selected edit replaced (the newest edit when "
@@ -53,11 +53,11 @@ void EditLogWidget::refresh()
     for (const session::EditRecord &r : mController->editLog()) {
         auto *row = new QTreeWidgetItem(mTable);
         const QStringList texts = {QString::number(r.id), QString::number(r.frame),
-                                   QString::fromStdString(r.time),
                                    QString::fromStdString(r.edit.item),
                                    QString::fromStdString(r.edit.param),
                                    QString::fromStdString(r.description),
-                                   r.undoneBy ? QString::number(r.undoneBy) : QString()};
+                                   r.undoneBy ? QString::number(r.undoneBy) : QString(),
+                                   QString::fromStdString(r.time)};
         for (int c = 0; c < texts.size(); ++c)
             row->setText(c, texts[c]);
         row->setData(0, Qt::UserRole, QVariant::fromValue<qulonglong>(r.id));

@@ -363,7 +363,7 @@ bool EditorShell::runDocument(bool keepParameters)
         return false;
     }
     mRunningTree = mDocument.root();
-    Q_EMIT sessionStarted();
+    Q_EMIT sessionStarted(false);
     if (saved) {
         std::vector<std::string> mismatches;
         std::string error;
@@ -434,10 +434,14 @@ void EditorShell::openModelDialog()
     if (path.isEmpty() || !maybeSave())
         return;
     QString error;
-    if (!mController->openModel(path, &error)) {
+    if (!openModel(path, &error))
         QMessageBox::warning(mWindow, tr("Open model failed"), error);
-        return;
-    }
+}
+
+bool EditorShell::openModel(const QString &path, QString *error)
+{
+    if (!mController->openModel(path, error))
+        return false;
     // The editor shows the stored network (unsaved: it has no st_graph file yet).
     const std::string text = spec::emit(mController->session()->spec());
     auto tree = spec::readTreeString(text, "<model>");
@@ -447,8 +451,13 @@ void EditorShell::openModelDialog()
         mDocument.undoStack()->clear();
         mRunningTree = mDocument.root();
     }
+    mEditor->scene()->syncNow();
+    mEditor->view()->fitAll();
+    updateApplyBar();
+    Q_EMIT sessionStarted(true);
     Q_EMIT status(tr("Opened model %1 at frame %2").arg(path).arg(mController->frame()));
     Q_EMIT titleChanged();
+    return true;
 }
 
 void EditorShell::autosaveDialog()

@@ -51,6 +51,8 @@ public:
     void documentOpened(const QString &path);
     bool save();
     bool saveAs();
+    // Opens a model file: it runs from where it was saved, its network shows in the editor.
+    bool openModel(const QString &path, QString *error);
     // Asks what to do with unsaved changes: save, discard or cancel. True when it may go on.
     bool maybeSave();
 
@@ -80,8 +82,9 @@ public:
 Q_SIGNALS:
     void titleChanged();
     void status(const QString &text);
-    // The editor's network now runs in a new session (Play or Apply).
-    void sessionStarted();
+    // The editor's network now runs in a new session (Play or Apply; `newNetwork`: a model
+    // file brought another network).
+    void sessionStarted(bool newNetwork);
 
 private:
     void createDocks();

@@ -59,9 +59,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     mShell = new EditorShell(this, &mController, mProblems);
     mShell->setLayoutProvider([this] { return layoutObject(); });
     connect(mShell, &EditorShell::titleChanged, this, [this] { updateTitle(); });
-    connect(mShell, &EditorShell::sessionStarted, this, [this] {
-        // A network drawn from nothing gets its views when it first runs.
-        if (views().isEmpty() && !restoreLayout())
+    connect(mShell, &EditorShell::sessionStarted, this, [this](bool newNetwork) {
+        // A network drawn from nothing gets its views when it first runs; another network
+        // (a model file) its own layout.
+        if ((newNetwork || views().isEmpty()) && !restoreLayout())
             applyDefaultLayout();
         if (!mShell->document()->path().isEmpty())
             addRecent(mShell->document()->path());

@@ -216,7 +216,7 @@ private Q_SLOTS:
         log->undoSelected();
         steps(w, 0 + 1);
         QCOMPARE(log->table()->topLevelItemCount(), 2);
-        QVERIFY(!log->table()->topLevelItem(0)->text(6).isEmpty()); // "undone by 2"
+        QCOMPARE(log->table()->topLevelItem(0)->text(5), QStringLiteral("2")); // undone by #2
         const auto &records = w.controller()->editLog();
         QCOMPARE(records[1].oldValues.size(), size_t(25));
     }
@@ -272,8 +272,12 @@ private Q_SLOTS:
 
         app::MainWindow other;
         QString error;
-        QVERIFY2(other.controller()->openModel(path, &error), qPrintable(error));
+        QVERIFY2(other.editorShell()->openModel(path, &error), qPrintable(error));
         QCOMPARE(other.controller()->frame(), 6);
+        // It shows: its views, its network in the editor (nothing to apply), its edit log.
+        QVERIFY(!other.views().isEmpty());
+        QVERIFY(!other.editorShell()->documentDiffersFromRun());
+        QVERIFY(other.editorShell()->document()->item(editor::Section::NeuronPools, "edges"));
         steps(other, 4);
         const Tensor resumed = other.controller()->session()->state("prediction");
         QCOMPARE(resumed.size(), continued.size());
