@@ -614,7 +614,8 @@ std::vector<EditorScene::ConnectOption> EditorScene::connectOptions(const QStrin
                                }});
         return options;
     }
-    if (fromPool == toPool)
+    if (fromPool == toPool || *fromSection == Section::SynapsePools
+        || *toSection == Section::SynapsePools)
         return options;
     const QString pool = fromPool ? from : to, item = fromPool ? to : from;
     const Node &value = *mDocument->item(fromPool ? *toSection : *fromSection, item);

@@ -164,6 +164,56 @@ private Q_SLOTS:
         QCOMPARE(scene.selectedNames(), QStringList({"a"}));
     }
 
+    // Dropping a pool's connection onto an arrow adds an input to a factor or a new factor;
+    // copy and paste go through st_graph YAML; the automatic layout is one undoable step.
+    void multiInputCopyPasteAndLayout()
+    {
+        GraphDocument doc;
+        doc.replace(yaml("name: m\nagents: 2\nneuron_pools:\n  a: {shape: [1, 4, 4]}\n"
+                         "  b: {shape: [1, 4, 4]}\n  c: {shape: [2, 4, 4]}\n"
+                         "synapse_pools:\n  a_c: {source: [[a]], target: c}\n"),
+                    {});
+        EditorScene scene(&doc);
+        int pick = 0;
+        scene.setChooser([&](const QStringList &choices) {
+            if (choices != QStringList({"input of factor 0", "a new factor"}))
+                return -1;
+            return pick;
+        });
+        QVERIFY(scene.connectItems("b", "a_c")); // b joins factor 0
+        QCOMPARE(synapseSources(*doc.item(Section::SynapsePools, "a_c")),
+                 (std::vector<std::vector<std::string>> {{"a", "b"}}));
+        pick = 1;
+        QVERIFY(scene.connectItems("c", "a_c")); // c as a factor of its own
+        QCOMPARE(synapseSources(*doc.item(Section::SynapsePools, "a_c")),
+                 (std::vector<std::vector<std::string>> {{"a", "b"}, {"c"}}));
+        scene.syncNow();
+        QCOMPARE(int(scene.edges("a_c").size()), 3);
+        // A connection starts at a box, not at an arrow: refused, with why.
+        QVERIFY(!scene.connectItems("a_c", "a"));
+        QVERIFY(scene.message().contains("cannot be connected"));
+
+        // Copy b and paste: a renamed copy with the same keys.
+        scene.selectNames({"b"});
+        const QString yamlText = scene.copySelection();
+        QVERIFY(yamlText.contains("neuron_pools"));
+        scene.paste(yamlText);
+        QCOMPARE(doc.items(Section::NeuronPools), QStringList({"a", "b", "c", "b_2"}));
+        QVERIFY(*doc.item(Section::NeuronPools, "b_2") == *doc.item(Section::NeuronPools, "b"));
+        QCoreApplication::processEvents();
+        QCOMPARE(scene.selectedNames(), QStringList({"b_2"})); // the pasted item is selected
+
+        // The automatic layout moves every box in one step; undo restores the positions.
+        const Positions before = doc.positions();
+        const int steps = doc.undoStack()->count();
+        scene.autoLayout();
+        QCOMPARE(doc.undoStack()->count(), steps + 1);
+        QCOMPARE(doc.positions().size(), 4);
+        QVERIFY(doc.positions().value("a").x() < doc.positions().value("c").x()); // a feeds c
+        doc.undoStack()->undo();
+        QCOMPARE(doc.positions(), before);
+    }
+
     void moduleInstancesAreGroups()
     {
         GraphDocument doc;
