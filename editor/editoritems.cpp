@@ -44,24 +44,6 @@ QString problemTip(const QString &head, const QStringList &problems)
     return tip;
 }
 
-void drawArrowHead(QPainter *painter, const QPainterPath &path, const QColor &colour)
-{
-    const QPointF tip = path.pointAtPercent(1.0);
-    const QPointF before
-        = path.pointAtPercent(std::max(0.0, 1.0 - 6.0 / std::max(6.0, path.length())));
-    QPointF d = tip - before;
-    const double len = std::hypot(d.x(), d.y());
-    if (len < 1e-6)
-        return;
-    d /= len;
-    const QPointF n(-d.y(), d.x());
-    QPolygonF head;
-    head << tip << tip - 9.0 * d + 4.5 * n << tip - 9.0 * d - 4.5 * n;
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(colour);
-    painter->drawPolygon(head);
-}
-
 } // namespace
 
 // ---- boxes -----------------------------------------------------------------------------------
@@ -255,7 +237,7 @@ void EditorEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(path());
-    drawArrowHead(painter, path(), colour);
+    views::networkstyle::drawArrowHead(painter, path(), colour);
     if (mLabel) {
         painter->setPen(colour);
         painter->setFont(views::networkstyle::font(7.5));

@@ -23,6 +23,27 @@ QFont networkstyle::font(double points, bool bold)
     return font;
 }
 
+void networkstyle::drawArrowHead(QPainter *painter, const QPainterPath &path, const QColor &colour)
+{
+    const QPointF tip = path.pointAtPercent(1.0);
+    // Direction of the last few pixels (angleAtPercent is unreliable on cubic end points).
+    const QPointF before
+        = path.pointAtPercent(std::max(0.0, 1.0 - 6.0 / std::max(6.0, path.length())));
+    QPointF d = tip - before;
+    const double length = std::hypot(d.x(), d.y());
+    if (length < 1e-6)
+        return;
+    d /= length;
+    const QPointF normal(-d.y(), d.x());
+    const double size = 9.0;
+    QPolygonF head;
+    head << tip << tip - d * size + normal * size * 0.45 << tip - d * size - normal * size * 0.45;
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(colour);
+    painter->drawPolygon(head);
+}
+
+
 QColor activityTint(double level)
 {
     const double t = std::clamp(std::isfinite(level) ? level : 0.0, 0.0, 1.0);
@@ -69,26 +90,6 @@ void drawPauseSign(QPainter *painter, const QRectF &box, const QColor &colour)
     const QPointF corner = box.topRight() + QPointF(-13, 4);
     painter->drawRect(QRectF(corner, QSizeF(3, 9)));
     painter->drawRect(QRectF(corner + QPointF(5, 0), QSizeF(3, 9)));
-}
-
-void drawArrowHead(QPainter *painter, const QPainterPath &path, const QColor &colour)
-{
-    const QPointF tip = path.pointAtPercent(1.0);
-    // Direction of the last few pixels (angleAtPercent is unreliable on cubic end points).
-    const QPointF before
-        = path.pointAtPercent(std::max(0.0, 1.0 - 6.0 / std::max(6.0, path.length())));
-    QPointF d = tip - before;
-    const double length = std::hypot(d.x(), d.y());
-    if (length < 1e-6)
-        return;
-    d /= length;
-    const QPointF normal(-d.y(), d.x());
-    const double size = 9.0;
-    QPolygonF head;
-    head << tip << tip - d * size + normal * size * 0.45 << tip - d * size - normal * size * 0.45;
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(colour);
-    painter->drawPolygon(head);
 }
 
 } // namespace
@@ -221,7 +222,7 @@ void SynapseEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(mPath);
     if (mArrow)
-        drawArrowHead(painter, mPath, colour);
+        networkstyle::drawArrowHead(painter, mPath, colour);
     if (mSource.isEmpty()) { // the junction where the sources meet
         painter->setPen(Qt::NoPen);
         painter->setBrush(colour);

@@ -10,12 +10,16 @@
 #include <QGraphicsItem>
 #include <QPainterPath>
 
+class QPainter;
+
 namespace streamlab::views {
 
 // What the items and the scene share of the look.
 namespace networkstyle {
 QColor offInk(); // switched off items and hints
 QFont font(double points, bool bold = false);
+// A filled arrow head at the end of `path`, pointing along its last few pixels.
+void drawArrowHead(QPainter *painter, const QPainterPath &path, const QColor &colour);
 // Z order: links under edges under tags under pools, so that boxes hide what runs behind them.
 constexpr double LinkZ = 0.0, EdgeZ = 1.0, TagZ = 2.0, PoolZ = 3.0;
 } // namespace networkstyle
