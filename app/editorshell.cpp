@@ -71,6 +71,13 @@ EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
         box.exec();
         return box.clickedButton() == keep ? 0 : box.clickedButton() == restart ? 1 : 2;
     };
+    mAskRecover = [this](const QString &origin) {
+        const auto answer = QMessageBox::question(
+            mWindow, tr("Recover unsaved edits"),
+            tr("Streamlab ended without saving edits of %1. Recover them?").arg(origin),
+            QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard, QMessageBox::Yes);
+        return answer == QMessageBox::Yes ? 0 : answer == QMessageBox::Discard ? 2 : 1;
+    };
     connect(&mDocument, &editor::GraphDocument::modifiedChanged, this, [this] {
         Q_EMIT titleChanged();
     });
@@ -147,6 +154,11 @@ void EditorShell::createDocks()
     // Room for values and reset buttons (once the window has its size).
     QTimer::singleShot(0, this, [this] {
         mWindow->resizeDocks({mInspectorDock}, {380}, Qt::Horizontal);
+    });
+    // Looking at the editor means editing: its Inspector comes along.
+    connect(mEditorDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible && mInspectorDock->isVisible())
+            mInspectorDock->raise();
     });
     mEditLogDock = makeDock(mWindow, tr("Edit Log"), QStringLiteral("editLog"),
                             new EditLogWidget(mController));
@@ -526,13 +538,10 @@ void EditorShell::offerRecovery()
             continue;
         const QString first = QString::fromUtf8(file.readLine()).trimmed();
         const QString origin = first.section(QStringLiteral(": "), 1);
-        const auto answer = QMessageBox::question(
-            mWindow, tr("Recover unsaved edits"),
-            tr("Streamlab ended without saving edits of %1. Recover them?").arg(origin),
-            QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard, QMessageBox::Yes);
-        if (answer == QMessageBox::Discard)
+        const int answer = mAskRecover(origin);
+        if (answer == 2)
             QFile::remove(path);
-        if (answer != QMessageBox::Yes)
+        if (answer != 0)
             continue;
         auto tree = spec::readTreeString(file.readAll().toStdString(), path.toStdString());
         if (!tree.root)

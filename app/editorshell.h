@@ -70,6 +70,11 @@ public:
     // 2 cancel; restart-or-keep -> 0 keep parameters, 1 restart, 2 cancel.
     void setSaveQuestion(std::function<int()> ask) { mAskSave = std::move(ask); }
     void setRunQuestion(std::function<int()> ask) { mAskRun = std::move(ask); }
+    // offerRecovery -> 0 recover, 1 not now (the file stays), 2 discard it.
+    void setRecoveryQuestion(std::function<int(const QString &origin)> ask)
+    {
+        mAskRecover = std::move(ask);
+    }
     // The window's dock layout, saved into the sidecar with the network.
     void setLayoutProvider(std::function<QJsonObject()> layout) { mLayout = std::move(layout); }
 
@@ -116,6 +121,7 @@ private:
     std::optional<spec::Node> mRunningTree; // the document the session was compiled from
     QTimer mRecoveryTimer;
     std::function<int()> mAskSave, mAskRun;
+    std::function<int(const QString &)> mAskRecover;
     std::function<QJsonObject()> mLayout;
 };
 

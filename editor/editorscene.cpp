@@ -735,7 +735,8 @@ bool EditorScene::connectToInterface(const QString &interface, const QString &po
         {QString::fromStdString(listKey), list},
         {QStringLiteral("remap"), remap.entries().empty() ? Node() : remap}};
     return push(new SetValuesCommand(*mDocument, interface, values,
-                                     QStringLiteral("Connect %1 to %2 (%3)").arg(pool, interface, topic)));
+                                     in ? QStringLiteral("Connect %1 to %2 (%3)").arg(pool, interface, topic)
+                                        : QStringLiteral("Connect %1 (%2) to %3").arg(interface, topic, pool)));
 }
 
 } // namespace streamlab::editor

@@ -337,6 +337,25 @@ private Q_SLOTS:
         shell.setSaveQuestion([] { return 2; });
         QVERIFY(!w.openFile(demo()));
         QVERIFY(doc.isModified());
+        // A crash (the window goes without closing) leaves the recovery file; the next start
+        // offers it, and the edits come back on top of the file, unsaved.
+        {
+            app::MainWindow next;
+            QString offered;
+            next.editorShell()->setRecoveryQuestion([&](const QString &origin) {
+                offered = origin;
+                return 0;
+            });
+            next.editorShell()->setSaveQuestion([] { return 1; });
+            next.editorShell()->offerRecovery();
+            QCOMPARE(offered, QFileInfo(demo()).absoluteFilePath());
+            editor::GraphDocument &recovered = *next.editorShell()->document();
+            QCOMPARE(recovered.path(), QFileInfo(demo()).absoluteFilePath());
+            QVERIFY(recovered.isModified());
+            QCOMPARE(recovered.item(editor::Section::NeuronPools, "code")->find("act")->text(),
+                     std::string("tanh"));
+            QVERIFY(recovered.root() == doc.root());
+        }
         // Discard opens it and removes the recovery file.
         shell.setSaveQuestion([] { return 1; });
         QVERIFY(w.openFile(demo()));
