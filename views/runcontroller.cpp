@@ -84,6 +84,7 @@ void RunController::adopt(std::unique_ptr<session::Session> session, const QStri
         mSession->post({session::Command::Kind::SetSplit, "", mSplit});
     mLastAutosave = mSession->frame();
     mEditLog = mSession->editLog();
+    mSession->setRecordScalars(true);
     Q_EMIT editLogChanged();
     mTimer.start();
     Q_EMIT networkOpened();
@@ -248,21 +249,10 @@ void RunController::tick()
         mLastFrame = frame;
         // Flags posted before this frame are applied now; the session is the truth again.
         mFlags.clear();
-        for (const auto &[plasticity, values] : mSession->plasticityMetrics())
-            for (const auto &[name, value] : values)
-                mScalars.append(QString::fromStdString(plasticity + "/" + name), frame, value);
+        // Every frame's losses and accuracies since the last tick (the session records them).
+        for (const auto &r : mSession->takeScalarRecords())
+            mScalars.append(QString::fromStdString(r.name), r.frame, r.value);
         mInterfaceMetrics = mSession->metrics();
-        for (const auto &[interface, metrics] : mInterfaceMetrics)
-            for (const auto &metric : metrics) {
-                if (metric.values.size() > 64)
-                    continue; // matrices are drawn by their own views, not as curves
-                for (size_t d = 0; d < metric.values.size(); ++d)
-                    mScalars.append(QStringLiteral("%1/%2[%3]")
-                                        .arg(QString::fromStdString(interface),
-                                             QString::fromStdString(metric.name))
-                                        .arg(d),
-                                    frame, metric.values[d]);
-            }
         mScalars.append(QStringLiteral("engine/fps"), frame, engineFps());
         Q_EMIT frameAdvanced(frame);
     }

@@ -55,7 +55,8 @@ public:
     std::shared_ptr<session::SnapshotSlot> subscribe(const session::SnapshotSource &source);
     void unsubscribe(const std::shared_ptr<session::SnapshotSlot> &slot);
 
-    // Scalars sampled on every tick: "<plasticity>/loss1", "<interface>/acc[d]", "engine/fps", ...
+    // Scalar series: "<plasticity>/loss1", "<interface>/acc[d]" with a sample for every frame
+    // (recorded by the session), "engine/fps" sampled on every tick.
     const ScalarHistory &scalars() const { return mScalars; }
     // Latest interface metrics (per-delay accuracy, confusion matrices) as of the last tick.
     const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> &

@@ -461,10 +461,44 @@ void Session::publishSnapshots()
     std::vector<TrainValTestStatus> clients;
     if (mTrainValTest)
         clients.push_back(mTrainValTest->status());
+    recordScalars(frame, metrics, losses);
     std::lock_guard lock(mMetricsMutex);
     mMetrics = std::move(metrics);
     mPlasticityMetrics = std::move(losses);
     mTrainValTestStatus = std::move(clients);
+}
+
+void Session::recordScalars(
+    int64_t frame,
+    const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> &metrics,
+    const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> &losses)
+{
+    if (!mRecordScalars)
+        return;
+    std::vector<ScalarRecord> records;
+    for (const auto &[plasticity, values] : losses)
+        for (const auto &[name, value] : values)
+            records.push_back({frame, plasticity + "/" + name, value});
+    for (const auto &[interface, list] : metrics)
+        for (const auto &metric : list) {
+            if (metric.values.size() > kMaxCurveValues)
+                continue; // matrices (confusion) are not curves
+            for (size_t i = 0; i < metric.values.size(); ++i)
+                records.push_back({frame, interface + "/" + metric.name + "[" + std::to_string(i) + "]",
+                                   metric.values[i]});
+        }
+    std::lock_guard lock(mMetricsMutex);
+    mScalarRecords.insert(mScalarRecords.end(), std::make_move_iterator(records.begin()),
+                          std::make_move_iterator(records.end()));
+    if (mScalarRecords.size() > kMaxPendingScalars) // nobody drains: keep the newest half
+        mScalarRecords.erase(mScalarRecords.begin(),
+                             mScalarRecords.begin() + std::ptrdiff_t(mScalarRecords.size() / 2));
+}
+
+std::vector<Session::ScalarRecord> Session::takeScalarRecords()
+{
+    std::lock_guard lock(mMetricsMutex);
+    return std::exchange(mScalarRecords, {});
 }
 
 std::vector<TrainValTestStatus> Session::trainValTestStatus() const

@@ -142,6 +142,20 @@ public:
     // Names of the classes of an interface (empty when it has none, or no such interface);
     // fixed for the session's life, so any thread may ask.
     std::vector<std::string> classNames(const std::string &interface) const;
+    // Per-frame scalars for curves: plasticity metrics ("<plasticity>/<name>") and interface
+    // metrics of at most kMaxCurveValues values ("<interface>/<name>[i]"), one record per frame
+    // while recording is on (the IDE turns it on), so that a curve has every frame however
+    // seldom it is drawn. Thread-safe; at most kMaxPendingScalars records wait (the oldest go).
+    struct ScalarRecord
+    {
+        int64_t frame = 0;
+        std::string name;
+        double value = 0.0;
+    };
+    static constexpr size_t kMaxCurveValues = 64;
+    static constexpr size_t kMaxPendingScalars = size_t(1) << 20;
+    void setRecordScalars(bool on) { mRecordScalars = on; }
+    std::vector<ScalarRecord> takeScalarRecords();
     // Interface metrics (e.g. per-delay accuracy) as of the last frame; thread-safe copy.
     std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics() const;
     // State of the trainvaltest core client (empty when none runs) as of the last frame;
@@ -256,6 +270,12 @@ private:
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
         mPlasticityMetrics;
     std::vector<TrainValTestStatus> mTrainValTestStatus;
+    std::atomic<bool> mRecordScalars {false};
+    std::vector<ScalarRecord> mScalarRecords; // under mMetricsMutex
+    void recordScalars(
+        int64_t frame,
+        const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> &metrics,
+        const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> &losses);
 };
 
 } // namespace streamlab::session
