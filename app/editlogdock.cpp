@@ -52,7 +52,8 @@ void EditLogWidget::refresh()
     mTable->clear();
     for (const session::EditRecord &r : mController->editLog()) {
         auto *row = new QTreeWidgetItem(mTable);
-        const QStringList texts = {QString::number(r.id), QString::number(r.frame),
+        const QStringList texts = {QString::number(r.id),
+                                   QString::number(r.frame),
                                    QString::fromStdString(r.edit.item),
                                    QString::fromStdString(r.edit.param),
                                    QString::fromStdString(r.description),

@@ -78,9 +78,8 @@ EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
             QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard, QMessageBox::Yes);
         return answer == QMessageBox::Yes ? 0 : answer == QMessageBox::Discard ? 2 : 1;
     };
-    connect(&mDocument, &editor::GraphDocument::modifiedChanged, this, [this] {
-        Q_EMIT titleChanged();
-    });
+    connect(&mDocument, &editor::GraphDocument::modifiedChanged, this,
+            [this] { Q_EMIT titleChanged(); });
     connect(mDocument.undoStack(), &QUndoStack::indexChanged, this, [this] {
         forwardLiveChanges();
         updateApplyBar();
@@ -152,9 +151,8 @@ void EditorShell::createDocks()
             });
     mWindow->addDockWidget(Qt::RightDockWidgetArea, mInspectorDock);
     // Room for values and reset buttons (once the window has its size).
-    QTimer::singleShot(0, this, [this] {
-        mWindow->resizeDocks({mInspectorDock}, {380}, Qt::Horizontal);
-    });
+    QTimer::singleShot(0, this,
+                       [this] { mWindow->resizeDocks({mInspectorDock}, {380}, Qt::Horizontal); });
     // Looking at the editor means editing: its Inspector comes along.
     connect(mEditorDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible && mInspectorDock->isVisible())
@@ -185,7 +183,8 @@ void EditorShell::fillFileMenu(QMenu *file)
     // Explicit keys: some platform themes bind no key to QKeySequence::SaveAs.
     add(QStringLiteral("new"), tr("&New Network"), QKeySequence(Qt::CTRL | Qt::Key_N),
         [this] { newDocument(); });
-    add(QStringLiteral("save"), tr("&Save"), QKeySequence(Qt::CTRL | Qt::Key_S), [this] { save(); });
+    add(QStringLiteral("save"), tr("&Save"), QKeySequence(Qt::CTRL | Qt::Key_S),
+        [this] { save(); });
     add(QStringLiteral("saveAs"), tr("Save &As..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
         [this] { saveAs(); });
     file->addSeparator();
@@ -307,8 +306,7 @@ void EditorShell::storeLayout()
 
 bool EditorShell::saveAs()
 {
-    const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Network"),
-                                                      mDocument.path(),
+    const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Network"), mDocument.path(),
                                                       tr("st_graph networks (*.st_graph)"));
     if (path.isEmpty())
         return false;
@@ -365,8 +363,8 @@ bool EditorShell::runDocument(bool keepParameters)
         std::string error;
         saved = io::saveWeights(*mController->session(), weights, {}, &error);
         if (!saved)
-            Q_EMIT status(tr("The parameters could not be kept: %1")
-                              .arg(QString::fromStdString(error)));
+            Q_EMIT status(
+                tr("The parameters could not be kept: %1").arg(QString::fromStdString(error)));
     }
     const QString path = mDocument.path().isEmpty() ? displayName() : mDocument.path();
     spec::Diagnostics diagnostics;
@@ -381,7 +379,8 @@ bool EditorShell::runDocument(bool keepParameters)
         std::string error;
         io::loadWeights(*mController->session(), weights, mismatches, &error);
         for (const auto &m : mismatches)
-            mProblems->addRuntimeProblem(0, tr("kept parameters: %1").arg(QString::fromStdString(m)));
+            mProblems->addRuntimeProblem(0,
+                                         tr("kept parameters: %1").arg(QString::fromStdString(m)));
         Q_EMIT status(tr("Applied the edits; kept the parameters that still fit (%n not kept)", "",
                          int(mismatches.size())));
     }
@@ -475,11 +474,11 @@ bool EditorShell::openModel(const QString &path, QString *error)
 void EditorShell::autosaveDialog()
 {
     bool ok = false;
-    const int frames = QInputDialog::getInt(mWindow, tr("Autosave Model"),
-                                            tr("Save the model every N frames while streaming "
-                                               "(0: never):"),
-                                            int(mController->autosaveFrames()), 0, 100000000, 100,
-                                            &ok);
+    const int frames
+        = QInputDialog::getInt(mWindow, tr("Autosave Model"),
+                               tr("Save the model every N frames while streaming "
+                                  "(0: never):"),
+                               int(mController->autosaveFrames()), 0, 100000000, 100, &ok);
     if (!ok)
         return;
     QString path;
@@ -505,7 +504,8 @@ QString EditorShell::recoveryPath() const
     const QString key = mDocument.path().isEmpty() ? QStringLiteral("untitled") : mDocument.path();
     const QByteArray hash
         = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
-    return recoveryDir() + QLatin1Char('/') + QString::fromLatin1(hash) + QStringLiteral(".st_graph");
+    return recoveryDir() + QLatin1Char('/') + QString::fromLatin1(hash)
+        + QStringLiteral(".st_graph");
 }
 
 void EditorShell::writeRecovery()
@@ -517,7 +517,8 @@ void EditorShell::writeRecovery()
     if (!file.open(QIODevice::WriteOnly))
         return;
     // The first line names the file the edits belong to; the rest is the st_graph as edited.
-    const QString origin = mDocument.path().isEmpty() ? QStringLiteral("(untitled)") : mDocument.path();
+    const QString origin
+        = mDocument.path().isEmpty() ? QStringLiteral("(untitled)") : mDocument.path();
     file.write("# streamlab recovery of: " + origin.toUtf8() + "\n");
     file.write(QByteArray::fromStdString(spec::emitAsIs(mDocument.root())));
     file.commit();
@@ -530,7 +531,8 @@ void EditorShell::removeRecovery()
 
 void EditorShell::offerRecovery()
 {
-    const QStringList files = QDir(recoveryDir()).entryList({QStringLiteral("*.st_graph")}, QDir::Files);
+    const QStringList files
+        = QDir(recoveryDir()).entryList({QStringLiteral("*.st_graph")}, QDir::Files);
     for (const QString &name : files) {
         const QString path = recoveryDir() + QLatin1Char('/') + name;
         QFile file(path);
@@ -552,8 +554,8 @@ void EditorShell::offerRecovery()
         else
             mDocument.clear();
         // The recovered tree as one undoable edit on top of the file, so Save writes it.
-        mDocument.undoStack()->push(new editor::ReplaceTreeCommand(mDocument, *tree.root,
-                                                                   tr("Recovered edits")));
+        mDocument.undoStack()->push(
+            new editor::ReplaceTreeCommand(mDocument, *tree.root, tr("Recovered edits")));
         mEditorDock->show();
         Q_EMIT titleChanged();
         return;

@@ -103,13 +103,16 @@ void EditorNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
     painter->setPen(Ink);
     painter->setFont(views::networkstyle::font(9.0, true));
     const QRectF top(mBox.left() + 6, mBox.top() + 2, mBox.width() - 14, mBox.height() / 2);
-    painter->drawText(top, Qt::AlignCenter,
-                      painter->fontMetrics().elidedText(mNode.name, Qt::ElideMiddle, int(top.width())));
+    painter->drawText(
+        top, Qt::AlignCenter,
+        painter->fontMetrics().elidedText(mNode.name, Qt::ElideMiddle, int(top.width())));
     painter->setFont(views::networkstyle::font(7.5));
     painter->setPen(views::networkstyle::offInk().darker(140));
-    const QRectF bottom(mBox.left() + 6, mBox.center().y(), mBox.width() - 14, mBox.height() / 2 - 2);
-    painter->drawText(bottom, Qt::AlignCenter,
-                      painter->fontMetrics().elidedText(mNode.subtitle, Qt::ElideRight, int(bottom.width())));
+    const QRectF bottom(mBox.left() + 6, mBox.center().y(), mBox.width() - 14,
+                        mBox.height() / 2 - 2);
+    painter->drawText(
+        bottom, Qt::AlignCenter,
+        painter->fontMetrics().elidedText(mNode.subtitle, Qt::ElideRight, int(bottom.width())));
 
     if (!mNode.problems.isEmpty()) { // a badge: "!" in a red (or amber) circle
         const QRectF badge(mBox.right() - 14, mBox.top() - 7, 14, 14);
@@ -197,7 +200,8 @@ void EditorEdgeItem::route(const EditorNodeItem *source, const EditorNodeItem *t
     if (source && target) {
         if (source == target) { // a pool feeding itself: a loop over its top
             const QRectF box = source->sceneBoundingRect();
-            const QPointF a(box.center().x() + 20, box.top() + 8), b(box.center().x() - 20, box.top() + 8);
+            const QPointF a(box.center().x() + 20, box.top() + 8),
+                b(box.center().x() - 20, box.top() + 8);
             path.moveTo(a);
             path.cubicTo(a + QPointF(30, -60), b + QPointF(-30, -60), b);
         } else {

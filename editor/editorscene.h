@@ -14,6 +14,7 @@
 
 #include "editor/graphdocument.h"
 #include "editor/graphmodel.h"
+#include "editor/palette.h"
 
 #include <QGraphicsScene>
 
@@ -27,16 +28,6 @@ namespace streamlab::editor {
 class EditorNodeItem;
 class EditorEdgeItem;
 class EditorGroupItem;
-
-// The kinds of item the palette offers: "neuron_pool", "synapse_pool", "loss", "hebbian",
-// "L_regularizer", and "interface:<type>" for every interface type.
-struct PaletteEntry
-{
-    QString id, label, help;
-    bool enabled = true; // false: known but not supported (help says why)
-};
-std::vector<PaletteEntry> paletteEntries();
-inline constexpr const char *kPaletteMime = "application/x-streamlab-palette";
 
 class EditorScene : public QGraphicsScene
 {
@@ -78,7 +69,10 @@ public:
 
     // Picks one of `choices` for a connection (a menu in the app); -1 cancels. The default
     // takes the first.
-    void setChooser(std::function<int(const QStringList &)> chooser) { mChooser = std::move(chooser); }
+    void setChooser(std::function<int(const QStringList &)> chooser)
+    {
+        mChooser = std::move(chooser);
+    }
     // Why the last gesture was refused ("" when it was not).
     QString message() const { return mMessage; }
 

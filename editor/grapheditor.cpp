@@ -262,8 +262,7 @@ QList<QAction *> GraphEditor::editActions() const
 
 void GraphEditor::createActions()
 {
-    auto add = [this](const char *name, const QString &text, const QKeySequence &key,
-                      auto slot) {
+    auto add = [this](const char *name, const QString &text, const QKeySequence &key, auto slot) {
         auto *a = new QAction(text, this);
         a->setShortcut(key);
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -325,9 +324,9 @@ void GraphEditor::renameSelected()
     if (selected.size() != 1 || !mDocument->sectionOf(selected.front()))
         return;
     bool ok = false;
-    const QString to = QInputDialog::getText(this, tr("Rename"),
-                                             tr("New name of '%1':").arg(selected.front()),
-                                             QLineEdit::Normal, selected.front(), &ok);
+    const QString to
+        = QInputDialog::getText(this, tr("Rename"), tr("New name of '%1':").arg(selected.front()),
+                                QLineEdit::Normal, selected.front(), &ok);
     if (ok && !to.isEmpty() && to != selected.front())
         mScene->rename(selected.front(), to);
 }

@@ -287,8 +287,8 @@ Node upstreamParameters(const Node &expandedRoot, const QString &pool)
         const auto factors = synapseSources(sp);
         for (size_t f = 0; f < factors.size(); ++f)
             for (size_t i = 0; i < factors[f].size(); ++i)
-                parameters.append(triple("sp", name,
-                                         "W_" + std::to_string(f) + "_" + std::to_string(i)));
+                parameters.append(
+                    triple("sp", name, "W_" + std::to_string(f) + "_" + std::to_string(i)));
     }
     if (nps)
         for (const auto &[name, np] : nps->entries()) {

@@ -84,6 +84,7 @@ void RunController::adopt(std::unique_ptr<session::Session> session, const QStri
         mSession->post({session::Command::Kind::SetSplit, "", mSplit});
     mLastAutosave = mSession->frame();
     mEditLog = mSession->editLog();
+    mEditLogRevision = mSession->editLogRevision();
     mSession->setRecordScalars(true);
     Q_EMIT editLogChanged();
     mTimer.start();

@@ -146,6 +146,7 @@ private:
     double mMaxFps = 0.0;
     int mSplit = 0;
     std::vector<session::EditRecord> mEditLog;
+    uint64_t mEditLogRevision = 0;
     qint64 mAutosaveFrames = 0;
     qint64 mLastAutosave = 0;
     QString mAutosavePath;

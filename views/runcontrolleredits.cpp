@@ -36,16 +36,12 @@ uint64_t RunController::lastUndoableEdit() const
 
 void RunController::pollEditLog()
 {
-    if (!mSession)
+    // The log (with the values each edit replaced) is copied only when it changed, not on
+    // every tick.
+    if (!mSession || mSession->editLogRevision() == mEditLogRevision)
         return;
-    std::vector<session::EditRecord> log = mSession->editLog();
-    // New records, or an undo that marked an older one.
-    bool changed = log.size() != mEditLog.size();
-    for (size_t i = 0; !changed && i < log.size(); ++i)
-        changed = log[i].undoneBy != mEditLog[i].undoneBy;
-    if (!changed)
-        return;
-    mEditLog = std::move(log);
+    mEditLogRevision = mSession->editLogRevision();
+    mEditLog = mSession->editLog();
     Q_EMIT editLogChanged();
 }
 

@@ -10,9 +10,9 @@ namespace streamlab::views {
 
 const std::vector<QString> &reinitSchemes()
 {
-    static const std::vector<QString> schemes = {
-        QStringLiteral("xavier"), QStringLiteral("normal"), QStringLiteral("uniform"),
-        QStringLiteral("id"), QStringLiteral("0")};
+    static const std::vector<QString> schemes
+        = {QStringLiteral("xavier"), QStringLiteral("normal"), QStringLiteral("uniform"),
+           QStringLiteral("id"), QStringLiteral("0")};
     return schemes;
 }
 
@@ -39,9 +39,8 @@ void askAndPost(QWidget *parent, RunController *controller, const QString &title
 
 } // namespace
 
-void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller,
-                       const QString &item, const QString &tensor,
-                       const std::vector<TensorEditScope> &scopes)
+void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller, const QString &item,
+                       const QString &tensor, const std::vector<TensorEditScope> &scopes)
 {
     if (!controller->hasNetwork())
         return;
@@ -52,8 +51,8 @@ void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller,
         auto edit = [&](Op::Kind kind) {
             Op op;
             op.kind = kind;
-            return session::Edit::tensor(item.toStdString(), tensor.toStdString(),
-                                         scope.selection, op);
+            return session::Edit::tensor(item.toStdString(), tensor.toStdString(), scope.selection,
+                                         op);
         };
         QAction *zero = sub->addAction(QObject::tr("Zero"));
         zero->setObjectName(QStringLiteral("zero"));

@@ -75,7 +75,8 @@ bool SessionRunner::isIdle() const
 void SessionRunner::waitUntilIdle()
 {
     std::unique_lock lock(mMutex);
-    mIdle.wait(lock, [this] { return (!mStreaming && mPendingSteps == 0 && !mBusy && mTasks.empty()) || mQuit;
+    mIdle.wait(lock, [this] {
+        return (!mStreaming && mPendingSteps == 0 && !mBusy && mTasks.empty()) || mQuit;
     });
 }
 

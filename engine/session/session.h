@@ -96,6 +96,9 @@ public:
     std::vector<std::string> takeCommandErrors();
     // Every applied edit in order (undos included); thread-safe copy.
     std::vector<EditRecord> editLog() const;
+    // Changes whenever the log does (an edit applied, a log restored): readers copy the log
+    // only when it moved. Thread-safe.
+    uint64_t editLogRevision() const { return mEditLogRevision.load(); }
     // Replay: applies each record's edit, with the record's id, at the start of the step that
     // follows its frame (so a fresh session with the same seed reproduces the logged run).
     // Records whose frame has passed are not scheduled: one message each.
@@ -257,6 +260,7 @@ private:
     std::vector<EditError> mEditErrors;
     std::vector<std::string> mAlerts;
     mutable std::mutex mEditLogMutex;
+    std::atomic<uint64_t> mEditLogRevision {0};
     std::vector<EditRecord> mEditLog; // written by the engine thread only
     std::vector<std::vector<std::string>> mInterfaceScalars; // live parameter names per interface
 

@@ -170,6 +170,7 @@ std::string Session::applyEdit(uint64_t id, const Edit &edit)
                     r.undoneBy = 0;
     }
     mEditLog.push_back(std::move(record));
+    ++mEditLogRevision;
     return {};
 }
 

@@ -192,6 +192,7 @@ void Session::restoreEdits(const StateReader &in, std::vector<std::string> &mess
     }
     std::lock_guard lock(mEditLogMutex);
     mEditLog = std::move(log);
+    ++mEditLogRevision;
     std::lock_guard commandLock(mCommandMutex);
     for (const auto &r : mEditLog)
         mNextEditId = std::max(mNextEditId, r.id + 1);

@@ -7,23 +7,23 @@
 #include "app/editorshell.h"
 #include "app/mainwindow.h"
 #include "editor/commands.h"
+#include "spec/load.h"
 #include "testsupport.h"
 #include "views/filtergridview.h"
 #include "views/tensoredit.h"
 #include "views/tilegrid.h"
-#include "spec/load.h"
 
 #include <QDir>
-#include <QMenu>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMenu>
 #include <QSettings>
-#include <QTreeWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include <cstring>
@@ -99,7 +99,8 @@ private Q_SLOTS:
         // A new pool: a structural edit, which the running session cannot take live.
         editor::GraphDocument &doc = *shell.document();
         const Node extra = *spec::readTreeString("shape: [4, 1, 1]").root;
-        QVERIFY(push(doc, new editor::AddItemCommand(doc, editor::Section::NeuronPools, "extra", extra)));
+        QVERIFY(push(
+            doc, new editor::AddItemCommand(doc, editor::Section::NeuronPools, "extra", extra)));
         QVERIFY(shell.documentDiffersFromRun());
         int asked = 0;
         shell.setRunQuestion([&] { return ++asked, 0; }); // keep the parameters
@@ -131,7 +132,8 @@ private Q_SLOTS:
         QVERIFY(weights(w) != trained);
 
         // Cancel leaves everything as it is.
-        QVERIFY(push(doc, new editor::AddItemCommand(doc, editor::Section::NeuronPools, "extra", extra)));
+        QVERIFY(push(
+            doc, new editor::AddItemCommand(doc, editor::Section::NeuronPools, "extra", extra)));
         shell.setRunQuestion([] { return 2; });
         QVERIFY(!shell.prepareRun());
         QVERIFY(!w.controller()->spec()->findNeuronPool("extra"));
@@ -146,7 +148,8 @@ private Q_SLOTS:
         editor::GraphDocument &doc = *shell.document();
         steps(w, 3);
         QCOMPARE(w.controller()->session()->learningRate("classify"), 0.001);
-        QVERIFY(push(doc, new editor::SetValueCommand(doc, "classify", "lr", Node::scalar("0.01"))));
+        QVERIFY(
+            push(doc, new editor::SetValueCommand(doc, "classify", "lr", Node::scalar("0.01"))));
         // A live edit, not a structural one: no restart is needed, the frame goes on.
         QVERIFY(!shell.documentDiffersFromRun());
         steps(w, 1);
@@ -187,13 +190,15 @@ private Q_SLOTS:
         session::TensorOp zero;
         QString error;
         const uint64_t id = w.controller()->postEdit(
-            session::Edit::tensor("image_edges", "W_0_0", {TensorSelection::Kind::Filter, {3}}, zero),
+            session::Edit::tensor("image_edges", "W_0_0", {TensorSelection::Kind::Filter, {3}},
+                                  zero),
             &error);
         QVERIFY2(id != 0, qPrintable(error));
         // Refused edits say why, with what exists.
-        QVERIFY(!w.controller()->postEdit(session::Edit::tensor("image_edges", "W_0_0",
-                                                                {TensorSelection::Kind::Filter, {99}}, zero),
-                                          &error));
+        QVERIFY(!w.controller()->postEdit(
+            session::Edit::tensor("image_edges", "W_0_0", {TensorSelection::Kind::Filter, {99}},
+                                  zero),
+            &error));
         QVERIFY2(error.contains(QStringLiteral("99")), qPrintable(error));
         steps(w, 1);
         // Filter 3 is [1, 5, 5] = 25 weights; learning moved it after the edit for one frame, but
@@ -331,7 +336,8 @@ private Q_SLOTS:
         QFile f(app::EditorShell::recoveryDir() + "/" + files.front());
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray text = f.readAll();
-        QVERIFY(text.startsWith("# streamlab recovery of: " + QFileInfo(demo()).absoluteFilePath().toUtf8()));
+        QVERIFY(text.startsWith("# streamlab recovery of: "
+                                + QFileInfo(demo()).absoluteFilePath().toUtf8()));
         QVERIFY(text.contains("act: tanh"));
         // Cancel keeps the document and does not open the other file.
         shell.setSaveQuestion([] { return 2; });
