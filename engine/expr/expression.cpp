@@ -5,6 +5,7 @@
 // and tuples). Numeric evaluation and name substitution live in number.cpp.
 #include "expr/expression.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -160,7 +161,48 @@ private:
         a->op = std::move(op);
         a->args.push_back(std::move(l));
         a->args.push_back(std::move(r));
+        return withHeight(std::move(a));
+    }
+    // Sets the node's height from its children; refuses trees taller than MaxExpressionHeight.
+    std::unique_ptr<Ast> withHeight(std::unique_ptr<Ast> a)
+    {
+        int tallest = 0;
+        for (const auto &c : a->args)
+            tallest = std::max(tallest, c->height);
+        for (const auto &k : a->keywords)
+            tallest = std::max(tallest, k.second->height);
+        a->height = tallest + 1;
+        if (a->height > MaxExpressionHeight)
+            return fail(a->column,
+                        "expression too deeply nested: more than "
+                            + std::to_string(MaxExpressionHeight)
+                            + " levels of operators (split it into globals)");
         return a;
+    }
+    // Counts one level of parser recursion (a parenthesis, a call, a unary operator) for as long
+    // as it lives.
+    class Nesting
+    {
+    public:
+        explicit Nesting(Parser &p)
+            : mParser(p)
+        {
+            ++mParser.mNesting;
+        }
+        ~Nesting() { --mParser.mNesting; }
+        Nesting(const Nesting &) = delete;
+        Nesting &operator=(const Nesting &) = delete;
+        bool tooDeep() const { return mParser.mNesting > MaxExpressionNesting; }
+
+    private:
+        Parser &mParser;
+    };
+    std::unique_ptr<Ast> tooDeep(int column)
+    {
+        return fail(column,
+                    "expression too deeply nested: more than "
+                        + std::to_string(MaxExpressionNesting)
+                        + " nested parentheses, calls or unary operators");
     }
 
     std::unique_ptr<Ast> parseSum()
@@ -193,13 +235,16 @@ private:
     {
         if (isOp("-") || isOp("+")) {
             const Token op = mTokens[mPos++];
+            const Nesting nesting(*this);
+            if (nesting.tooDeep())
+                return tooDeep(op.column);
             auto operand = parseUnary();
             if (!operand)
                 return nullptr;
             auto a = node(Ast::Kind::Unary, op.column);
             a->op = op.text;
             a->args.push_back(std::move(operand));
-            return a;
+            return withHeight(std::move(a));
         }
         return parsePower();
     }
@@ -250,6 +295,9 @@ private:
         if (t.text != "(")
             return fail(t.column, "unexpected '" + t.text + "'");
         ++mPos;
+        const Nesting nesting(*this);
+        if (nesting.tooDeep())
+            return tooDeep(t.column);
         auto first = parseSum();
         if (!first)
             return nullptr;
@@ -271,12 +319,15 @@ private:
         if (!isOp(")"))
             return fail(peek().column, "expected ')'");
         ++mPos;
-        return tuple;
+        return withHeight(std::move(tuple));
     }
 
     std::unique_ptr<Ast> parseCall(const Token &name)
     {
         ++mPos; // '('
+        const Nesting nesting(*this);
+        if (nesting.tooDeep())
+            return tooDeep(name.column);
         auto call = node(Ast::Kind::Call, name.column);
         call->name = name.text;
         while (!isOp(")")) {
@@ -307,11 +358,12 @@ private:
                 return fail(peek().column, "expected ',' or ')'");
         }
         ++mPos;
-        return call;
+        return withHeight(std::move(call));
     }
 
     std::vector<Token> mTokens;
     size_t mPos = 0;
+    int mNesting = 0;
     bool mFailed = false;
     ParseError mError;
 };

@@ -33,7 +33,15 @@ struct Ast
     std::vector<std::unique_ptr<Ast>> args;
     std::vector<std::pair<std::string, std::unique_ptr<Ast>>> keywords;
     int column = 1; // 1-based column in the source text
+    int height = 1; // 1 for a leaf, else 1 + the tallest child: bounds every recursive walk
 };
+
+// Expressions come from untrusted files and every walk over an Ast (evaluation, compilation,
+// destruction) recurses, so the parser refuses trees taller than this (Python's own parser stops
+// at 200 nested parentheses; this allows long flat chains such as a sum of a few hundred terms).
+inline constexpr int MaxExpressionHeight = 1000;
+// ... and more than this many nested parentheses, calls or unary operators (the parser recurses).
+inline constexpr int MaxExpressionNesting = 200;
 
 struct ParseError
 {
@@ -71,6 +79,10 @@ struct Number
 std::optional<Number> evaluateNumber(const Expression &expression,
                                      const std::map<std::string, Number> &names,
                                      std::string *error = nullptr);
+
+// `text` itself when it is at most `limit` characters, else its first characters, "...", and its
+// length: what a diagnostic quotes of an expression that may be megabytes long.
+std::string excerpt(std::string_view text, size_t limit = 80);
 
 // Replaces every Name token equal to a key of `names` by the number's text; the rest of `text`
 // is kept byte for byte. Used for globals inside strings that are not numbers (e.g. activations).

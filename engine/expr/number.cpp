@@ -212,13 +212,19 @@ std::string Number::str() const
     if (std::isinf(value))
         return value > 0 ? "inf" : "-inf";
     if (isInt) {
-        char buf[32];
+        // Every digit, as Python prints int(1e300): a finite double has at most 309 integer
+        // digits, and a sign.
+        char buf[320];
         auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 0);
+        if (res.ec != std::errc())
+            return "<unprintable number>";
         return std::string(buf, res.ptr);
     }
     // Shortest round-trip digits, laid out like Python's repr: fixed for 1e-4 <= |v| < 1e16.
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+    if (res.ec != std::errc())
+        return "<unprintable number>";
     const std::string sci(buf, res.ptr);
     const size_t ePos = sci.find('e');
     std::string mantissa = sci.substr(0, ePos);
@@ -261,6 +267,15 @@ std::optional<Number> evaluateNumber(const Expression &expression,
 {
     Evaluator evaluator(names, error);
     return evaluator.eval(expression.root());
+}
+
+std::string excerpt(std::string_view text, size_t limit)
+{
+    if (text.size() <= limit)
+        return std::string(text);
+    const size_t keep = limit > 20 ? limit - 20 : limit;
+    return std::string(text.substr(0, keep)) + "... (" + std::to_string(text.size())
+        + " characters)";
 }
 
 std::string substituteNames(std::string_view text, const std::map<std::string, Number> &names)

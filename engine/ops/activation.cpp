@@ -140,7 +140,7 @@ std::optional<Activation> Activation::parse(const std::string &text, std::string
     auto expression = expr::Expression::parse(source, &parseError);
     if (!expression) {
         setError(error,
-                 "invalid activation '" + source + "': " + parseError.message + " (column "
+                 "invalid activation '" + expr::excerpt(source) + "': " + parseError.message + " (column "
                      + std::to_string(parseError.column) + ")");
         return std::nullopt;
     }

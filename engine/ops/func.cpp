@@ -39,7 +39,7 @@ std::optional<FuncExpression> FuncExpression::parse(const std::string &text, std
     auto expression = expr::Expression::parse(text, &parseError);
     if (!expression) {
         if (error)
-            *error = "invalid func '" + text + "': " + parseError.message + " (column "
+            *error = "invalid func '" + expr::excerpt(text) + "': " + parseError.message + " (column "
                 + std::to_string(parseError.column) + ")";
         return std::nullopt;
     }

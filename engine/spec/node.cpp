@@ -1,5 +1,7 @@
 #include "spec/node.h"
 
+#include "expr/expression.h"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -219,8 +221,8 @@ std::string Node::describe() const
         return "nothing";
     case Kind::Scalar:
         if (toBool() || isNumber())
-            return mText;
-        return "'" + mText + "'";
+            return expr::excerpt(mText);
+        return "'" + expr::excerpt(mText) + "'";
     case Kind::Sequence:
     case Kind::Map: {
         std::string text;

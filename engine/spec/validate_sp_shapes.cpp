@@ -7,6 +7,7 @@
 #include "spec/parameters.h"
 #include "spec/validate.h"
 
+#include "expr/expression.h"
 #include "ops/func.h"
 
 #include <algorithm>
@@ -220,7 +221,7 @@ void validateFunc(ItemReader &r, const SynapsePoolSpec &sp, const Node &at)
     std::string error;
     auto func = ops::FuncExpression::parse(sp.func, &error);
     if (!func) {
-        r.error(at, "func", "invalid func expression '" + sp.func + "': " + error);
+        r.error(at, "func", "invalid func expression '" + expr::excerpt(sp.func) + "': " + error);
         return;
     }
     if (r.validator().structureBroken(sp.name))

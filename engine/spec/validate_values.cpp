@@ -2,6 +2,7 @@
 #include "spec/parameters.h"
 #include "spec/validate.h"
 
+#include "expr/expression.h"
 #include "ops/activation.h"
 
 #include <algorithm>
@@ -61,7 +62,7 @@ bool parseActivation(ItemReader &reader, const Node &at, const std::string &key,
     std::string error;
     if (ops::Activation::parse(text, &error))
         return true;
-    reader.error(at, key, error.empty() ? "invalid activation '" + text + "'" : error);
+    reader.error(at, key, error.empty() ? "invalid activation '" + expr::excerpt(text) + "'" : error);
     return false;
 }
 

@@ -176,3 +176,50 @@ TEST(SubstituteNames, TokenBased)
 }
 
 } // namespace
+
+// Expressions come from untrusted files: deep nesting is refused with a message, not by running
+// out of stack (10,000 parentheses and 100,000 unary minus signs used to crash --check).
+TEST(Parse, DeepNestingIsRefused)
+{
+    auto refused = [](const std::string &text, int column, const std::string &what) {
+        ParseError perr;
+        const auto e = Expression::parse(text, &perr);
+        EXPECT_FALSE(e.has_value()) << text.substr(0, 40);
+        EXPECT_EQ(perr.column, column) << text.substr(0, 40);
+        EXPECT_NE(perr.message.find(what), std::string::npos) << perr.message;
+    };
+    const std::string tooDeep = "expression too deeply nested: more than 200 nested parentheses";
+    refused(std::string(10000, '(') + "1" + std::string(10000, ')'), 201, tooDeep);
+    refused(std::string(100000, '-') + "1", 201, "more than 200 nested parentheses, calls or unary");
+    std::string calls;
+    for (int i = 0; i < 5000; ++i)
+        calls += "abs(";
+    refused(calls + "1" + std::string(5000, ')'), 801, "nested parentheses, calls");
+    // A flat chain needs no parser recursion but makes a tree as tall as it is long.
+    std::string chain = "1";
+    for (int i = 0; i < 100000; ++i)
+        chain += "+1";
+    refused(chain, 2000, "more than 1000 levels of operators");
+    // Right below the limits everything parses and evaluates.
+    EXPECT_DOUBLE_EQ(eval(std::string(200, '(') + "7" + std::string(200, ')')).value, 7.0);
+    EXPECT_DOUBLE_EQ(eval(std::string(200, '-') + "3").value, 3.0);
+    std::string sum = "1";
+    for (int i = 0; i < 998; ++i)
+        sum += "+1";
+    EXPECT_DOUBLE_EQ(eval(sum).value, 999.0);
+}
+
+// An int too large for the old 32-byte buffer printed uninitialised bytes in a diagnostic; it
+// prints every digit, as Python's str(int(1e300)) does.
+TEST(NumberText, HugeIntegersPrintEveryDigit)
+{
+    const std::string python
+        = "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371"
+          "375080447864043704443832883878176942523235360430575644792184786706982848387200926575803"
+          "737830233794788090059368953234970799945081119038967640880074652742780142494579258788820"
+          "056842838115669472196386865459400540160";
+    EXPECT_EQ((Number {1e300, true}).str(), python);
+    EXPECT_EQ(eval("int(1e300 * g)", {{"g", Number {1.0, true}}}).str(), python);
+    EXPECT_EQ((Number {-1.7976931348623157e308, true}).str().size(), 310u);
+    EXPECT_EQ((Number {-1.7976931348623157e308, true}).str().substr(0, 6), "-17976");
+}

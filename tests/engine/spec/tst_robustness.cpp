@@ -254,3 +254,48 @@ TEST(Robustness, FolderImport)
 }
 
 } // namespace
+
+// Expressions in a file are parsed and walked recursively: 10,000 nested parentheses or 100,000
+// unary minus signs overflowed the stack of --check. They are refused at their place, and the
+// message quotes an excerpt of the text, not all of it.
+TEST(Robustness, ExpressionsNestedTooDeep)
+{
+    const std::string act = std::string(10000, '(') + "$" + std::string(10000, ')');
+    LoadResult r = loadString("name: t\nagents: 1\nneuron_pools:\n    a:\n        shape: [1, 1, 1]\n"
+                              "        act: '"
+                                  + act + "'\nsynapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
+                              "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:6:14: item 'a', key 'act': invalid activation '" + std::string(60, '(')
+                  + "... (20001 characters)': expression too deeply nested: more than 200 nested "
+                    "parentheses, calls or unary operators (column 201)");
+
+    const std::string minus = std::string(100000, '-') + "1";
+    r = loadString("name: t\nagents: 1\nglobals:\n    g: " + minus
+                       + "\nneuron_pools:\n    a:\n        shape: [1, 1, 1]\n        act: '$ * g'\n"
+                         "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
+                   "t.st_graph");
+    ASSERT_FALSE(r.ok());
+    ASSERT_GE(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:4:8: key 'globals': global 'g' must be a number; got '"
+                  + std::string(60, '-')
+                  + "... (100001 characters)' (globals cannot refer to other globals or hold "
+                    "text)");
+}
+
+// An int too large for a fixed buffer printed uninitialised bytes in this diagnostic; now it is
+// the number's digits (elided).
+TEST(Robustness, HugeIntegerInADiagnostic)
+{
+    const LoadResult r = loadString("name: t\nagents: 1\nglobals:\n    g: 1\nneuron_pools:\n    a:\n"
+                                    "        shape: [\"int(1e300 * g)\", 1, 1]\n"
+                                    "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
+                                    "t.st_graph");
+    ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              "t.st_graph:7:16: item 'a', key 'shape': shape must be [features, X, Y], 3 integers in "
+              "[1, 16777216] (use [C, 1, 1] for a vector, [C, L, 1] for 1-D); got the list "
+              "[10000000000000000525047602552044202487044685811081591549...");
+}
