@@ -1,6 +1,7 @@
 // EditLogWidget: the live edits of the running session (session/edit.h) as a table: id, the
-// frame it took effect after, item, parameter, what changed, whether it was undone, wall time. Undo restores the values an edit replaced (even frames later); Save Log writes the
-// JSON-lines log that `streamlab-run --replay` plays back.
+// frame it took effect after, item, parameter, what changed, whether it was undone, wall time. Undo
+// restores the values an edit replaced (even frames later); Save Log writes the JSON-lines log that
+// `streamlab-run --replay` plays back.
 #pragma once
 
 #include "views/runcontroller.h"

@@ -26,8 +26,8 @@ int main(int argc, char **argv)
         QStringLiteral("Streamlab: design, run and watch streaming neural networks."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("network"),
-                                 QStringLiteral("st_graph file to open"), QStringLiteral("[NET]"));
+    parser.addPositionalArgument(QStringLiteral("network"), QStringLiteral("st_graph file to open"),
+                                 QStringLiteral("[NET]"));
     QCommandLineOption threads(QStringLiteral("threads"),
                                QStringLiteral("Engine worker threads (default: one per core)."),
                                QStringLiteral("N"));
@@ -39,11 +39,12 @@ int main(int argc, char **argv)
     QCommandLineOption frames(QStringLiteral("frames"),
                               QStringLiteral("Stream N frames after opening, then pause."),
                               QStringLiteral("N"));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("After --frames, save the window as PNG and quit."),
-                                  QStringLiteral("PNG"));
-    QCommandLineOption bench(QStringLiteral("bench"),
-                             QStringLiteral("After --frames, print the engine's frames/s and quit."));
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("After --frames, save the window as PNG and quit."), QStringLiteral("PNG"));
+    QCommandLineOption bench(
+        QStringLiteral("bench"),
+        QStringLiteral("After --frames, print the engine's frames/s and quit."));
     QCommandLineOption defaultLayout(QStringLiteral("default-layout"),
                                      QStringLiteral("Ignore a saved layout of the network."));
     parser.addOptions({threads, dataDir, seed, frames, screenshot, bench, defaultLayout});
@@ -77,29 +78,30 @@ int main(int argc, char **argv)
         const double guiCpuStart = views::threadCpuSeconds();
         controller->step(static_cast<int>(n));
         // Watch for the end of the run on the GUI thread; the engine never waits for us.
-        QObject::connect(controller, &views::RunController::frameAdvanced, &window, [&, n,
-                                                                                      timer](qint64 f) {
-            if (f < n)
-                return;
-            const double seconds = timer->elapsed() / 1000.0;
-            // gui_cpu: the share of one core the GUI thread used meanwhile.
-            if (parser.isSet(bench))
-                std::printf("{\"frames\": %lld, \"seconds\": %.3f, \"fps\": %.1f, \"views\": %d, "
-                            "\"gui_cpu\": %.3f, \"refresh_hz\": %.1f}\n",
-                            static_cast<long long>(n), seconds, n / seconds,
-                            static_cast<int>(window.views().size()),
-                            (views::threadCpuSeconds() - guiCpuStart) / seconds,
-                            controller->refreshRate());
-            if (parser.isSet(screenshot)) {
-                // Let the views paint the last frame before grabbing.
-                QTimer::singleShot(300, &window, [&] {
-                    window.grab().save(parser.value(screenshot));
+        QObject::connect(
+            controller, &views::RunController::frameAdvanced, &window, [&, n, timer](qint64 f) {
+                if (f < n)
+                    return;
+                const double seconds = timer->elapsed() / 1000.0;
+                // gui_cpu: the share of one core the GUI thread used meanwhile.
+                if (parser.isSet(bench))
+                    std::printf(
+                        "{\"frames\": %lld, \"seconds\": %.3f, \"fps\": %.1f, \"views\": %d, "
+                        "\"gui_cpu\": %.3f, \"refresh_hz\": %.1f}\n",
+                        static_cast<long long>(n), seconds, n / seconds,
+                        static_cast<int>(window.views().size()),
+                        (views::threadCpuSeconds() - guiCpuStart) / seconds,
+                        controller->refreshRate());
+                if (parser.isSet(screenshot)) {
+                    // Let the views paint the last frame before grabbing.
+                    QTimer::singleShot(300, &window, [&] {
+                        window.grab().save(parser.value(screenshot));
+                        QApplication::quit();
+                    });
+                } else if (parser.isSet(bench)) {
                     QApplication::quit();
-                });
-            } else if (parser.isSet(bench)) {
-                QApplication::quit();
-            }
-        });
+                }
+            });
     }
     return QApplication::exec();
 }

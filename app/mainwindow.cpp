@@ -43,7 +43,8 @@ constexpr double kDrawBudget = 0.1;
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
@@ -75,7 +76,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(&mController, &views::RunController::modelSaved, this,
             [this](const QString &path, qint64 frame, const QString &error) {
                 if (error.isEmpty())
-                    statusBar()->showMessage(tr("Saved model %1 at frame %2").arg(path).arg(frame), 8000);
+                    statusBar()->showMessage(tr("Saved model %1 at frame %2").arg(path).arg(frame),
+                                             8000);
                 else
                     mController.problem(tr("Saving %1 failed: %2").arg(path, error));
             });
@@ -128,34 +130,33 @@ QAction *MainWindow::action(const QString &name) const
 
 void MainWindow::createActions()
 {
-    auto make = [this](const QString &name, const QString &text, const QKeySequence &key,
-                       auto slot) {
-        auto *a = new QAction(text, this);
-        a->setObjectName(name);
-        if (!key.isEmpty()) {
-            a->setShortcut(key);
-            a->setShortcutContext(Qt::ApplicationShortcut);
-        }
-        connect(a, &QAction::triggered, this, slot);
-        mActions[name] = a;
-        return a;
-    };
+    auto make
+        = [this](const QString &name, const QString &text, const QKeySequence &key, auto slot) {
+              auto *a = new QAction(text, this);
+              a->setObjectName(name);
+              if (!key.isEmpty()) {
+                  a->setShortcut(key);
+                  a->setShortcutContext(Qt::ApplicationShortcut);
+              }
+              connect(a, &QAction::triggered, this, slot);
+              mActions[name] = a;
+              return a;
+          };
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     mShell->fillFileMenu(file);
-    file->addAction(make(QStringLiteral("open"), tr("&Open..."), QKeySequence::Open,
-                         [this] { openDialog(); }));
+    file->addAction(
+        make(QStringLiteral("open"), tr("&Open..."), QKeySequence::Open, [this] { openDialog(); }));
     mRecentMenu = file->addMenu(tr("Open &Recent"));
-    file->addAction(make(QStringLiteral("reload"), tr("Re&load"), QKeySequence(Qt::Key_F5),
-                         [this] {
-                             if (!mController.path().isEmpty())
-                                 openFile(mController.path());
-                         }));
+    file->addAction(make(QStringLiteral("reload"), tr("Re&load"), QKeySequence(Qt::Key_F5), [this] {
+        if (!mController.path().isEmpty())
+            openFile(mController.path());
+    }));
     file->addAction(make(QStringLiteral("close"), tr("&Close Network"), QKeySequence::Close,
                          [this] { closeNetwork(); }));
     file->addSeparator();
-    file->addAction(make(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit,
-                         [this] { close(); }));
+    file->addAction(
+        make(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { close(); }));
 
     mShell->fillEditMenu(menuBar()->addMenu(tr("&Edit")));
 
@@ -165,8 +166,8 @@ void MainWindow::createActions()
                         [this] { togglePlay(); }));
     run->addAction(make(QStringLiteral("pause"), tr("P&ause"), QKeySequence(Qt::Key_Pause),
                         [this] { mController.pause(); }));
-    run->addAction(make(QStringLiteral("step"), tr("&Step One Frame"),
-                        QKeySequence(Qt::Key_Period), [this] { mController.step(1); }));
+    run->addAction(make(QStringLiteral("step"), tr("&Step One Frame"), QKeySequence(Qt::Key_Period),
+                        [this] { mController.step(1); }));
     run->addAction(make(QStringLiteral("stepN"), tr("Step &N Frames..."),
                         QKeySequence(Qt::CTRL | Qt::Key_Period), [this] { stepNDialog(); }));
     run->addSeparator();

@@ -8,8 +8,8 @@
 #include "views/runcontroller.h"
 #include "views/view.h"
 
-#include <QMainWindow>
 #include <QJsonObject>
+#include <QMainWindow>
 #include <QPointer>
 
 class QLabel;

@@ -59,13 +59,15 @@ bool MainWindow::applyLayoutObject(const QJsonObject &layout)
     removeAllViews();
     for (const QJsonValue &v : layout.value(QStringLiteral("views")).toArray()) {
         const QJsonObject entry = v.toObject();
-        views::View *view = addView(entry.value(QStringLiteral("kind")).toString(),
-                                    entry.value(QStringLiteral("config")).toObject().toVariantMap());
+        views::View *view
+            = addView(entry.value(QStringLiteral("kind")).toString(),
+                      entry.value(QStringLiteral("config")).toObject().toVariantMap());
         if (view)
             dockOf(view)->setObjectName(entry.value(QStringLiteral("name")).toString());
     }
-    restoreState(QByteArray::fromBase64(layout.value(QStringLiteral("state")).toString().toLatin1()),
-                 kLayoutVersion);
+    restoreState(
+        QByteArray::fromBase64(layout.value(QStringLiteral("state")).toString().toLatin1()),
+        kLayoutVersion);
     return true;
 }
 

@@ -8,7 +8,8 @@
 
 namespace streamlab::app {
 
-ProblemsWidget::ProblemsWidget(QWidget *parent) : QWidget(parent)
+ProblemsWidget::ProblemsWidget(QWidget *parent)
+    : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);

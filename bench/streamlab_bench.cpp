@@ -171,7 +171,7 @@ int main(int argc, char **argv)
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     std::printf("%s\t%s\t%d\t%d\t%zu\t%d\t%.3f\t%.1f\t%.1f\n", name.c_str(), mode.c_str(),
-                session->threads(), agents,
-                pools, frames, seconds, frames / seconds, usage.ru_maxrss / 1024.0);
+                session->threads(), agents, pools, frames, seconds, frames / seconds,
+                usage.ru_maxrss / 1024.0);
     return 0;
 }

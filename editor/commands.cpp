@@ -170,8 +170,9 @@ AddItemCommand::AddItemCommand(GraphDocument &document, Section section, const Q
 // ---- RemoveItemsCommand ----------------------------------------------------------------------
 
 RemoveItemsCommand::RemoveItemsCommand(GraphDocument &document, const QStringList &names)
-    : DocumentCommand(document, names.size() == 1 ? QObject::tr("Delete %1").arg(names.front())
-                                                  : QObject::tr("Delete %1 items").arg(names.size()))
+    : DocumentCommand(document,
+                      names.size() == 1 ? QObject::tr("Delete %1").arg(names.front())
+                                        : QObject::tr("Delete %1 items").arg(names.size()))
 {
     std::set<std::string> removed;
     for (const QString &name : names)
@@ -249,8 +250,8 @@ RenameItemCommand::RenameItemCommand(GraphDocument &document, const QString &fro
 
 // ---- SetValueCommand -------------------------------------------------------------------------
 
-SetValueCommand::SetValueCommand(GraphDocument &document, const QString &item,
-                                 const QString &key, Node value, bool continuous)
+SetValueCommand::SetValueCommand(GraphDocument &document, const QString &item, const QString &key,
+                                 Node value, bool continuous)
     : DocumentCommand(document, QObject::tr("Set %1 %2").arg(item, key))
     , mItem(item)
     , mKey(key)
@@ -329,8 +330,9 @@ SetTopLevelCommand::SetTopLevelCommand(GraphDocument &document, const QString &k
 // ---- MoveItemsCommand ------------------------------------------------------------------------
 
 MoveItemsCommand::MoveItemsCommand(GraphDocument &document, const Positions &to)
-    : DocumentCommand(document, to.size() == 1 ? QObject::tr("Move %1").arg(to.begin().key())
-                                               : QObject::tr("Move %1 items").arg(to.size()))
+    : DocumentCommand(document,
+                      to.size() == 1 ? QObject::tr("Move %1").arg(to.begin().key())
+                                     : QObject::tr("Move %1 items").arg(to.size()))
     , mTime(QDateTime::currentMSecsSinceEpoch())
 {
     for (auto it = to.begin(); it != to.end(); ++it) {
@@ -367,8 +369,8 @@ ConnectCommand::ConnectCommand(GraphDocument &document, const QStringList &sourc
         refuse(QObject::tr("a synapse pool needs at least one source"));
         return;
     }
-    mName = name.isEmpty() ? document.uniqueName(sources.front() + QLatin1Char('_') + target)
-                           : name;
+    mName
+        = name.isEmpty() ? document.uniqueName(sources.front() + QLatin1Char('_') + target) : name;
     if (document.sectionOf(mName)) {
         refuse(QObject::tr("an item named '%1' exists already").arg(mName));
         return;
@@ -386,8 +388,8 @@ ConnectCommand::ConnectCommand(GraphDocument &document, const QStringList &sourc
 
 // ---- AddSourceCommand ------------------------------------------------------------------------
 
-AddSourceCommand::AddSourceCommand(GraphDocument &document, const QString &synapsePool,
-                                   int factor, const QString &source)
+AddSourceCommand::AddSourceCommand(GraphDocument &document, const QString &synapsePool, int factor,
+                                   const QString &source)
     : DocumentCommand(document, QObject::tr("Add %1 to %2").arg(source, synapsePool))
 {
     const Node *sp = document.item(Section::SynapsePools, synapsePool);

@@ -55,8 +55,8 @@ private:
 class AddItemCommand : public DocumentCommand
 {
 public:
-    AddItemCommand(GraphDocument &document, Section section, const QString &name,
-                   spec::Node value, std::optional<QPointF> position = std::nullopt);
+    AddItemCommand(GraphDocument &document, Section section, const QString &name, spec::Node value,
+                   std::optional<QPointF> position = std::nullopt);
 };
 
 // Removes items; synapse pools left without a target or without any source go with them (the
@@ -98,7 +98,8 @@ class SetValuesCommand : public DocumentCommand
 {
 public:
     SetValuesCommand(GraphDocument &document, const QString &item,
-                     const std::vector<std::pair<QString, spec::Node>> &values, const QString &text);
+                     const std::vector<std::pair<QString, spec::Node>> &values,
+                     const QString &text);
 };
 
 // Replaces the whole tree (recovered edits, a file changed outside the editor), one step.

@@ -110,7 +110,9 @@ spec::Node *sectionNode(spec::Node &root, Section section)
     return n && n->isMap() ? n : nullptr;
 }
 
-GraphDocument::GraphDocument(QObject *parent) : QObject(parent), mRoot(emptyNetwork())
+GraphDocument::GraphDocument(QObject *parent)
+    : QObject(parent)
+    , mRoot(emptyNetwork())
 {
     connect(&mUndo, &QUndoStack::cleanChanged, this,
             [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
@@ -191,7 +193,8 @@ bool GraphDocument::saveWindowLayout(const QJsonObject &window, QString *error)
     QFile file(path);
     if (file.open(QIODevice::ReadOnly)) {
         const QJsonDocument json = QJsonDocument::fromJson(file.readAll());
-        if (json.isObject() && json.object().value(QStringLiteral("version")).toInt() <= kSidecarVersion)
+        if (json.isObject()
+            && json.object().value(QStringLiteral("version")).toInt() <= kSidecarVersion)
             sidecar = json.object();
     }
     sidecar.insert(QStringLiteral("format"), QStringLiteral("streamlab-layout"));
@@ -238,8 +241,8 @@ QString GraphDocument::uniqueName(const QString &base) const
 
 spec::LoadResult GraphDocument::validate() const
 {
-    return spec::loadTree(mRoot, mPath.isEmpty() ? std::string("<new network>")
-                                                 : mPath.toStdString());
+    return spec::loadTree(mRoot,
+                          mPath.isEmpty() ? std::string("<new network>") : mPath.toStdString());
 }
 
 void GraphDocument::replace(spec::Node root, Positions positions)
@@ -283,7 +286,8 @@ void GraphDocument::replace(spec::Node root, Positions positions)
     for (auto it = mPositions.begin(); it != mPositions.end(); ++it)
         names.insert(it.key());
     for (const QString &name : names)
-        if (oldPositions.value(name, QPointF(-1e300, 0)) != mPositions.value(name, QPointF(-1e300, 0)))
+        if (oldPositions.value(name, QPointF(-1e300, 0))
+            != mPositions.value(name, QPointF(-1e300, 0)))
             moved << name;
     if (!moved.isEmpty())
         Q_EMIT positionsChanged(moved);

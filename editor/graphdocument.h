@@ -21,8 +21,8 @@ namespace streamlab::editor {
 
 // The four item sections of an st_graph file.
 enum class Section { NeuronPools, SynapsePools, Plasticities, Interfaces };
-inline constexpr Section kSections[] = {Section::NeuronPools, Section::SynapsePools,
-                                        Section::Plasticities, Section::Interfaces};
+inline constexpr Section kSections[]
+    = {Section::NeuronPools, Section::SynapsePools, Section::Plasticities, Section::Interfaces};
 const char *sectionKey(Section section); // "neuron_pools", ...
 
 using Positions = QHash<QString, QPointF>; // item name -> scene position of its node

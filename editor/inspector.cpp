@@ -6,13 +6,13 @@
 #include <QGridLayout>
 #include <QLabel>
 
-#include <set>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <set>
 
 #include <algorithm>
 
@@ -183,9 +183,12 @@ std::vector<std::pair<QString, const KeyInfo *>> Inspector::wantedRows() const
             if (shown(entry.first))
                 rows.emplace_back(qstr(entry.first), findKey(k, entry.first, type));
     // Keys that loaders, savers and the Keras benchmark scripts write are shown only when set.
-    static const std::set<std::string> machineKeys
-        = {"info", "__source_root__", "rollout_factor", "first_response_streaming",
-           "first_response_sequential", "shortest_path_sequential"};
+    static const std::set<std::string> machineKeys = {"info",
+                                                      "__source_root__",
+                                                      "rollout_factor",
+                                                      "first_response_streaming",
+                                                      "first_response_sequential",
+                                                      "shortest_path_sequential"};
     for (const KeyInfo *info : keysFor(k, type))
         if (shown(info->name) && !(node && node->has(info->name)) && !machineKeys.count(info->name))
             rows.emplace_back(qstr(info->name), info);

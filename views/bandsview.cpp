@@ -367,8 +367,8 @@ void BandsView::paint(QPainter &painter, const QRectF &area) const
                 if (n % 2 == 1 && c == size_t(order[n / 2]))
                     into.value[c] += (v - into.value[c]) / float(++count[c]); // running mean
                 else
-                    into.value[c] = upper[c] ? std::max(into.value[c], v)
-                                             : std::min(into.value[c], v);
+                    into.value[c]
+                        = upper[c] ? std::max(into.value[c], v) : std::min(into.value[c], v);
             }
         }
     }

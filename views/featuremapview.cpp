@@ -353,7 +353,11 @@ void FeatureMapView::addEditActions(QMenu &menu)
     if (hit.tile >= 0 && mGrid->data().channels == 1) {
         using Kind = session::TensorSelection::Kind;
         const int agent = mAgent->value(), feature = hit.tile;
-        scopes.push_back({tr("value agent %1, feature %2, x %3, y %4").arg(agent).arg(feature).arg(hit.x).arg(hit.y),
+        scopes.push_back({tr("value agent %1, feature %2, x %3, y %4")
+                              .arg(agent)
+                              .arg(feature)
+                              .arg(hit.x)
+                              .arg(hit.y),
                           {Kind::Element, {agent, feature, hit.x, hit.y}}});
         scopes.push_back({tr("feature map %1 of agent %2").arg(feature).arg(agent),
                           {Kind::FeatureMap, {agent, feature}}});

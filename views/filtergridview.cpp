@@ -494,8 +494,10 @@ void FilterGridView::addEditActions(QMenu &menu)
         if (unshared())
             element.insert(element.begin(), std::clamp(agent(), 0, mTensor.dim(0) - 1));
         using Kind = session::TensorSelection::Kind;
-        scopes.push_back({tr("value [%1]").arg(QString::fromStdString(session::formatIndex(element)).mid(1).chopped(1)),
-                          {Kind::Element, element}});
+        scopes.push_back(
+            {tr("value [%1]")
+                 .arg(QString::fromStdString(session::formatIndex(element)).mid(1).chopped(1)),
+             {Kind::Element, element}});
         scopes.push_back({tr("kernel target %1, source %2").arg(target).arg(source),
                           {Kind::FeatureMap, {target, source}}});
         scopes.push_back({tr("filter of target feature %1").arg(target), {Kind::Filter, {target}}});

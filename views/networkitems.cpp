@@ -43,7 +43,6 @@ void networkstyle::drawArrowHead(QPainter *painter, const QPainterPath &path, co
     painter->drawPolygon(head);
 }
 
-
 QColor activityTint(double level)
 {
     const double t = std::clamp(std::isfinite(level) ? level : 0.0, 0.0, 1.0);

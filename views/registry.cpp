@@ -1,14 +1,14 @@
 // The list of view kinds, in the order of the View menu. Each view's header declares a
 // `create<Name>View` function; add a line here for a new view.
-#include "views/view.h"
 #include "views/bandsview.h"
+#include "views/confusionview.h"
 #include "views/curvesview.h"
-#include "views/histogramview.h"
 #include "views/featuremapview.h"
 #include "views/filtergridview.h"
-#include "views/networkview.h"
+#include "views/histogramview.h"
 #include "views/interfaceview.h"
-#include "views/confusionview.h"
+#include "views/networkview.h"
+#include "views/view.h"
 
 namespace streamlab::views {
 

@@ -7,7 +7,8 @@
 
 namespace streamlab::views {
 
-RunController::RunController(QObject *parent) : QObject(parent)
+RunController::RunController(QObject *parent)
+    : QObject(parent)
 {
     // ~30 Hz repaint at most, whatever the engine's frame rate; slower while streaming when
     // drawing would take more than its share of a core (RefreshGovernor).

@@ -21,7 +21,10 @@ struct ScalarSample
 class ScalarSeries
 {
 public:
-    explicit ScalarSeries(size_t capacity = 4096) : mCapacity(capacity < 4 ? 4 : capacity) {}
+    explicit ScalarSeries(size_t capacity = 4096)
+        : mCapacity(capacity < 4 ? 4 : capacity)
+    {
+    }
     void append(int64_t frame, double value);
     const std::vector<ScalarSample> &samples() const { return mSamples; }
     int stride() const { return mStride; }

@@ -25,9 +25,8 @@ struct TensorEditScope
 };
 
 // Adds one submenu per scope to `menu`; `tensor` is "state" or a parameter name.
-void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller,
-                       const QString &item, const QString &tensor,
-                       const std::vector<TensorEditScope> &scopes);
+void addTensorEditMenu(QMenu &menu, QWidget *parent, RunController *controller, const QString &item,
+                       const QString &tensor, const std::vector<TensorEditScope> &scopes);
 
 // The init schemes offered by Re-initialise (besides the spec's own).
 const std::vector<QString> &reinitSchemes();

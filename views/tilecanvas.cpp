@@ -197,14 +197,13 @@ bool openGlAvailable()
         // slowly than QPainter does, and once a window holds a GL widget it composes the whole
         // window through it: the software canvases cost the engine far less there.
         // STREAMLAB_OPENGL=1 uses OpenGL anyway.
-        const auto *renderer = reinterpret_cast<const char *>(
-            context.functions()->glGetString(GL_RENDERER));
+        const auto *renderer
+            = reinterpret_cast<const char *>(context.functions()->glGetString(GL_RENDERER));
         const QString name = QString::fromLatin1(renderer ? renderer : "").toLower();
         context.doneCurrent();
         const bool software = name.contains(QLatin1String("llvmpipe"))
-                              || name.contains(QLatin1String("softpipe"))
-                              || name.contains(QLatin1String("swrast"))
-                              || name.contains(QLatin1String("software"));
+            || name.contains(QLatin1String("softpipe")) || name.contains(QLatin1String("swrast"))
+            || name.contains(QLatin1String("software"));
         return !software || qEnvironmentVariableIntValue("STREAMLAB_OPENGL") == 1;
     }();
     return available;

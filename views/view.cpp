@@ -9,7 +9,9 @@
 
 namespace streamlab::views {
 
-View::View(RunController *controller, QWidget *parent) : QWidget(parent), mController(controller)
+View::View(RunController *controller, QWidget *parent)
+    : QWidget(parent)
+    , mController(controller)
 {
     connect(controller, &RunController::networkOpened, this, [this] {
         subscribe();
@@ -32,7 +34,7 @@ QVariantMap View::saveConfig() const
     return {};
 }
 
-void View::restoreConfig(const QVariantMap &) {}
+void View::restoreConfig(const QVariantMap &) { }
 
 void View::reconnect()
 {

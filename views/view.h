@@ -57,7 +57,7 @@ protected:
     void setShownFrame(qint64 frame) { mShownFrame = frame; }
     void contextMenuEvent(QContextMenuEvent *event) override;
     // Extra context menu entries of a view (after its own, before the export entries).
-    virtual void addContextActions(class QMenu &menu) {}
+    virtual void addContextActions(class QMenu &menu) { }
     // Where the context menu being built was asked for (view coordinates).
     QPoint contextPos() const { return mContextPos; }
 

@@ -140,8 +140,8 @@ std::optional<Activation> Activation::parse(const std::string &text, std::string
     auto expression = expr::Expression::parse(source, &parseError);
     if (!expression) {
         setError(error,
-                 "invalid activation '" + expr::excerpt(source) + "': " + parseError.message + " (column "
-                     + std::to_string(parseError.column) + ")");
+                 "invalid activation '" + expr::excerpt(source) + "': " + parseError.message
+                     + " (column " + std::to_string(parseError.column) + ")");
         return std::nullopt;
     }
     auto impl = std::make_shared<ActivationImpl>();

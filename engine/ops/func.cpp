@@ -39,8 +39,8 @@ std::optional<FuncExpression> FuncExpression::parse(const std::string &text, std
     auto expression = expr::Expression::parse(text, &parseError);
     if (!expression) {
         if (error)
-            *error = "invalid func '" + expr::excerpt(text) + "': " + parseError.message + " (column "
-                + std::to_string(parseError.column) + ")";
+            *error = "invalid func '" + expr::excerpt(text) + "': " + parseError.message
+                + " (column " + std::to_string(parseError.column) + ")";
         return std::nullopt;
     }
     FuncExpression func;

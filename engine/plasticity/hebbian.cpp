@@ -28,9 +28,11 @@ protected:
         const Tensor *target = frame.state(mSpec.target);
         mSourceBefore = std::exchange(mSourceNow, source->values());
         mTargetBefore = std::exchange(mTargetNow, target->values());
-        if (mSourceBefore.empty())
+        // Before the first execution (or after one of another agent count) there is no
+        // earlier state: zeros.
+        if (mSourceBefore.size() != mSourceNow.size())
             mSourceBefore.assign(mSourceNow.size(), 0.0f);
-        if (mTargetBefore.empty())
+        if (mTargetBefore.size() != mTargetNow.size())
             mTargetBefore.assign(mTargetNow.size(), 0.0f);
         const int agents = frame.agents;
         const int cs = source->dim(1), ct = target->dim(1);
@@ -71,6 +73,24 @@ protected:
         auto sourceBefore = in.getFloats("source_before");
         auto targetNow = in.getFloats("target_now");
         auto targetBefore = in.getFloats("target_before");
+        // Each pair is empty before the first execution, else two states of one pool: equally
+        // long, whole agents of the weight's Cs (source) or Ct (target) features.
+        const std::vector<int> dims
+            = mParameters.empty() ? std::vector<int>() : mParameters.front().value->dims();
+        const size_t features = dims.size() == 5 ? 1 : 0;
+        auto check = [&](const std::vector<float> &now, const std::vector<float> &before,
+                         int channels, const char *names) {
+            if (in.ok()
+                && (now.size() != before.size() || channels <= 0
+                    || now.size() % static_cast<size_t>(channels) != 0))
+                in.fail(in.path() + ": " + names + " of " + std::to_string(now.size()) + " and "
+                        + std::to_string(before.size())
+                        + " values in the file, not states of the pool");
+        };
+        if (dims.size() >= 2 + features) {
+            check(sourceNow, sourceBefore, dims[features + 1], "source_now, source_before");
+            check(targetNow, targetBefore, dims[features], "target_now, target_before");
+        }
         if (!in.ok())
             return;
         mSourceNow = std::move(sourceNow);

@@ -4,6 +4,9 @@
 
 namespace streamlab::plasticity {
 
+// More optimizer steps than any run takes (2^53).
+constexpr int64_t MaxSteps = int64_t(1) << 53;
+
 // A trained parameter's group: "<item>.<par>" (a plasticity trains a parameter at most once).
 static std::string parameterKey(const TrainedParameter &p)
 {
@@ -72,12 +75,18 @@ void Plasticity::restoreState(const StateReader &in)
         p.grad = g->getFloats("grad", n);
         p.delta = g->getFloats("delta", n);
         p.optimizer.t = g->getInt("t");
-        p.optimizer.m = g->getFloats("m");
-        p.optimizer.v = g->getFloats("v");
-        for (const auto *moment : {&p.optimizer.m, &p.optimizer.v})
-            if (in.ok() && !moment->empty() && static_cast<long>(moment->size()) != n)
-                in.fail(g->path() + ": optimizer moments of " + std::to_string(moment->size())
-                        + " values in the file, the parameter has " + std::to_string(n));
+        // A moment is empty while unused, else one value per element of the parameter: the
+        // length is the network's, never the file's.
+        auto moment = [&](const char *name) {
+            const auto shape = g->shape(name);
+            return g->getFloats(name, shape && Tensor::count(*shape) == 0 ? 0 : n);
+        };
+        p.optimizer.m = moment("m");
+        p.optimizer.v = moment("v");
+        // Adam's step count goes into powers and up by one per step.
+        if (in.ok() && (p.optimizer.t < 0 || p.optimizer.t > MaxSteps))
+            in.fail(g->path() + "/t: " + std::to_string(p.optimizer.t)
+                    + " in the file, outside [0, " + std::to_string(MaxSteps) + "]");
     }
     if (!in.ok())
         return;

@@ -122,14 +122,14 @@ std::vector<float> valuesAtRanks(const float *data, size_t n, const std::vector<
     std::vector<size_t> below(kIndices + 1, 0); // below[b] = values with index < b
     for (size_t b = 0; b < kIndices; ++b)
         below[b + 1] = below[b] + hist[b] + hist[kIndices + b] + hist[2 * kIndices + b]
-                       + hist[3 * kIndices + b];
+            + hist[3 * kIndices + b];
     // The index of each rank; gather the values of the buckets that need a search.
     std::vector<size_t> indexOfRank(ranks.size());
     std::vector<int> slot(kIndices, -1);
     std::vector<std::vector<float>> gathered;
     for (size_t r = 0; r < ranks.size(); ++r) {
-        const size_t b = static_cast<size_t>(
-            std::upper_bound(below.begin(), below.end(), ranks[r]) - below.begin() - 1);
+        const size_t b = static_cast<size_t>(std::upper_bound(below.begin(), below.end(), ranks[r])
+                                             - below.begin() - 1);
         indexOfRank[r] = b;
         if (b == 0 || b == kIndices - 1)
             out[r] = b == 0 ? min : max;
@@ -207,7 +207,8 @@ TensorStatistics computeStatistics(const float *values, size_t size,
     }
     std::sort(ranks.begin(), ranks.end());
     ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
-    const std::vector<float> at = valuesAtRanks(data, n, ranks, sums.min, sums.max, scratch, indexScratch);
+    const std::vector<float> at
+        = valuesAtRanks(data, n, ranks, sums.min, sums.max, scratch, indexScratch);
     auto valueAt = [&](size_t k) {
         return at[static_cast<size_t>(std::lower_bound(ranks.begin(), ranks.end(), k)
                                       - ranks.begin())];

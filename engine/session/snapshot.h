@@ -76,7 +76,10 @@ class SnapshotSlot
 {
 public:
     SnapshotSlot() = default;
-    explicit SnapshotSlot(SnapshotSource source) : mSource(std::move(source)) {}
+    explicit SnapshotSlot(SnapshotSource source)
+        : mSource(std::move(source))
+    {
+    }
     const SnapshotSource &source() const { return mSource; }
 
     // Engine side: called after a frame with the current tensor.

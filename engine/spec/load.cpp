@@ -63,8 +63,8 @@ void mergeRepeatedNotes(Diagnostics &diagnostics)
 }
 
 // Expands and validates a tree read from `fileName` (or written by an editor for it).
-LoadResult loadRoot(Node root, const std::string &fileName, const LoadOptions &options,
-                    bool isFile, Diagnostics diagnostics = {})
+LoadResult loadRoot(Node root, const std::string &fileName, const LoadOptions &options, bool isFile,
+                    Diagnostics diagnostics = {})
 {
     LoadResult result;
     result.diagnostics = std::move(diagnostics);

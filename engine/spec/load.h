@@ -45,8 +45,7 @@ TreeResult readTree(const std::string &path);
 TreeResult readTreeString(const std::string &text, const std::string &fileName = "<string>");
 // Expands and validates such a tree (as edited) as if it were the file `fileName` (its folder
 // is where imports are looked up; "" or "<...>": no file).
-LoadResult loadTree(const Node &root, const std::string &fileName,
-                    const LoadOptions &options = {});
+LoadResult loadTree(const Node &root, const std::string &fileName, const LoadOptions &options = {});
 
 // Canonical st_graph YAML of an expanded network: loading it gives the same network.
 std::string emit(const NetworkSpec &network);

@@ -62,7 +62,8 @@ bool parseActivation(ItemReader &reader, const Node &at, const std::string &key,
     std::string error;
     if (ops::Activation::parse(text, &error))
         return true;
-    reader.error(at, key, error.empty() ? "invalid activation '" + expr::excerpt(text) + "'" : error);
+    reader.error(at, key,
+                 error.empty() ? "invalid activation '" + expr::excerpt(text) + "'" : error);
     return false;
 }
 

@@ -21,7 +21,10 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
 private:
-    QString demo() const { return QString::fromStdString(test::sourcePath("examples/demo.st_graph")); }
+    QString demo() const
+    {
+        return QString::fromStdString(test::sourcePath("examples/demo.st_graph"));
+    }
 
     // Waits (processing events) until the engine reached `frame` and the GUI caught up.
     static bool waitForFrame(app::MainWindow &w, qint64 frame, int ms = 20000)
@@ -65,7 +68,8 @@ private Q_SLOTS:
         QCOMPARE(w.statusFrameText(), QStringLiteral("frame 10"));
         for (auto *v : w.views())
             QVERIFY2(v->shownFrame() == 10,
-                     qPrintable(QStringLiteral("%1 shows frame %2").arg(v->kind()).arg(v->shownFrame())));
+                     qPrintable(
+                         QStringLiteral("%1 shows frame %2").arg(v->kind()).arg(v->shownFrame())));
     }
 
     void stepAdvancesExactlyOneFramePlayAndPause()
@@ -124,11 +128,13 @@ private Q_SLOTS:
         QStringList broken;
         const QString dir = QString::fromStdString(test::conformanceDir());
         if (!dir.isEmpty())
-            for (const QString &f : QDir(dir).entryList({QStringLiteral("test_everything_wrong_*.st_graph")}))
+            for (const QString &f :
+                 QDir(dir).entryList({QStringLiteral("test_everything_wrong_*.st_graph")}))
                 broken << QDir(dir).filePath(f);
         // Our own broken file: a YAML syntax error and a wrong key value.
         const std::string tmp = test::makeTempDir("mainwindow");
-        test::writeFile(tmp + "/broken.st_graph", "name: x\nagents: 2\nneuron_pools:\n  a: {shape: [1, 2]\n");
+        test::writeFile(tmp + "/broken.st_graph",
+                        "name: x\nagents: 2\nneuron_pools:\n  a: {shape: [1, 2]\n");
         broken << QString::fromStdString(tmp + "/broken.st_graph");
         QVERIFY(broken.size() >= (dir.isEmpty() ? 1 : 4));
 
@@ -138,7 +144,8 @@ private Q_SLOTS:
             // Every row names the file with a line and column.
             const QString first = w.problems()->text(0);
             QVERIFY2(first.startsWith(QStringLiteral("error\t")), qPrintable(first));
-            QVERIFY2(first.contains(QFileInfo(file).fileName() + QLatin1Char(':')), qPrintable(first));
+            QVERIFY2(first.contains(QFileInfo(file).fileName() + QLatin1Char(':')),
+                     qPrintable(first));
             QVERIFY2(QRegularExpression(QStringLiteral(":\\d+:\\d+\t")).match(first).hasMatch(),
                      qPrintable(first));
             // The demo is still open, at its frame, with its views.
@@ -195,7 +202,8 @@ private Q_SLOTS:
         // Another network opened the first time gets its own default layout.
         {
             app::MainWindow w;
-            QVERIFY(w.openFile(QString::fromStdString(test::sourcePath("examples/gated_memory.st_graph"))));
+            QVERIFY(w.openFile(
+                QString::fromStdString(test::sourcePath("examples/gated_memory.st_graph"))));
             bool hasNetworkView = false;
             for (auto *v : w.views())
                 hasNetworkView = hasNetworkView || v->kind() == QLatin1String("network");
@@ -210,7 +218,8 @@ private Q_SLOTS:
         w->controller()->play();
         QVERIFY(waitForFrame(*w, 5));
         // Opening another network while streaming replaces the session cleanly.
-        QVERIFY(w->openFile(QString::fromStdString(test::sourcePath("examples/gated_memory.st_graph"))));
+        QVERIFY(w->openFile(
+            QString::fromStdString(test::sourcePath("examples/gated_memory.st_graph"))));
         QVERIFY(!w->controller()->isStreaming());
         QCOMPARE(w->controller()->frame(), 0);
         w->controller()->play();

@@ -122,8 +122,8 @@ bool applyUndoRedo(GraphDocument &doc, DocumentCommand *command)
         qWarning("undo did not restore the document");
         return false;
     }
-    if (s.names(s.added) != removed || s.names(s.removed) != added
-        || s.names(s.changed) != changed || s.top.count() != top) {
+    if (s.names(s.added) != removed || s.names(s.removed) != added || s.names(s.changed) != changed
+        || s.top.count() != top) {
         qWarning("undo did not announce the inverse change");
         return false;
     }
@@ -162,11 +162,10 @@ private Q_SLOTS:
     void addItem()
     {
         auto doc = documentOf(kSmall, "add");
-        QVERIFY(applyUndoRedo(*doc, new AddItemCommand(*doc, Section::NeuronPools,
-                                                       QStringLiteral("d"),
-                                                       yaml("shape: [4, 2, 2]"), QPointF(10, 20))));
-        QCOMPARE(doc->items(Section::NeuronPools),
-                 (QStringList {"a", "b", "c", "random", "d"}));
+        QVERIFY(applyUndoRedo(*doc,
+                              new AddItemCommand(*doc, Section::NeuronPools, QStringLiteral("d"),
+                                                 yaml("shape: [4, 2, 2]"), QPointF(10, 20))));
+        QCOMPARE(doc->items(Section::NeuronPools), (QStringList {"a", "b", "c", "random", "d"}));
         QCOMPARE(doc->positions().value(QStringLiteral("d")), QPointF(10, 20));
         QVERIFY(doc->isModified());
         QCOMPARE(doc->uniqueName(QStringLiteral("d")), QStringLiteral("d_2"));
@@ -257,7 +256,8 @@ private Q_SLOTS:
         const int steps = doc->undoStack()->count();
         for (int i = 1; i <= 5; ++i)
             doc->undoStack()->push(new MoveItemsCommand(
-                *doc, {{QStringLiteral("a"), QPointF(i, i)}, {QStringLiteral("b"), QPointF(0, i)}}));
+                *doc,
+                {{QStringLiteral("a"), QPointF(i, i)}, {QStringLiteral("b"), QPointF(0, i)}}));
         QCOMPARE(doc->undoStack()->count(), steps + 1);
         QCOMPARE(doc->positions().value("a"), QPointF(5, 5));
         QSignalSpy moved(doc.get(), &GraphDocument::positionsChanged);
@@ -321,7 +321,8 @@ private Q_SLOTS:
             spec::Diagnostics d;
             if (!doc.load(QString::fromStdString(file), d))
                 continue; // syntax errors: the wrong-file set of the conformance folder
-            const QString saved = QString::fromStdString(out + "/" + std::filesystem::path(file).filename().string());
+            const QString saved = QString::fromStdString(
+                out + "/" + std::filesystem::path(file).filename().string());
             QString error;
             QVERIFY2(doc.save(saved, &error), qPrintable(error));
             auto reread = spec::readTree(saved.toStdString());
@@ -342,7 +343,8 @@ private Q_SLOTS:
     {
         auto doc = documentOf(kSmall, "sidecar");
         doc->undoStack()->push(new MoveItemsCommand(
-            *doc, {{QStringLiteral("a"), QPointF(1.5, -2)}, {QStringLiteral("c"), QPointF(300, 40)}}));
+            *doc,
+            {{QStringLiteral("a"), QPointF(1.5, -2)}, {QStringLiteral("c"), QPointF(300, 40)}}));
         const QString path = doc->path();
         QString error;
         QVERIFY(doc->save(path, &error));
@@ -397,17 +399,21 @@ private Q_SLOTS:
         // Every key of every item as the inspector sets it, one command per key.
         auto fill = [&](const QString &item, const Node &value, const std::set<std::string> &skip) {
             for (const auto &[key, v] : value.entries())
-                if (!skip.count(key) && !push(new SetValueCommand(doc, item, QString::fromStdString(key), v)))
+                if (!skip.count(key)
+                    && !push(new SetValueCommand(doc, item, QString::fromStdString(key), v)))
                     return false;
             return true;
         };
         double x = 0;
-        for (const auto &[name, np] : sectionNode(*demoTree.root, Section::NeuronPools)->entries()) {
+        for (const auto &[name, np] :
+             sectionNode(*demoTree.root, Section::NeuronPools)->entries()) {
             const QString n = QString::fromStdString(name);
-            QVERIFY(push(new AddItemCommand(doc, Section::NeuronPools, n, Node::map(), QPointF(x += 150, 0))));
+            QVERIFY(push(new AddItemCommand(doc, Section::NeuronPools, n, Node::map(),
+                                            QPointF(x += 150, 0))));
             QVERIFY(fill(n, np, {}));
         }
-        for (const auto &[name, sp] : sectionNode(*demoTree.root, Section::SynapsePools)->entries()) {
+        for (const auto &[name, sp] :
+             sectionNode(*demoTree.root, Section::SynapsePools)->entries()) {
             const auto sources = synapseSources(sp);
             QCOMPARE(sources.size(), size_t(1));
             QVERIFY(push(new ConnectCommand(doc, {QString::fromStdString(sources[0][0])},
@@ -427,7 +433,8 @@ private Q_SLOTS:
         QVERIFY(demo.ok());
         QCOMPARE(spec::emit(*built.network), spec::emit(*demo.network));
         // Saved and reopened: identical.
-        const QString path = QString::fromStdString(test::makeTempDir("builtdemo") + "/demo.st_graph");
+        const QString path
+            = QString::fromStdString(test::makeTempDir("builtdemo") + "/demo.st_graph");
         QString error;
         QVERIFY(doc.save(path, &error));
         GraphDocument reopened;

@@ -3,9 +3,9 @@
 // snapshot values, labels against the engine's classes, heat map cells against a prediction
 // that is right by construction.
 #include "testsupport.h"
-#include "viewtestsupport.h"
 #include "views/confusionview.h"
 #include "views/interfaceview.h"
+#include "viewtestsupport.h"
 
 #include <QSignalSpy>
 #include <QTest>

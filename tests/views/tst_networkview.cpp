@@ -3,9 +3,9 @@
 // deterministic and layered, selection is linked both ways, the context menu posts run flags
 // and asks for views, and the pools are tinted by their real activity.
 #include "testsupport.h"
-#include "viewtestsupport.h"
 #include "views/networklayout.h"
 #include "views/networkview.h"
+#include "viewtestsupport.h"
 
 #include <QApplication>
 #include <QGraphicsView>

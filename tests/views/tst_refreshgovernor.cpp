@@ -97,13 +97,15 @@ private Q_SLOTS:
         QVERIFY(threadCpuSeconds() - idleBefore < 0.02);
     }
 
-    // The controller's timer follows the governor: a GUI thread that burns 40 ms of CPU per tick while
-    // the engine steps slows the ticks well below 30 Hz; once the engine is idle they are back.
+    // The controller's timer follows the governor: a GUI thread that burns 40 ms of CPU per tick
+    // while the engine steps slows the ticks well below 30 Hz; once the engine is idle they are
+    // back.
     void controllerSlowsTicksWhileTheEngineWorks()
     {
         RunController controller;
         spec::Diagnostics diagnostics;
-        QVERIFY(controller.open(QString::fromStdString(test::sourcePath("examples/demo.st_graph")), diagnostics));
+        QVERIFY(controller.open(QString::fromStdString(test::sourcePath("examples/demo.st_graph")),
+                                diagnostics));
         controller.setDrawBudget(0.1);
         QCOMPARE(controller.refreshRate(), 1000.0 / RefreshGovernor::kFastestMs);
         connect(&controller, &RunController::frameAdvanced, this, [] {

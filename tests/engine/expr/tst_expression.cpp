@@ -190,7 +190,8 @@ TEST(Parse, DeepNestingIsRefused)
     };
     const std::string tooDeep = "expression too deeply nested: more than 200 nested parentheses";
     refused(std::string(10000, '(') + "1" + std::string(10000, ')'), 201, tooDeep);
-    refused(std::string(100000, '-') + "1", 201, "more than 200 nested parentheses, calls or unary");
+    refused(std::string(100000, '-') + "1", 201,
+            "more than 200 nested parentheses, calls or unary");
     std::string calls;
     for (int i = 0; i < 5000; ++i)
         calls += "abs(";

@@ -44,8 +44,7 @@ std::string writeTinyCifar()
 Harness cifarHarness(const std::string &dir, int agents = 3)
 {
     Harness h("cifar10", {"cf10_pred"}, {"cf10_image", "cf10_label"},
-              {{"cf10_image", {3, 32, 32}}, {"cf10_label", {10, 1, 1}},
-               {"cf10_pred", {10, 1, 1}}},
+              {{"cf10_image", {3, 32, 32}}, {"cf10_label", {10, 1, 1}}, {"cf10_pred", {10, 1, 1}}},
               agents);
     h.key("source_path", dir).key("fading", "0");
     return h;
@@ -109,9 +108,9 @@ TEST(Cifar10, MissingFilesNameThePathsTried)
     h.context.dataDir = "/nonexistent/streamlab-dd";
     EXPECT_FALSE(h.create());
     EXPECT_EQ(h.errorKey, "source_path");
-    for (const char *part : {"/nonexistent/streamlab-cifar",
-                             "/nonexistent/streamlab-cifar/cifar-10-batches-bin",
-                             "/nonexistent/streamlab-dd", "binary version", "data_batch_1.bin"})
+    for (const char *part :
+         {"/nonexistent/streamlab-cifar", "/nonexistent/streamlab-cifar/cifar-10-batches-bin",
+          "/nonexistent/streamlab-dd", "binary version", "data_batch_1.bin"})
         EXPECT_NE(h.error.find(part), std::string::npos) << part << " in " << h.error;
 }
 
@@ -145,10 +144,8 @@ TEST(LetterSequence, SequencesAreOneHotWindowsOfTheText)
         text += "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     streamlab::test::writeFile(dir + "/a.txt", text);
     Harness h("lettersequence", {"ls_pred"}, {"ls_seq_0", "ls_seq_1"},
-              {{"ls_seq_0", {128, 5, 1}}, {"ls_seq_1", {128, 5, 1}}, {"ls_pred", {128, 1, 1}}},
-              2);
-    h.key("source_path", dir).key("offset", "2").key("min_duration", "3").key("max_duration",
-                                                                             "3");
+              {{"ls_seq_0", {128, 5, 1}}, {"ls_seq_1", {128, 5, 1}}, {"ls_pred", {128, 1, 1}}}, 2);
+    h.key("source_path", dir).key("offset", "2").key("min_duration", "3").key("max_duration", "3");
     ASSERT_TRUE(h.create()) << h.error;
     const auto &ls = static_cast<const LetterSequenceInterface &>(*h.interface);
     for (int frame = 0; frame < 12; ++frame) {
@@ -184,8 +181,7 @@ TEST(LetterSequence, MissingFolderIsAnError)
 
 TEST(InterfaceFactory, UnsupportedTypesExplainWhy)
 {
-    for (const char *type :
-         {"cityscapes", "cityscapes_sequence", "sim", "transform_cifar10"}) {
+    for (const char *type : {"cityscapes", "cityscapes_sequence", "sim", "transform_cifar10"}) {
         Harness h(type, {}, {}, {});
         EXPECT_FALSE(h.create()) << type;
         EXPECT_EQ(h.errorKey, "type");
@@ -206,8 +202,8 @@ TEST(InterfaceFactory, TypeTableListsTopics)
     const auto *rn = spec::findInterfaceType("roman_numerals");
     ASSERT_NE(rn, nullptr);
     EXPECT_TRUE(rn->supported);
-    EXPECT_EQ(rn->inTopics, (std::vector<std::string>{"rn_pred"}));
-    EXPECT_EQ(rn->outTopics, (std::vector<std::string>{"rn_image", "rn_label"}));
+    EXPECT_EQ(rn->inTopics, (std::vector<std::string> {"rn_pred"}));
+    EXPECT_EQ(rn->outTopics, (std::vector<std::string> {"rn_image", "rn_label"}));
     const auto *osc = spec::findInterfaceType("oscillator");
     ASSERT_NE(osc, nullptr);
     EXPECT_TRUE(std::count(osc->keys.begin(), osc->keys.end(), "osci_type"));

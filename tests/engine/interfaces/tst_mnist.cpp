@@ -19,7 +19,8 @@ namespace {
 Harness mnistHarness(const std::string &source, int agents = 3, int channels = 1)
 {
     Harness h("mnist", {"mnist_pred"}, {"mnist_image", "mnist_label"},
-              {{"mnist_image", {channels, 28, 28}}, {"mnist_label", {10, 1, 1}},
+              {{"mnist_image", {channels, 28, 28}},
+               {"mnist_label", {10, 1, 1}},
                {"mnist_pred", {10, 1, 1}}},
               agents);
     h.key("source_path", source).key("fading", "0");
@@ -62,11 +63,11 @@ TEST(IdxReader, ReadsPlainAndGzippedFiles)
     IdxArray a;
     std::string error;
     ASSERT_TRUE(readIdx(dir + "/train-images-idx3-ubyte.gz", a, error)) << error;
-    EXPECT_EQ(a.dims, (std::vector<int>{3, 28, 28}));
+    EXPECT_EQ(a.dims, (std::vector<int> {3, 28, 28}));
     EXPECT_EQ(a.data, images(3, 0));
     ASSERT_TRUE(readIdx(dir + "/t10k-labels-idx1-ubyte", a, error)) << error;
-    EXPECT_EQ(a.dims, (std::vector<int>{2}));
-    EXPECT_EQ(a.data, (std::vector<uint8_t>{0, 9}));
+    EXPECT_EQ(a.dims, (std::vector<int> {2}));
+    EXPECT_EQ(a.data, (std::vector<uint8_t> {0, 9}));
 }
 
 TEST(IdxReader, ReportsBadFiles)
@@ -127,7 +128,7 @@ TEST(Mnist, TestModeUsesTheTestFile)
             seen.insert(labelOf(h, a));
         }
     }
-    EXPECT_EQ(seen, (std::set<int>{0, 9}));
+    EXPECT_EQ(seen, (std::set<int> {0, 9}));
 }
 
 TEST(Mnist, EpochModeVisitsEverySampleOnce)
@@ -140,9 +141,8 @@ TEST(Mnist, EpochModeVisitsEverySampleOnce)
     // training samples of one epoch in some order.
     for (int frame = 0; frame < 5; ++frame) {
         h.step();
-        std::set<int> indices = {mnist(h).currentSample(0).index,
-                                 mnist(h).currentSample(1).index};
-        EXPECT_EQ(indices, (std::set<int>{0, 1}));
+        std::set<int> indices = {mnist(h).currentSample(0).index, mnist(h).currentSample(1).index};
+        EXPECT_EQ(indices, (std::set<int> {0, 1}));
     }
 }
 
@@ -199,9 +199,9 @@ TEST(Mnist, MissingDataNamesEveryFolderTried)
     EXPECT_NE(error.find("train-images-idx3-ubyte"), std::string::npos) << error;
 
     const auto folders = mnistSearchFolders("/data/x/mnist.pkl.gz", "/dd");
-    EXPECT_EQ(folders, (std::vector<std::string>{"/data/x", "/dd", "/dd/mnist",
-                                                 "/dd/fashion-mnist",
-                                                 "/usr/share/datasets/fashion-mnist"}));
+    EXPECT_EQ(folders,
+              (std::vector<std::string> {"/data/x", "/dd", "/dd/mnist", "/dd/fashion-mnist",
+                                         "/usr/share/datasets/fashion-mnist"}));
     if (std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
         return; // the default would be found; the interface error is checked where it is absent
     Harness h = mnistHarness("/nonexistent/streamlab-a");

@@ -16,8 +16,10 @@ Harness boardHarness(int agents = 2)
 {
     Harness h("mnist_segmentation", {"seg_mnist_pred"},
               {"seg_mnist_image", "seg_mnist_label", "seg_mnist_mask"},
-              {{"seg_mnist_image", {1, 56, 28}}, {"seg_mnist_label", {10, 56, 28}},
-               {"seg_mnist_mask", {1, 56, 28}}, {"seg_mnist_pred", {10, 56, 28}}},
+              {{"seg_mnist_image", {1, 56, 28}},
+               {"seg_mnist_label", {10, 56, 28}},
+               {"seg_mnist_mask", {1, 56, 28}},
+               {"seg_mnist_pred", {10, 56, 28}}},
               agents);
     h.key("source_path", writeTinyMnist()).key("fading", "0");
     return h;

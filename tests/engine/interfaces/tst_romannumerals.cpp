@@ -15,8 +15,7 @@ namespace {
 Harness romanHarness(int agents = 3, int channels = 1, uint64_t seed = 1)
 {
     Harness h("roman_numerals", {"rn_pred"}, {"rn_image", "rn_label"},
-              {{"rn_image", {channels, 32, 32}}, {"rn_label", {10, 2, 2}},
-               {"rn_pred", {10, 1, 1}}},
+              {{"rn_image", {channels, 32, 32}}, {"rn_label", {10, 2, 2}}, {"rn_pred", {10, 1, 1}}},
               agents, seed);
     return h;
 }
@@ -39,7 +38,7 @@ TEST(StimulusTiming, ShowsEachStimulusDurationPlusOneFrames)
             triggerFrames.push_back(frame);
         EXPECT_EQ(t.elapsed(0), (frame - 1) % 7);
     }
-    EXPECT_EQ(triggerFrames, (std::vector<int>{1, 8, 15}));
+    EXPECT_EQ(triggerFrames, (std::vector<int> {1, 8, 15}));
 }
 
 TEST(StimulusTiming, DurationsStayInRange)
@@ -53,7 +52,7 @@ TEST(StimulusTiming, DurationsStayInRange)
             if (t.triggered(a))
                 seen.insert(t.duration(a));
     }
-    EXPECT_EQ(seen, (std::set<int>{2, 3, 4, 5}));
+    EXPECT_EQ(seen, (std::set<int> {2, 3, 4, 5}));
 }
 
 TEST(StimulusTiming, FadingFactorsByHand)
@@ -166,7 +165,7 @@ TEST(RomanNumerals, JitterStaysInStatestreamRanges)
         }
     }
     EXPECT_EQ(classes.size(), 10u);
-    EXPECT_EQ(widths, (std::set<int>{1, 2}));
+    EXPECT_EQ(widths, (std::set<int> {1, 2}));
 }
 
 TEST(RomanNumerals, ThreeChannelsUseForegroundAndBackground)

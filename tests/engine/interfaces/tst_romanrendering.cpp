@@ -74,7 +74,7 @@ TEST(RomanRendering, ClassIIsTheCentreColumn)
 TEST(RomanRendering, WidthTwoAddsTheNextColumn)
 {
     RomanJitter j;
-    j.atoms = {RomanJitter::Atom{}};
+    j.atoms = {RomanJitter::Atom {}};
     j.atoms[0].width = 2;
     // A vertical line (|dx| <= |dy|) is widened in x: the copy shifted by +1.
     EXPECT_EQ(render(0, j), unite(vertical(16, 0, 31), vertical(17, 0, 31)));
@@ -126,7 +126,7 @@ TEST(RomanRendering, OffsetsAddUp)
 {
     RomanJitter j;
     j.offsetX = 0.03;
-    j.atoms = {RomanJitter::Atom{}};
+    j.atoms = {RomanJitter::Atom {}};
     j.atoms[0].offsetX = 0.02;
     j.atoms[0].corner0Y = 0.25; // first end point moves down by 8 rows
     // x = int((0.5 + 0.05) * 32) = int(17.6) = 17; y0 = int(0.25 * 32) = 8.
@@ -178,7 +178,7 @@ TEST(PygameLine, ClipsAtLeftAndBottom)
         for (int y = 0; y < 8; ++y)
             if (img[static_cast<size_t>(x) * 8 + y] != 0.0f)
                 got.insert({x, y});
-    EXPECT_EQ(got, (Pixels{{3, 7}, {2, 6}, {1, 5}, {0, 4}}));
+    EXPECT_EQ(got, (Pixels {{3, 7}, {2, 6}, {1, 5}, {0, 4}}));
 }
 
 TEST(PygameLine, OutsideLinesDrawNothing)

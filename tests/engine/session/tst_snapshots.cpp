@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <random>
 #include <cmath>
+#include <random>
 #include <thread>
 
 using namespace streamlab;

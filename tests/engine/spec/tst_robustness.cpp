@@ -261,10 +261,11 @@ TEST(Robustness, FolderImport)
 TEST(Robustness, ExpressionsNestedTooDeep)
 {
     const std::string act = std::string(10000, '(') + "$" + std::string(10000, ')');
-    LoadResult r = loadString("name: t\nagents: 1\nneuron_pools:\n    a:\n        shape: [1, 1, 1]\n"
-                              "        act: '"
-                                  + act + "'\nsynapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
-                              "t.st_graph");
+    LoadResult r
+        = loadString("name: t\nagents: 1\nneuron_pools:\n    a:\n        shape: [1, 1, 1]\n"
+                     "        act: '"
+                         + act + "'\nsynapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
+                     "t.st_graph");
     ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
     EXPECT_EQ(r.diagnostics[0].format(),
               "t.st_graph:6:14: item 'a', key 'act': invalid activation '" + std::string(60, '(')
@@ -289,13 +290,15 @@ TEST(Robustness, ExpressionsNestedTooDeep)
 // the number's digits (elided).
 TEST(Robustness, HugeIntegerInADiagnostic)
 {
-    const LoadResult r = loadString("name: t\nagents: 1\nglobals:\n    g: 1\nneuron_pools:\n    a:\n"
-                                    "        shape: [\"int(1e300 * g)\", 1, 1]\n"
-                                    "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
-                                    "t.st_graph");
+    const LoadResult r
+        = loadString("name: t\nagents: 1\nglobals:\n    g: 1\nneuron_pools:\n    a:\n"
+                     "        shape: [\"int(1e300 * g)\", 1, 1]\n"
+                     "synapse_pools: {}\nplasticities: {}\ninterfaces: {}\n",
+                     "t.st_graph");
     ASSERT_EQ(r.diagnostics.size(), 1u) << test::dump(r);
-    EXPECT_EQ(r.diagnostics[0].format(),
-              "t.st_graph:7:16: item 'a', key 'shape': shape must be [features, X, Y], 3 integers in "
-              "[1, 16777216] (use [C, 1, 1] for a vector, [C, L, 1] for 1-D); got the list "
-              "[10000000000000000525047602552044202487044685811081591549...");
+    EXPECT_EQ(
+        r.diagnostics[0].format(),
+        "t.st_graph:7:16: item 'a', key 'shape': shape must be [features, X, Y], 3 integers in "
+        "[1, 16777216] (use [C, 1, 1] for a vector, [C, L, 1] for 1-D); got the list "
+        "[10000000000000000525047602552044202487044685811081591549...");
 }
