@@ -11,8 +11,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <unistd.h>
 
 using namespace streamlab;
@@ -51,8 +53,9 @@ int stream(session::Session &session, const cli::Options &options)
     using Clock = std::chrono::steady_clock;
     const bool progress
         = !options.quiet && !options.json && options.frames > 0 && isatty(STDERR_FILENO);
-    const int64_t first = session.frame();
-    const int64_t end = options.frames < 0 ? -1 : first + options.frames;
+    // Frames are counted from the start of the run, not as the session's frame number plus
+    // --frames, so that no sum can overflow whatever frame a model was saved at.
+    int64_t streamed = 0;
     const auto start = Clock::now();
     bool editFailed = false;
     auto windowStart = start;
@@ -64,8 +67,9 @@ int stream(session::Session &session, const cli::Options &options)
             std::fprintf(stderr, "\r%*s\r", 80, "");
         std::cout << (options.json ? cli::formatJson(r) : cli::formatHuman(r)) << std::endl;
     };
-    while (!gInterrupted && (end < 0 || session.frame() < end)) {
+    while (!gInterrupted && (options.frames < 0 || streamed < options.frames)) {
         session.step();
+        ++streamed;
         ++windowFrames;
         for (const auto &e : session.takeEditErrors()) {
             std::cerr << "streamlab-run: edit #" << e.id << " failed: " << e.message << "\n";
@@ -85,7 +89,7 @@ int stream(session::Session &session, const cli::Options &options)
             windowStart = Clock::now();
             windowFrames = 0;
         }
-        const bool last = session.frame() == end;
+        const bool last = streamed == options.frames;
         if (options.reportEvery > 0 && session.frame() % options.reportEvery == 0 && !last) {
             if (fps == 0.0)
                 fps = windowFrames / std::max(1e-9, elapsed);
@@ -93,14 +97,14 @@ int stream(session::Session &session, const cli::Options &options)
         }
         if (progress && session.frame() % 10 == 0) {
             const double sinceStart = std::chrono::duration<double>(Clock::now() - start).count();
-            printProgress(session.frame() - first, options.frames,
+            printProgress(streamed, options.frames,
                           fps > 0.0 ? fps
-                                    : static_cast<double>(session.frame() - first)
+                                    : static_cast<double>(streamed)
                                   / std::max(1e-9, sinceStart));
         }
     }
     const double total = std::chrono::duration<double>(Clock::now() - start).count();
-    fps = total > 0 ? static_cast<double>(session.frame() - first) / total : 0.0;
+    fps = total > 0 ? static_cast<double>(streamed) / total : 0.0;
     report();
     if (gInterrupted) {
         std::cerr << "streamlab-run: interrupted at frame " << session.frame() << "\n";
@@ -109,13 +113,59 @@ int stream(session::Session &session, const cli::Options &options)
     return editFailed ? 1 : 0;
 }
 
+// The memory this machine has available now: MemAvailable of /proc/meminfo (free memory plus
+// what the kernel can reclaim), else the free pages sysconf counts; 0 when neither is known.
+uint64_t availableMemory()
+{
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string line; std::getline(meminfo, line);) {
+        std::istringstream words(line);
+        std::string key, unit;
+        uint64_t kib = 0;
+        if (words >> key >> kib >> unit && key == "MemAvailable:" && unit == "kB")
+            return kib * 1024;
+    }
+    const long pages = sysconf(_SC_AVPHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && pageSize > 0 ? static_cast<uint64_t>(pages) * pageSize : 0;
+}
+
+// The memory limit of a run: --memory-limit, else what is available.
+void setMemoryLimit(const cli::Options &options, session::SessionOptions &sessionOptions)
+{
+    if (options.memoryLimit) {
+        sessionOptions.memoryLimit = *options.memoryLimit;
+        sessionOptions.memoryLimitSource
+            = "--memory-limit " + session::formatBytes(*options.memoryLimit);
+        return;
+    }
+    sessionOptions.memoryLimit = availableMemory();
+    sessionOptions.memoryLimitSource = "the " + session::formatBytes(sessionOptions.memoryLimit)
+        + " of memory available on this machine (set another with --memory-limit)";
+}
+
+spec::LoadOptions loadOptions(const cli::Options &options)
+{
+    spec::LoadOptions load;
+    // The same limit for the states and parameters that loading checks (0 there means the
+    // default; a huge limit stands for none).
+    if (options.memoryLimit)
+        load.memoryLimitBytes = *options.memoryLimit ? *options.memoryLimit : ~size_t(0);
+    return load;
+}
+
+void warnIfOtherNetwork(const session::EditLog &log, const std::string &network,
+                        const cli::Options &options)
+{
+    if (log.network != network)
+        std::cerr << "streamlab-run: warning: " << options.replay << " was written for network '"
+                  << log.network << "', not '" << network << "'\n";
+}
+
 // --replay LOG: the log's edits, scheduled at their frames. False after printing why not.
 bool scheduleReplay(session::Session &session, const session::EditLog &log,
                     const cli::Options &options)
 {
-    if (log.network != session.spec().name)
-        std::cerr << "streamlab-run: warning: " << options.replay << " was written for network '"
-                  << log.network << "', not '" << session.spec().name << "'\n";
+    warnIfOtherNetwork(log, session.spec().name, options);
     const auto messages = session.scheduleEdits(log.records);
     for (const auto &m : messages)
         std::cerr << "streamlab-run: " << options.replay << ": " << m << "\n";
@@ -156,7 +206,7 @@ std::unique_ptr<session::Session> makeSession(const cli::Options &options,
 {
     std::optional<spec::NetworkSpec> network;
     if (!options.network.empty()) {
-        auto loaded = spec::load(options.network);
+        auto loaded = spec::load(options.network, loadOptions(options));
         printDiagnostics(loaded.diagnostics);
         if (!loaded.ok()) {
             std::cerr << "streamlab-run: " << options.network << " is not a valid network\n";
@@ -190,6 +240,58 @@ std::unique_ptr<session::Session> makeSession(const cli::Options &options,
     return std::move(loaded.session);
 }
 
+// --check: loads, expands and validates the network and checks everything a run would before
+// it allocates (Session::validate), so the verdict is a run's without its memory. With --load
+// the model file is then read as a run reads it.
+int check(const cli::Options &options, const session::SessionOptions &sessionOptions,
+          const std::optional<session::EditLog> &replay)
+{
+    const std::string name = options.network.empty() ? options.load : options.network;
+    std::optional<spec::LoadResult> loaded;
+    if (!options.network.empty()) {
+        loaded = spec::load(options.network, loadOptions(options));
+    } else {
+        std::string error;
+        const std::string text = io::readStoredNetwork(options.load, &error);
+        if (text.empty()) {
+            std::cerr << "streamlab-run: " << error << "\n";
+            return 1;
+        }
+        loaded = spec::loadString(text, options.load, loadOptions(options));
+    }
+    printDiagnostics(loaded->diagnostics);
+    if (!loaded->ok()) {
+        std::cerr << "streamlab-run: " << name << " is not a valid network\n";
+        return 1;
+    }
+    if (replay)
+        warnIfOtherNetwork(*replay, loaded->network->name, options);
+    spec::Diagnostics diagnostics;
+    session::MemoryEstimate estimate;
+    const bool valid
+        = session::Session::validate(*loaded->network, sessionOptions, diagnostics, &estimate);
+    printDiagnostics(diagnostics);
+    if (estimate.total)
+        std::cerr << name << ": memory estimate " << estimate.summary() << "\n";
+    if (!valid) {
+        std::cerr << "streamlab-run: " << name << " cannot run\n";
+        return 1;
+    }
+    if (!options.load.empty()) {
+        auto model = io::loadModel(options.load, sessionOptions,
+                                   options.network.empty() ? nullptr : &*loaded->network);
+        if (!model.session) {
+            printDiagnostics(model.diagnostics);
+            std::cerr << "streamlab-run: " << model.error << "\n";
+            return 1;
+        }
+        for (const auto &m : model.mismatches)
+            std::cerr << "streamlab-run: " << options.load << ": " << m << "\n";
+    }
+    std::cerr << name << ": valid\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -220,7 +322,7 @@ int main(int argc, char **argv)
             std::cout << text;
             return 0;
         }
-        auto loaded = spec::load(options.network);
+        auto loaded = spec::load(options.network, loadOptions(options));
         printDiagnostics(loaded.diagnostics);
         if (!loaded.ok()) {
             std::cerr << "streamlab-run: " << options.network << " is not a valid network\n";
@@ -237,6 +339,7 @@ int main(int argc, char **argv)
     sessionOptions.dataDir = options.dataDir;
     sessionOptions.outputDir = options.outDir;
     sessionOptions.externalReader = io::kerasReader();
+    setMemoryLimit(options, sessionOptions);
     std::optional<session::EditLog> replay;
     if (!options.replay.empty()) {
         std::string error;
@@ -247,15 +350,13 @@ int main(int argc, char **argv)
         }
         sessionOptions.seed = replay->seed; // the log's run is reproduced only with its seed
     }
+    if (options.check)
+        return check(options, sessionOptions, replay);
     auto session = makeSession(options, sessionOptions);
     if (!session)
         return 1;
     if (replay && !scheduleReplay(*session, *replay, options))
         return 1;
-    if (options.check) {
-        std::cerr << (options.network.empty() ? options.load : options.network) << ": valid\n";
-        return 0;
-    }
 
     // No SA_RESTART: a blocking read of the interactive terminal returns on Ctrl-C.
     struct sigaction action = {};

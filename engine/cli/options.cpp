@@ -32,6 +32,8 @@ std::string usageText()
            "  --save-weights FILE save the parameters only at the end of the run\n"
            "  --replay LOG        run from frame 0 applying the live edits of LOG (written by\n"
            "                      'savelog') at their frames, with the log's seed\n"
+           "  --memory-limit SIZE most memory the network may need, e.g. 512M, 16G (0: no\n"
+           "                      limit; default: the memory available on this machine)\n"
            "  --interactive, -i   read terminal commands from stdin (type 'help')\n"
            "  --quiet, -q         no progress line on the terminal\n"
            "  --help, -h          this text\n"
@@ -46,6 +48,34 @@ template<typename T> static bool parseNumber(const char *text, T &out)
     const char *end = text + std::strlen(text);
     auto [ptr, ec] = std::from_chars(text, end, out);
     return ec == std::errc() && ptr == end;
+}
+
+// "1048576", "512K", "64M", "16G", "1T" (binary units, an optional trailing B or iB).
+static bool parseBytes(const char *text, uint64_t &out)
+{
+    const char *end = text + std::strlen(text);
+    uint64_t n = 0;
+    auto [ptr, ec] = std::from_chars(text, end, n);
+    if (ec != std::errc() || ptr == text)
+        return false;
+    std::string unit(ptr, end);
+    if (unit.size() > 1 && (unit.ends_with("iB") || unit.ends_with("B")))
+        unit.erase(unit.size() - (unit.ends_with("iB") ? 2 : 1));
+    int shift = 0;
+    if (unit == "K" || unit == "k")
+        shift = 10;
+    else if (unit == "M")
+        shift = 20;
+    else if (unit == "G")
+        shift = 30;
+    else if (unit == "T")
+        shift = 40;
+    else if (!unit.empty() && unit != "B")
+        return false;
+    if (shift && n > (~uint64_t(0) >> shift))
+        return false;
+    out = n << shift;
+    return true;
 }
 
 ParseResult parseOptions(int argc, char **argv)
@@ -81,7 +111,7 @@ ParseResult parseOptions(int argc, char **argv)
         } else if (arg == "--frames" || arg == "--seed" || arg == "--threads"
                    || arg == "--report-every" || arg == "--device" || arg == "--data-dir"
                    || arg == "--out" || arg == "--load" || arg == "--save"
-                   || arg == "--save-weights" || arg == "--replay") {
+                   || arg == "--save-weights" || arg == "--replay" || arg == "--memory-limit") {
             const char *v = value(arg.c_str());
             if (!v)
                 return fail("option " + arg + " needs a value");
@@ -102,6 +132,13 @@ ParseResult parseOptions(int argc, char **argv)
                 o.saveWeights = v;
             } else if (arg == "--replay") {
                 o.replay = v;
+            } else if (arg == "--memory-limit") {
+                uint64_t bytes = 0;
+                if (!parseBytes(v, bytes))
+                    return fail("--memory-limit needs a size such as 512M or 16G (0: no limit), "
+                                "got '"
+                                + std::string(v) + "'");
+                o.memoryLimit = bytes;
             } else if (arg == "--seed") {
                 if (!parseNumber(v, o.seed))
                     return fail("--seed needs a non-negative integer, got '" + std::string(v)

@@ -26,6 +26,9 @@ struct Options
     std::string save; // --save MODEL.h5: save the model at the end (and on Ctrl-C)
     std::string saveWeights; // --save-weights FILE.h5: save the parameters at the end
     std::string replay; // --replay LOG: apply a saved edit log at its frames
+    // --memory-limit BYTES: most memory the network may need (0: no limit); unset: the memory
+    // available on this machine.
+    std::optional<uint64_t> memoryLimit;
     bool help = false;
     bool version = false;
 };

@@ -18,6 +18,10 @@ namespace streamlab::ops {
 // identity between feature counts that are not integer multiples, a weight init on a tensor that is
 // not a weight, an external model init: the session reads those, see importExternal).
 bool initializeParameter(Tensor &p, const spec::InitSpec &init, Rng &rng, std::string *error);
+// Whether `init` fits a parameter of shape `dims`: false with the error initializeParameter would
+// give. It is all initializeParameter checks, so a network can be checked without its tensors.
+bool checkInitialization(const std::vector<int> &dims, const spec::InitSpec &init,
+                         std::string *error);
 
 // One array of an external model as read from its file, converted to float32.
 struct ExternalArray
@@ -33,5 +37,9 @@ struct ExternalArray
 // unshared p [A, ...] (every agent then gets it). False with both shapes in `error` otherwise.
 bool importExternal(Tensor &p, const std::string &name, const ExternalArray &array,
                     std::string *error);
+// Whether `array` fits the parameter `name` of shape `dims` as importExternal requires: false
+// with its error.
+bool checkExternal(const std::vector<int> &dims, const std::string &name,
+                   const ExternalArray &array, std::string *error);
 
 } // namespace streamlab::ops

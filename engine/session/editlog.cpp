@@ -3,10 +3,15 @@
 // are written in their shortest exact form, so a value read back is bit for bit the one written.
 #include "session/editlog.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace streamlab::session {
 
@@ -264,6 +269,50 @@ private:
     std::string mError;
 };
 
+// Why `line` is not text a log can hold, or "": bytes that are not UTF-8, or control characters
+// other than tab and carriage return (a NUL byte is the usual sign of a binary file). The column
+// is the byte's, counted from 1.
+std::string textProblem(const std::string &line)
+{
+    auto at = [](size_t i, const std::string &what) {
+        return "column " + std::to_string(i + 1) + ": " + what;
+    };
+    auto hex = [](unsigned char c) {
+        char text[8];
+        std::snprintf(text, sizeof text, "0x%02x", static_cast<unsigned>(c));
+        return std::string(text);
+    };
+    for (size_t i = 0; i < line.size();) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\r')
+                return at(i, "control character " + hex(c) + ": this is not a text file");
+            ++i;
+            continue;
+        }
+        // The length of the sequence c starts and the smallest value it may encode (overlong
+        // forms, surrogates and values past U+10FFFF are not UTF-8 either).
+        const size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+        uint32_t code = length == 4 ? c & 0x07u : length == 3 ? c & 0x0fu : c & 0x1fu;
+        bool valid = length != 0 && c < 0xf5 && i + length <= line.size();
+        for (size_t k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(line[i + k]);
+            valid = (next & 0xc0) == 0x80;
+            code = (code << 6) | (next & 0x3fu);
+        }
+        static const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (!valid || code < smallest[length] || code > 0x10ffff
+            || (code >= 0xd800 && code <= 0xdfff))
+            return at(i, "byte " + hex(c) + " is not UTF-8 text");
+        i += length;
+    }
+    return {};
+}
+
+// Ids and frames a run can reach: numbers past 2^53 cannot come from a session (and would not
+// survive tools that read JSON numbers as doubles), so they mark a damaged or made-up log.
+constexpr uint64_t kMaxEditNumber = uint64_t(1) << 53;
+
 // Typed access to the fields of one object; the first problem is kept in `error`.
 class Fields
 {
@@ -452,6 +501,30 @@ std::optional<EditRecord> parseEditRecord(const std::string &line, std::string *
     if (f.has("undone_by"))
         r.undoneBy = f.integer<uint64_t>("undone_by");
     r.description = f.has("description") ? f.text("description") : std::string();
+    // Every number a replay acts on, in range: an id is 1 or more, a frame 0 or more, neither
+    // past what a run reaches; indices are 0 or more, at most one per axis of a tensor.
+    auto checkId = [&](const char *key, uint64_t id) {
+        if (id < 1 || id > kMaxEditNumber)
+            f.fail("field \"" + std::string(key) + "\" is " + std::to_string(id)
+                   + ": edit ids are 1 to " + std::to_string(kMaxEditNumber));
+    };
+    checkId("id", r.id);
+    if (r.frame < 0 || static_cast<uint64_t>(r.frame) > kMaxEditNumber)
+        f.fail("field \"frame\" is " + std::to_string(r.frame) + ": frames are 0 to "
+               + std::to_string(kMaxEditNumber));
+    if (r.edit.kind == Edit::Kind::Undo)
+        checkId("undo", r.edit.undo);
+    if (f.has("undone_by"))
+        checkId("undone_by", r.undoneBy);
+    if (r.edit.kind == Edit::Kind::Tensor) {
+        const auto &index = r.edit.selection.index;
+        if (index.size() > 5)
+            f.fail("field \"index\" has " + std::to_string(index.size())
+                   + " entries; a tensor has at most 5 axes");
+        for (int i : index)
+            if (i < 0)
+                f.fail("field \"index\" holds " + std::to_string(i) + ": indices are 0 or more");
+    }
     if (!f.error().empty()) {
         if (error)
             *error = f.error();
@@ -480,12 +553,16 @@ std::optional<EditLog> parseEditLog(const std::string &text, const std::string &
     std::istringstream lines(text);
     std::string line;
     bool header = false;
+    std::map<uint64_t, int> lineOfId; // the ids read so far, with their lines
     auto fail = [&](int number, const std::string &message) -> std::optional<EditLog> {
         if (error)
             *error = file + ":" + std::to_string(number) + ": " + message;
         return std::nullopt;
     };
     for (int number = 1; std::getline(lines, line); ++number) {
+        // Before anything else, comments included: a binary file stops at its first bad line.
+        if (std::string problem = textProblem(line); !problem.empty())
+            return fail(number, problem);
         const size_t first = line.find_first_not_of(" \t\r");
         if (first == std::string::npos || line[first] == '#')
             continue;
@@ -506,6 +583,10 @@ std::optional<EditLog> parseEditLog(const std::string &text, const std::string &
                 return fail(number,
                             "not a Streamlab edit log (format \"" + format + "\", expected \""
                                 + EditLogFormat + "\")");
+            if (version < 1)
+                return fail(number,
+                            "header: field \"version\" is " + std::to_string(version)
+                                + "; versions start at 1");
             if (version > EditLogVersion)
                 return fail(number,
                             "edit log version " + std::to_string(version)
@@ -522,6 +603,12 @@ std::optional<EditLog> parseEditLog(const std::string &text, const std::string &
                         "frame " + std::to_string(record->frame)
                             + " is before the previous record's frame "
                             + std::to_string(log.records.back().frame));
+        // A session gives every edit its own id; undo bookkeeping goes by id.
+        if (auto seen = lineOfId.find(record->id); seen != lineOfId.end())
+            return fail(number,
+                        "edit #" + std::to_string(record->id) + " appears twice (also on line "
+                            + std::to_string(seen->second) + ")");
+        lineOfId.emplace(record->id, number);
         log.records.push_back(std::move(*record));
     }
     if (!header) {
@@ -544,15 +631,68 @@ bool writeEditLog(const std::string &path, const EditLog &log, std::string *erro
 
 std::optional<EditLog> readEditLog(const std::string &path, std::string *error)
 {
-    std::ifstream in(path);
-    if (!in) {
+    auto fail = [&](const std::string &message) -> std::optional<EditLog> {
         if (error)
-            *error = "cannot open '" + path + "'";
+            *error = message;
         return std::nullopt;
+    };
+    // Not blocking: opening a named pipe without a writer would wait for ever. Only a regular
+    // file is read, and only so much of it: a device (/dev/urandom) or a pipe never ends.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return fail("cannot open '" + path + "'");
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(fd);
+        return fail("'" + path + "' is not a regular file"
+                    + (S_ISCHR(info.st_mode)        ? std::string(" (a character device)")
+                           : S_ISFIFO(info.st_mode) ? std::string(" (a named pipe)")
+                           : S_ISDIR(info.st_mode)  ? std::string(" (a folder)")
+                                                    : std::string())
+                    + "; an edit log is a text file written by savelog");
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    return parseEditLog(text.str(), path, error);
+    const std::string tooLarge = "'" + path + "' is larger than "
+        + std::to_string(EditLogMaxBytes >> 20) + " MiB, the most an edit log may be";
+    if (static_cast<uint64_t>(info.st_size) > EditLogMaxBytes) {
+        ::close(fd);
+        return fail(tooLarge);
+    }
+    // A file can grow while it is read (or report no size, as /proc files do): read at most
+    // one byte more than the limit.
+    std::string text;
+    char buffer[1 << 16];
+    bool readError = false;
+    while (text.size() <= EditLogMaxBytes) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            readError = n < 0;
+            break;
+        }
+        text.append(buffer, static_cast<size_t>(n));
+    }
+    const int readErrno = errno;
+    ::close(fd);
+    if (readError)
+        return fail("cannot read '" + path + "': " + std::strerror(readErrno));
+    if (text.size() > EditLogMaxBytes)
+        return fail(tooLarge);
+    // Lines are bounded too; parseEditLog checks what they hold, in the same order.
+    int number = 1;
+    for (size_t start = 0; start < text.size(); ++number) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        if (end - start > EditLogMaxLineLength)
+            return fail(path + ":" + std::to_string(number) + ": the line is "
+                        + std::to_string(end - start) + " bytes long; a record is at most "
+                        + std::to_string(EditLogMaxLineLength) + " (is this an edit log?)");
+        if (std::string problem = textProblem(text.substr(start, end - start)); !problem.empty())
+            return fail(path + ":" + std::to_string(number) + ": " + problem);
+        start = end + 1;
+    }
+    return parseEditLog(text, path, error);
 }
 
 } // namespace streamlab::session

@@ -10,6 +10,7 @@
 #include "spec/parameters.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <limits>
 
@@ -83,15 +84,33 @@ Parameter *Network::parameter(const std::string &item, const std::string &name)
 
 const spec::InitSpec *Network::initOf(const Parameter *p) const
 {
-    for (const auto &[parameter, init] : mInits)
-        if (parameter == p)
-            return init;
+    for (const auto &layout : mLayout)
+        if (layout.parameter == p)
+            return layout.init;
     return nullptr;
+}
+
+const std::vector<int> &Network::dimsOf(const Parameter *p) const
+{
+    for (const auto &layout : mLayout)
+        if (layout.parameter == p)
+            return layout.dims;
+    return p->value.dims();
 }
 
 std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
                                           const CompileOptions &options,
                                           spec::Diagnostics &diagnostics)
+{
+    auto net = build(spec, options, diagnostics);
+    if (!net || !net->allocate(diagnostics))
+        return nullptr;
+    return net;
+}
+
+std::unique_ptr<Network> Network::build(const spec::NetworkSpec &spec,
+                                        const CompileOptions &options,
+                                        spec::Diagnostics &diagnostics)
 {
     auto net = std::unique_ptr<Network>(new Network);
     net->mSpec = &spec;
@@ -101,8 +120,9 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
     static const spec::InitSpec zeroInit {spec::InitSpec::Kind::Constant, 0.0, 0.0, {}, "0.0"};
     static const spec::InitSpec xavierInit {spec::InitSpec::Kind::Xavier, 1.0, 0.0, {}, "xavier"};
 
-    // Allocates a parameter with the shape spec::parameterShape gives (the one validation used).
-    // A parameter named in `share params` is not allocated: it is resolved to its owner below.
+    // Lays out a parameter with the shape spec::parameterShape gives (the one validation used);
+    // allocate() gives it its tensor. A parameter named in `share params` is not laid out: it is
+    // resolved to its owner below.
     auto addParameter
         = [&](const spec::ItemCommon &item, std::vector<int> dims, const std::string &name,
               const spec::InitSpec *init, const std::map<std::string, double> &mins,
@@ -110,13 +130,12 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         auto p = std::make_unique<Parameter>();
         p->item = item.name;
         p->name = name;
-        p->value = Tensor(std::move(dims));
         if (auto it = mins.find(name); it != mins.end())
             p->min = it->second;
         if (auto it = maxs.find(name); it != maxs.end())
             p->max = it->second;
         Parameter *raw = p.get();
-        net->mInits.emplace_back(raw, init);
+        net->mLayout.push_back({raw, init, std::move(dims)});
         net->parameters[item.name + "." + name] = std::move(p);
         return raw;
     };
@@ -153,8 +172,6 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         auto &np = net->neuronPools[n];
         np.spec = &s;
         np.dims = {A, s.features, s.x, s.y};
-        np.state[0] = Tensor(np.dims);
-        np.state[1] = Tensor(np.dims);
         np.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
         if (s.biasShape != ParShape::None)
             np.b = addNpParameter(s, "b", &s.initB);
@@ -343,12 +360,11 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         }
     }
 
-    // Plasticities. A parameter shared through `share params` resolves to its owner's tensor, so
-    // updates addressed to the sharing pool land on the owner (reference §2.8).
+    // Plasticities: their parameters here, the plasticities themselves in allocate() (they size
+    // their gradients by the parameters' tensors).
     for (const auto &s : spec.plasticities) {
         PlasticityRun run;
         run.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
-        std::vector<plasticity::TrainedParameter> trained;
         for (const auto &ref : s.parameters) {
             Parameter *p = net->parameter(ref.item, ref.par);
             if (!p) {
@@ -358,18 +374,7 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
                 diagnostics.push_back(d);
                 continue;
             }
-            plasticity::TrainedParameter t;
-            t.ref = ref;
-            t.value = &p->value;
-            trained.push_back(std::move(t));
             run.targets.push_back(p);
-        }
-        if (s.type == "L_regularizer") {
-            run.plasticity = plasticity::makeRegularizer(s, std::move(trained));
-        } else if (s.type == "hebbian") {
-            run.plasticity = plasticity::makeHebbian(s, std::move(trained));
-        } else {
-            run.plasticity = makeLossPlasticity(*net, s, std::move(trained));
         }
         net->plasticities.push_back(std::move(run));
     }
@@ -401,12 +406,8 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
         run.interface = std::move(created.interface);
         run.flag = static_cast<RunFlag>(std::clamp(s.atStart, 0, 2));
         for (const auto &[topic, n] : run.outTopics) {
-            run.outputs[topic] = Tensor(net->neuronPools[static_cast<size_t>(n)].dims);
-            auto &np = net->neuronPools[static_cast<size_t>(n)];
-            if (!np.hasInput) {
-                np.hasInput = true;
-                np.input = Tensor(np.dims);
-            }
+            run.outputs[topic] = Tensor(); // allocate() sizes it
+            net->neuronPools[static_cast<size_t>(n)].hasInput = true;
         }
         net->interfaces.push_back(std::move(run));
     }
@@ -414,23 +415,81 @@ std::unique_ptr<Network> Network::compile(const spec::NetworkSpec &spec,
     if (diagnostics.size() > errorsBefore
         && spec::hasErrors({diagnostics.begin() + errorsBefore, diagnostics.end()}))
         return nullptr;
-    if (!net->initialize(diagnostics))
-        return nullptr;
     return net;
+}
+
+bool Network::allocate(spec::Diagnostics &diagnostics)
+{
+    assert(!mAllocated);
+    mAllocated = true;
+    for (auto &np : neuronPools) {
+        np.state[0] = Tensor(np.dims);
+        np.state[1] = Tensor(np.dims);
+        if (np.hasInput)
+            np.input = Tensor(np.dims);
+    }
+    for (auto &layout : mLayout)
+        layout.parameter->value = Tensor(layout.dims);
+    for (auto &run : interfaces)
+        for (const auto &[topic, n] : run.outTopics)
+            run.outputs[topic] = Tensor(neuronPools[static_cast<size_t>(n)].dims);
+    // A parameter shared through `share params` resolves to its owner's tensor, so updates
+    // addressed to the sharing pool land on the owner (reference §2.8).
+    for (size_t j = 0; j < mSpec->plasticities.size(); ++j) {
+        const auto &s = mSpec->plasticities[j];
+        PlasticityRun &run = plasticities[j];
+        std::vector<plasticity::TrainedParameter> trained;
+        for (size_t i = 0; i < s.parameters.size(); ++i) {
+            plasticity::TrainedParameter t;
+            t.ref = s.parameters[i];
+            t.value = &run.targets[i]->value;
+            trained.push_back(std::move(t));
+        }
+        if (s.type == "L_regularizer") {
+            run.plasticity = plasticity::makeRegularizer(s, std::move(trained));
+        } else if (s.type == "hebbian") {
+            run.plasticity = plasticity::makeHebbian(s, std::move(trained));
+        } else {
+            run.plasticity = makeLossPlasticity(*this, s, std::move(trained));
+        }
+    }
+    return initialize(diagnostics);
+}
+
+spec::Diagnostic Network::initError(const Parameter *p, const std::string &error) const
+{
+    const spec::Mark mark = mSpec->findSynapsePool(p->item) ? mSpec->findSynapsePool(p->item)->mark
+        : mSpec->findNeuronPool(p->item)                    ? mSpec->findNeuronPool(p->item)->mark
+                                                            : spec::Mark {};
+    return makeError(mark, p->item, "init " + p->name, error);
+}
+
+bool Network::checkInitializations(spec::Diagnostics &diagnostics) const
+{
+    bool ok = true;
+    for (const auto &layout : mLayout) {
+        const Parameter *p = layout.parameter;
+        std::string error;
+        const bool fits = layout.init->kind == spec::InitSpec::Kind::External
+            ? checkExternal(layout.dims, p->name, *layout.init, &error)
+            : ops::checkInitialization(layout.dims, *layout.init, &error);
+        if (!fits) {
+            diagnostics.push_back(initError(p, error));
+            ok = false;
+        }
+    }
+    return ok;
 }
 
 bool Network::initialize(spec::Diagnostics &diagnostics)
 {
     bool ok = true;
-    for (auto &[p, init] : mInits) {
+    for (auto &layout : mLayout) {
+        Parameter *p = layout.parameter;
         Rng rng = Rng::forItem(mOptions.seed, p->item, "init " + p->name);
         std::string error;
-        if (!initializeValue(p->value, p->name, *init, rng, &error)) {
-            const spec::Mark mark = mSpec->findSynapsePool(p->item)
-                ? mSpec->findSynapsePool(p->item)->mark
-                : mSpec->findNeuronPool(p->item) ? mSpec->findNeuronPool(p->item)->mark
-                                                 : spec::Mark {};
-            diagnostics.push_back(makeError(mark, p->item, "init " + p->name, error));
+        if (!initializeValue(p->value, p->name, *layout.init, rng, &error)) {
+            diagnostics.push_back(initError(p, error));
             ok = false;
             continue;
         }
@@ -447,8 +506,8 @@ bool Network::initializeValue(Tensor &value, const std::string &name, const spec
     return ops::initializeParameter(value, init, rng, error);
 }
 
-bool Network::importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
-                             std::string *error) const
+bool Network::readExternal(const spec::InitSpec &init, ops::ExternalArray &array,
+                           std::string *error) const
 {
     const std::string &model = init.external[0];
     std::string why;
@@ -462,11 +521,39 @@ bool Network::importExternal(Tensor &value, const std::string &name, const spec:
         return fail("not defined in external_models");
     if (!mOptions.externalReader)
         return fail("this program cannot read model files (no Keras reader is set up)");
-    ops::ExternalArray array;
     if (!mOptions.externalReader(mSpec->resolvePath(file->second), init.external[1],
-                                 init.external[2], array, &why)
-        || !ops::importExternal(value, name, array, &why))
+                                 init.external[2], array, &why))
         return fail(why);
+    return true;
+}
+
+bool Network::importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
+                             std::string *error) const
+{
+    ops::ExternalArray array;
+    if (!readExternal(init, array, error))
+        return false;
+    std::string why;
+    if (!ops::importExternal(value, name, array, &why)) {
+        if (error)
+            *error = "external model '" + init.external[0] + "': " + why;
+        return false;
+    }
+    return true;
+}
+
+bool Network::checkExternal(const std::vector<int> &dims, const std::string &name,
+                            const spec::InitSpec &init, std::string *error) const
+{
+    ops::ExternalArray array;
+    if (!readExternal(init, array, error))
+        return false;
+    std::string why;
+    if (!ops::checkExternal(dims, name, array, &why)) {
+        if (error)
+            *error = "external model '" + init.external[0] + "': " + why;
+        return false;
+    }
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include "tensor/random.h"
 #include "tensor/tensor.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -131,14 +132,60 @@ struct CompileOptions
     ExternalReader externalReader; // empty: external model inits are an error
 };
 
+// What a running network allocates, item by item (Network::memoryEstimate, memoryestimate.cpp).
+struct MemoryItem
+{
+    std::string what; // "states of neuron pool 'edges'", "rollout of loss 'classify'"
+    uint64_t bytes = 0;
+};
+
+struct MemoryEstimate
+{
+    uint64_t total = 0;
+    // By kind: neuron-pool states (both buffers and interface input), parameters, what
+    // plasticities keep per trained parameter (gradients, deltas, optimizer moments, the pending
+    // deltas), the loss rollouts (states, gradients and backward caches per depth) and the
+    // interfaces' output data.
+    uint64_t states = 0, parameters = 0, training = 0, rollouts = 0, interfaces = 0;
+    // The worker threads' scratch buffers (forward and backward passes): a rough figure, a few
+    // buffers of the largest state per thread.
+    uint64_t scratch = 0;
+    std::vector<MemoryItem> items; // largest first
+    // "4.7 MiB: states 2.9 MiB, parameters 0.3 MiB, ..." (kinds that are not 0)
+    std::string summary() const;
+    // The `count` largest items: "states of neuron pool 'edges' 2.0 MiB, ..."
+    std::string largest(size_t count) const;
+};
+
+// "512 bytes", "4.7 MiB", "1.2 GiB"
+std::string formatBytes(uint64_t bytes);
+
 class Network
 {
 public:
-    // Compiles `spec` (which must outlive the Network). On failure returns null and appends
-    // diagnostics (e.g. a missing data set, an impossible init).
+    // Compiles `spec` (which must outlive the Network): build(), then allocate(). On failure
+    // returns null and appends diagnostics (e.g. a missing data set, an impossible init).
     static std::unique_ptr<Network> compile(const spec::NetworkSpec &spec,
                                             const CompileOptions &options,
                                             spec::Diagnostics &diagnostics);
+    // The first half of compile: checks `spec` against everything the frame loop needs (pool
+    // geometry, parameter shapes, shared parameters, plasticity parameters, interfaces and
+    // their data sets) and lays the network out, without allocating any tensor: states,
+    // parameters and interface data stay empty and plasticities are not created yet. Null with
+    // diagnostics when something cannot run.
+    static std::unique_ptr<Network> build(const spec::NetworkSpec &spec,
+                                          const CompileOptions &options,
+                                          spec::Diagnostics &diagnostics);
+    // Whether every parameter's init fits its shape (external ones are read from their files):
+    // the errors allocate() would report, found without allocating.
+    bool checkInitializations(spec::Diagnostics &diagnostics) const;
+    // What allocate() and the running network, streamed by `threads` threads, will allocate
+    // (before anything is).
+    MemoryEstimate memoryEstimate(int threads) const;
+    // The second half of compile: allocates states, parameters and interface data, creates the
+    // plasticities and initialises the parameters. False with diagnostics when an init fails.
+    bool allocate(spec::Diagnostics &diagnostics);
+    bool allocated() const { return mAllocated; }
 
     const spec::NetworkSpec &spec() const { return *mSpec; }
     int agents() const { return mSpec->agents; }
@@ -162,13 +209,29 @@ public:
                          Rng &rng, std::string *error) const;
 
 private:
+    // An owned parameter, its init and its shape (known before it is allocated).
+    struct ParameterLayout
+    {
+        Parameter *parameter = nullptr;
+        const spec::InitSpec *init = nullptr;
+        std::vector<int> dims;
+    };
+
     const spec::NetworkSpec *mSpec = nullptr;
     CompileOptions mOptions;
     std::map<std::string, int> mNpIndex;
-    std::vector<std::pair<Parameter *, const spec::InitSpec *>> mInits;
+    std::vector<ParameterLayout> mLayout; // in creation order
+    bool mAllocated = false;
     bool initialize(spec::Diagnostics &diagnostics);
+    spec::Diagnostic initError(const Parameter *p, const std::string &error) const;
+    // Reads the array of an external init from its model file.
+    bool readExternal(const spec::InitSpec &init, ops::ExternalArray &array,
+                      std::string *error) const;
     bool importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
                         std::string *error) const;
+    bool checkExternal(const std::vector<int> &dims, const std::string &name,
+                       const spec::InitSpec &init, std::string *error) const;
+    const std::vector<int> &dimsOf(const Parameter *p) const;
 };
 
 } // namespace streamlab::session

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <new>
+#include <thread>
 #include <utility>
 
 namespace streamlab::session {
@@ -17,52 +18,111 @@ Session::Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &
 
 Session::~Session() = default;
 
-std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOptions &options,
-                                         spec::Diagnostics &diagnostics)
+static spec::Diagnostic outOfMemory(const spec::NetworkSpec &spec)
 {
-    auto owned = std::make_unique<spec::NetworkSpec>(std::move(spec));
-    std::unique_ptr<Session> session(new Session(std::move(owned), options));
+    spec::Diagnostic d;
+    d.mark = {spec.file, 1, 1};
+    d.message = "not enough memory for the states and parameters of this network";
+    return d;
+}
+
+std::unique_ptr<Session> Session::prepare(std::unique_ptr<spec::NetworkSpec> spec,
+                                          const SessionOptions &options,
+                                          spec::Diagnostics &diagnostics, MemoryEstimate *estimate,
+                                          int threads)
+{
+    std::unique_ptr<Session> session(new Session(std::move(spec), options));
     CompileOptions compileOptions;
     compileOptions.seed = options.seed;
     compileOptions.dataDir = options.dataDir;
     compileOptions.externalReader = options.externalReader;
     try {
-        session->mNetwork = Network::compile(*session->mSpec, compileOptions, diagnostics);
+        // Data sets are read here (an interface checks that its data is there).
+        session->mNetwork = Network::build(*session->mSpec, compileOptions, diagnostics);
+        if (!session->mNetwork || !session->mNetwork->checkInitializations(diagnostics))
+            return nullptr;
     } catch (const std::bad_alloc &) {
-        spec::Diagnostic d;
-        d.mark = {session->mSpec->file, 1, 1};
-        d.message = "not enough memory for the states and parameters of this network";
-        diagnostics.push_back(d);
+        diagnostics.push_back(outOfMemory(*session->mSpec));
         return nullptr;
     }
-    if (!session->mNetwork)
-        return nullptr;
-    // Core clients: lr_scheduler and trainvaltest run here; save_images is validated only.
+    // Core clients: trainvaltest runs here (lr_scheduler is set up in create(), where the
+    // plasticities exist); save_images is validated only.
     const auto &net = *session->mSpec;
     bool clientsOk = true;
     for (const auto &client : net.coreClients) {
-        const spec::Node &n = client.node;
-        const spec::Node *state = n.find("state");
-        if (state && state->toBool() == false)
+        const spec::Node *state = client.node.find("state");
+        if ((state && state->toBool() == false) || client.type != "trainvaltest")
             continue;
-        if (client.type == "trainvaltest") {
-            if (session->mTrainValTest) {
-                spec::Diagnostic d;
-                d.mark = client.mark;
-                d.item = client.name;
-                d.message = "only one trainvaltest client can run (it owns the session split); '"
-                    + session->mTrainValTest->status().name
-                    + "' already does; switch this one off with state: False";
-                diagnostics.push_back(d);
-                clientsOk = false;
-                continue;
-            }
-            session->mTrainValTest = TrainValTestClient::create(client, net, *session->mNetwork,
-                                                                options.outputDir, diagnostics);
-            clientsOk = clientsOk && session->mTrainValTest != nullptr;
+        if (session->mTrainValTest) {
+            spec::Diagnostic d;
+            d.mark = client.mark;
+            d.item = client.name;
+            d.message = "only one trainvaltest client can run (it owns the session split); '"
+                + session->mTrainValTest->status().name
+                + "' already does; switch this one off with state: False";
+            diagnostics.push_back(d);
+            clientsOk = false;
             continue;
         }
-        if (client.type != "lr_scheduler")
+        session->mTrainValTest = TrainValTestClient::create(client, net, *session->mNetwork,
+                                                            options.outputDir, diagnostics);
+        clientsOk = clientsOk && session->mTrainValTest != nullptr;
+    }
+    if (!clientsOk)
+        return nullptr;
+    const MemoryEstimate needed
+        = session->mNetwork->memoryEstimate(threads > 0 ? threads : session->threads());
+    if (estimate)
+        *estimate = needed;
+    if (options.memoryLimit && needed.total > options.memoryLimit) {
+        spec::Diagnostic d;
+        d.mark = {net.file, 1, 1};
+        d.message = "not enough memory: the network needs about " + formatBytes(needed.total)
+            + " to run, more than "
+            + (options.memoryLimitSource.empty()
+                   ? "the memory limit of " + formatBytes(options.memoryLimit)
+                   : options.memoryLimitSource)
+            + "; the largest parts are " + needed.largest(3);
+        diagnostics.push_back(d);
+        return nullptr;
+    }
+    return session;
+}
+
+bool Session::validate(const spec::NetworkSpec &spec, const SessionOptions &options,
+                       spec::Diagnostics &diagnostics, MemoryEstimate *estimate)
+{
+    // No worker threads for a session that never runs; the estimate counts the threads a run
+    // would have.
+    SessionOptions checking = options;
+    checking.threads = 1;
+    const int threads = options.threads > 0
+        ? options.threads
+        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return prepare(std::make_unique<spec::NetworkSpec>(spec), checking, diagnostics, estimate,
+                   threads)
+        != nullptr;
+}
+
+std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOptions &options,
+                                         spec::Diagnostics &diagnostics)
+{
+    auto session = prepare(std::make_unique<spec::NetworkSpec>(std::move(spec)), options,
+                           diagnostics, nullptr, 0);
+    if (!session)
+        return nullptr;
+    try {
+        if (!session->mNetwork->allocate(diagnostics))
+            return nullptr;
+    } catch (const std::bad_alloc &) {
+        diagnostics.push_back(outOfMemory(*session->mSpec));
+        return nullptr;
+    }
+    const auto &net = *session->mSpec;
+    for (const auto &client : net.coreClients) {
+        const spec::Node &n = client.node;
+        const spec::Node *state = n.find("state");
+        if ((state && state->toBool() == false) || client.type != "lr_scheduler")
             continue;
         const spec::Node *plast = n.find("plast");
         const spec::Node *schedule = n.find("schedule");
@@ -79,8 +139,6 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         if (session->mNetwork->plasticities[s.plasticity].plasticity)
             session->mSchedules.push_back(s);
     }
-    if (!clientsOk)
-        return nullptr;
     if (session->mTrainValTest)
         session->mTrainValTestStatus = {session->mTrainValTest->status()};
     for (const auto &run : session->mNetwork->interfaces) {

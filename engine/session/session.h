@@ -37,6 +37,13 @@ struct SessionOptions
     // and at a reinit (io::kerasReader(); streamlab-run and the IDE set it). Empty: such inits
     // are an error.
     ExternalReader externalReader;
+    // Most bytes the session may allocate (Network::memoryEstimate): create() and validate()
+    // refuse a network that needs more, naming its largest parts, before anything is allocated.
+    // 0: no limit.
+    uint64_t memoryLimit = 0;
+    // Where the limit comes from, for that message ("the 12.0 GiB of memory available"); empty:
+    // "the memory limit of <limit>".
+    std::string memoryLimitSource;
 };
 
 // A run-flag or split change, applied between frames: shorthand for the live edits
@@ -66,8 +73,16 @@ class Session
 {
 public:
     // Compiles `spec`; null with diagnostics when something cannot run (a missing data set, ...).
+    // Everything validate() checks is checked before the first tensor is allocated.
     static std::unique_ptr<Session> create(spec::NetworkSpec spec, const SessionOptions &options,
                                            spec::Diagnostics &diagnostics);
+    // Checks `spec` as create() does (the network compiles, its data sets and external models
+    // are there, every init fits, the core clients can run, the memory estimate is within
+    // options.memoryLimit) without allocating any tensor, so that create() succeeds exactly when
+    // this does (unless memory runs out while it allocates). `estimate`, when given, receives
+    // what create() would allocate (also when only the memory limit failed).
+    static bool validate(const spec::NetworkSpec &spec, const SessionOptions &options,
+                         spec::Diagnostics &diagnostics, MemoryEstimate *estimate = nullptr);
     ~Session();
 
     const spec::NetworkSpec &spec() const { return *mSpec; }
@@ -179,6 +194,13 @@ public:
 
 private:
     Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &options);
+    // create() up to the allocation: the network built, its inits checked, the trainvaltest
+    // client created and the memory estimate (for `threads` threads; 0: the session's) within
+    // the limit. Null with diagnostics otherwise.
+    static std::unique_ptr<Session> prepare(std::unique_ptr<spec::NetworkSpec> spec,
+                                            const SessionOptions &options,
+                                            spec::Diagnostics &diagnostics,
+                                            MemoryEstimate *estimate, int threads);
     struct PendingEdit
     {
         uint64_t id = 0;
