@@ -13,6 +13,8 @@
 #include "interfaces/romannumerals.h"
 #include "interfaces/stateio.h"
 
+#include <cmath>
+
 namespace streamlab::interfaces {
 
 using namespace stateio;
@@ -120,7 +122,14 @@ void ImageDatasetInterface::restoreState(const StateReader &in)
     const int lastSplit = static_cast<int>(in.getInt("last_split"));
     const int agents = static_cast<int>(mPicks.size());
     std::vector<int64_t> raw(static_cast<size_t>(agents) * 3);
-    in.read("picks", StateType::Int64, {agents, 3}, raw.data());
+    // A pick names a set and a sample of it: indices into the data the network loaded.
+    if (in.read("picks", StateType::Int64, {agents, 3}, raw.data()))
+        for (size_t a = 0; in.ok() && a < mPicks.size(); ++a)
+            if (expectValue(in, "picks", raw[a * 3], 0, 2)) {
+                const int count = mSampler.count(static_cast<DataSet>(raw[a * 3]));
+                expectValue(in, "picks", raw[a * 3 + 1], 0, std::max(count - 1, 0));
+                expectValue(in, "picks", raw[a * 3 + 2], -1, MaxCount);
+            }
     if (auto g = in.getGroup("timing"))
         mTiming.restore(*g);
     if (auto g = in.getGroup("sampler"))
@@ -175,6 +184,14 @@ void Cifar10Interface::restoreExtras(const StateReader &in)
     std::vector<int64_t> views(static_cast<size_t>(agents) * 4);
     if (!in.read("views", StateType::Int64, {agents, 4}, views.data()))
         return;
+    // A view is a square of the image: within its Side x Side pixels.
+    const int S = Cifar10Data::Side;
+    for (size_t a = 0; a < mViews.size(); ++a) {
+        const int64_t *v = views.data() + a * 4;
+        if (!expectValue(in, "views", v[3], 1, S) || !expectValue(in, "views", v[1], 0, S - v[3])
+            || !expectValue(in, "views", v[2], 0, S - v[3]))
+            return;
+    }
     for (size_t a = 0; a < mViews.size(); ++a)
         mViews[a] = {views[a * 4] != 0, static_cast<int>(views[a * 4 + 1]),
                      static_cast<int>(views[a * 4 + 2]), static_cast<int>(views[a * 4 + 3])};
@@ -207,6 +224,25 @@ void MnistSegmentationInterface::restoreState(const StateReader &in)
     const long agents = static_cast<long>(mDigits.size());
     const auto digits = getRagged<int64_t>(in, "digits", agents);
     auto labelMaps = getRagged<int>(in, "label_maps", agents);
+    // Each agent has a board of digits (none before its first) that index the data set, and a
+    // label map of the board's size.
+    const size_t cells = static_cast<size_t>(mCellsX) * mCellsY;
+    for (size_t a = 0; in.ok() && a < digits.size(); ++a) {
+        if (digits[a].size() != 0 && digits[a].size() != cells * 3)
+            in.fail(in.path() + "/digits: " + std::to_string(digits[a].size() / 3)
+                    + " digits of agent " + std::to_string(a) + " in the file, the board has "
+                    + std::to_string(cells));
+        for (size_t i = 0; in.ok() && i + 3 <= digits[a].size(); i += 3) {
+            const int count = static_cast<int>(digits[a][i] != 0 ? mData->testCount
+                                                                 : mData->trainImages.count());
+            expectValue(in, "digits", digits[a][i + 1], 0, std::max(count - 1, 0));
+        }
+        if (in.ok() && labelMaps[a].size() != 0
+            && labelMaps[a].size() != static_cast<size_t>(mX) * mY)
+            in.fail(in.path() + "/label_maps: " + std::to_string(labelMaps[a].size())
+                    + " labels of agent " + std::to_string(a) + " in the file, the board has "
+                    + std::to_string(mX * mY) + " pixels");
+    }
     if (auto g = in.getGroup("timing"))
         mTiming.restore(*g);
     if (mMetrics)
@@ -239,8 +275,9 @@ void RandomInterface::restoreState(const StateReader &in)
 {
     Interface::restoreState(in);
     const int mode = static_cast<int>(in.getInt("mode"));
-    const int distribution = static_cast<int>(in.getInt("distribution"));
+    const int64_t distribution = in.getInt("distribution");
     const auto p = in.getReals("parameters", 5);
+    expectValue(in, "distribution", distribution, 0, 2);
     if (!in.ok())
         return;
     mMode = mode;
@@ -291,6 +328,12 @@ void MovingEdgesInterface::restoreState(const StateReader &in)
     const int agents = static_cast<int>(mStimuli.size());
     std::vector<double> stimuli(static_cast<size_t>(agents) * 3);
     in.read("stimuli", StateType::Float64, {agents, 3}, stimuli.data());
+    // Periods and sigma are whole pixels, at least 1, as the network's keys require.
+    for (size_t i = 1; in.ok() && i < p.size(); ++i)
+        if (!(p[i] >= 1.0 && p[i] <= static_cast<double>(MaxCount) && p[i] == std::floor(p[i])))
+            in.fail(in.path() + "/parameters: " + std::to_string(p[i]) + " at " + std::to_string(i)
+                    + " in the file, not a whole number of pixels in [1, "
+                    + std::to_string(MaxCount) + "]");
     if (auto g = in.getGroup("timing"))
         mTiming.restore(*g);
     if (!in.ok())
@@ -320,14 +363,20 @@ void LetterSequenceInterface::restoreState(const StateReader &in)
 {
     Interface::restoreState(in);
     const int mode = static_cast<int>(in.getInt("mode"));
-    const int offset = static_cast<int>(in.getInt("offset"));
+    const int64_t offset = in.getInt("offset");
     const long agents = static_cast<long>(mFile.size());
-    auto file = in.getIntVector<int>("file", agents);
+    const auto storedFiles = in.getInts("file", agents);
     auto position = in.getIntVector<long>("position", agents);
-    for (int f : file)
-        if (in.ok() && (f < 0 || static_cast<size_t>(f) >= mTexts.size()))
+    for (int64_t f : storedFiles)
+        if (in.ok() && (f < 0 || static_cast<uint64_t>(f) >= mTexts.size()))
             in.fail(in.path() + "/file: text " + std::to_string(f) + " in the file, but the "
                     + "network has " + std::to_string(mTexts.size()) + " texts");
+    std::vector<int> file(storedFiles.begin(), storedFiles.end());
+    // Positions within the text (and the offset from them) leave room to count on.
+    for (size_t a = 0; in.ok() && a < file.size(); ++a)
+        expectValue(in, "position", position[a], 0,
+                    static_cast<int64_t>(mTexts[static_cast<size_t>(file[a])].size()));
+    expectValue(in, "offset", offset, -MaxCount, MaxCount);
     if (auto g = in.getGroup("timing"))
         mTiming.restore(*g);
     if (mMetrics)
@@ -336,7 +385,7 @@ void LetterSequenceInterface::restoreState(const StateReader &in)
     if (!in.ok())
         return;
     mMode = mode;
-    mOffset = offset;
+    mOffset = static_cast<int>(offset);
     mFile = std::move(file);
     mPosition = std::move(position);
 }

@@ -55,6 +55,9 @@ void StimulusTiming::restore(const StateReader &in)
     auto duration = in.getIntVector<int>("duration", agents);
     auto triggered = in.getIntVector<char>("triggered", agents);
     auto pending = in.getIntVector<char>("pending", agents);
+    // Frames counted up every frame: far from overflowing an int.
+    expectRange(in, "elapsed", elapsed, 0, MaxCount);
+    expectRange(in, "duration", duration, 0, MaxCount);
     if (!in.ok())
         return;
     mMinDuration = minDuration;
@@ -94,6 +97,21 @@ void DatasetSampler::restore(const StateReader &in)
     const auto pass = in.getInts("pass", 3);
     const auto draws = in.getInts("draws", 3);
     const bool initialised = in.getInt("initialised") != 0;
+    // An order is a shuffled set (or empty before the first draw), and the position is the
+    // next entry of it to draw.
+    for (size_t s = 0; in.ok() && s < 3; ++s) {
+        const size_t n = orders[s].size();
+        const std::string set = std::to_string(s);
+        if (n != 0 && n != static_cast<size_t>(mCounts[s]))
+            in.fail(in.path() + "/order: " + std::to_string(n) + " entries for set " + set
+                    + " in the file, its size is " + std::to_string(mCounts[s]));
+        else if (expectRange(in, "order", orders[s], 0, mCounts[s] - 1))
+            expectValue(in, "position", position[s], 0,
+                        std::max<int64_t>(static_cast<int64_t>(n) - 1, 0));
+    }
+    expectRange(in, "epochs", epochs, 0, MaxCount);
+    expectRange(in, "pass", pass, 0, MaxCount);
+    expectRange(in, "draws", draws, 0, MaxTotal);
     if (!in.ok())
         return;
     for (size_t s = 0; s < 3; ++s)
@@ -125,13 +143,19 @@ void TemporalConfusionMatrix::restore(const StateReader &in)
     if (!expectInt(in, "agents", mAgents) || !expectInt(in, "classes", mClasses)
         || !expectInt(in, "window", mWindow) || !expectInt(in, "mean_over", mMeanOver))
         return;
-    auto ring = getRagged<size_t>(in, "ring", mMeanOver);
+    const auto entries = getRagged<int64_t>(in, "ring", mMeanOver);
     auto sum = in.getInts("sum", static_cast<long>(mSum.size()));
     auto total = in.getInts("total", mWindow);
     auto trace = in.getInts("trace", mWindow);
     auto accuracy = in.getReals("accuracy", mWindow);
     auto delay = in.getIntVector<int>("delay", mAgents);
     auto labels = getRagged<int>(in, "labels", mAgents);
+    // Ring entries index the sums they are taken off again.
+    std::vector<std::vector<size_t>> ring(entries.size());
+    for (size_t slot = 0; in.ok() && slot < entries.size(); ++slot)
+        if (expectRange(in, "ring", entries[slot], 0, static_cast<int64_t>(mSum.size()) - 1))
+            ring[slot].assign(entries[slot].begin(), entries[slot].end());
+    expectRange(in, "delay", delay, -1, MaxCount);
     if (!in.ok())
         return;
     mRing = std::move(ring);
@@ -200,8 +224,14 @@ void PassConfusionMatrices::restore(const StateReader &in)
     std::vector<Stimulus> stimuli(static_cast<size_t>(agents));
     for (size_t a = 0; a < stimuli.size(); ++a) {
         const int64_t *r = raw.data() + a * 5;
+        // A stimulus in flight names its set (an index) and pass; a finished one may be unset.
+        const bool finished = r[4] != 0;
+        const std::vector<int64_t> numbers(r, r + 4);
+        if (!expectValue(in, "stimuli", r[0], finished ? -1 : 0, 2)
+            || !expectRange(in, "stimuli", numbers, -1, MaxCount))
+            return;
         stimuli[a] = {static_cast<int>(r[0]), static_cast<int>(r[1]), static_cast<int>(r[2]),
-                      static_cast<int>(r[3]), r[4] != 0};
+                      static_cast<int>(r[3]), finished};
     }
     // Groups are named 0, 1, ... in order; HDF5 lists them by name, so read them by number.
     auto numbered = [&](const std::string &name, auto &&each) {
@@ -215,18 +245,21 @@ void PassConfusionMatrices::restore(const StateReader &in)
     std::map<std::pair<int, int>, Open> open;
     numbered("open", [&](const StateReader &g) {
         Open o;
-        o.result = restorePass(g);
-        o.finished = static_cast<int>(g.getInt("finished"));
+        o.result = restorePass(g, mClasses, mWindow);
+        const int64_t finished = g.getInt("finished");
+        expectValue(g, "finished", finished, 0, MaxCount);
+        o.finished = static_cast<int>(finished);
         open[{static_cast<int>(o.result.set), o.result.pass}] = o;
     });
     std::vector<PassResult> completed;
-    numbered("completed", [&](const StateReader &g) { completed.push_back(restorePass(g)); });
+    numbered("completed",
+             [&](const StateReader &g) { completed.push_back(restorePass(g, mClasses, mWindow)); });
     std::array<PassResult, 3> last;
     std::array<bool, 3> hasLast {};
     if (auto g = in.getGroup("last"))
         for (size_t s = 0; s < 3; ++s)
             if (auto child = g->group(std::to_string(s))) {
-                last[s] = restorePass(*child);
+                last[s] = restorePass(*child, mClasses, mWindow);
                 hasLast[s] = true;
             }
     if (!in.ok())

@@ -15,6 +15,47 @@
 
 namespace streamlab::interfaces::stateio {
 
+// Counts kept in an int that go up as frames pass (frames a stimulus has been shown, passes,
+// epochs): a file's value must leave room to count on.
+inline constexpr int64_t MaxCount = int64_t(1) << 30;
+// The same for counts kept in an int64 (draws from a data set): exact in a double, too.
+inline constexpr int64_t MaxTotal = int64_t(1) << 53;
+
+// Checks that `value` (read from `name`) lies in [low, high]; else records an error.
+inline bool expectValue(const StateReader &in, const std::string &name, int64_t value, int64_t low,
+                        int64_t high)
+{
+    if (in.ok() && (value < low || value > high))
+        in.fail(in.path() + "/" + name + ": " + std::to_string(value) + " in the file, outside ["
+                + std::to_string(low) + ", " + std::to_string(high) + "]");
+    return in.ok();
+}
+
+// The same for every value of `values`, naming the first that does not fit.
+template<typename V>
+inline bool expectRange(const StateReader &in, const std::string &name, const V &values,
+                        int64_t low, int64_t high)
+{
+    for (size_t i = 0; in.ok() && i < values.size(); ++i) {
+        const int64_t v = static_cast<int64_t>(values[i]);
+        if (v < low || v > high)
+            in.fail(in.path() + "/" + name + ": " + std::to_string(v) + " at " + std::to_string(i)
+                    + " in the file, outside [" + std::to_string(low) + ", " + std::to_string(high)
+                    + "]");
+    }
+    return in.ok();
+}
+
+// Checks that a stored integer (a size the object was built with) equals the current one.
+inline bool expectInt(const StateReader &in, const std::string &name, int64_t expected)
+{
+    const int64_t stored = in.getInt(name);
+    if (in.ok() && stored != expected)
+        in.fail(in.path() + ": " + name + " is " + std::to_string(stored) + " in the file, "
+                + std::to_string(expected) + " in the network");
+    return in.ok();
+}
+
 template<typename T>
 inline void setFlat(StateWriter &out, const std::string &name, const std::vector<T> &v)
 {
@@ -58,16 +99,26 @@ inline std::vector<std::vector<T>> getRagged(const StateReader &in, const std::s
                                              long rows)
 {
     const auto sizes = in.getInts(name + "_sizes", rows);
-    long total = 0;
-    for (int64_t n : sizes)
-        total += n < 0 ? 0 : static_cast<long>(n);
-    const auto flat = getFlat<T>(in, name, total);
+    // The rows must add up to what `name` holds: checked against its stored length before
+    // anything is allocated, so that no size from the file is trusted or overflows.
+    const auto stored = in.ok() ? in.shape(name) : std::nullopt;
+    const uint64_t available = stored ? Tensor::count(*stored) : 0;
+    uint64_t total = 0;
+    for (size_t r = 0; stored && in.ok() && r < sizes.size(); ++r) {
+        if (sizes[r] < 0 || static_cast<uint64_t>(sizes[r]) > available - total)
+            in.fail(in.path() + "/" + name + "_sizes: row " + std::to_string(r) + " of "
+                    + std::to_string(sizes[r]) + " values in the file, but " + name + " holds "
+                    + std::to_string(available) + " values in all");
+        else
+            total += static_cast<uint64_t>(sizes[r]);
+    }
+    const auto flat = getFlat<T>(in, name, in.ok() ? static_cast<long>(total) : 0);
     std::vector<std::vector<T>> out(static_cast<size_t>(std::max(rows, 0L)));
     if (!in.ok())
         return out;
     size_t at = 0;
     for (size_t r = 0; r < sizes.size(); ++r) {
-        const size_t n = static_cast<size_t>(std::max<int64_t>(sizes[r], 0));
+        const size_t n = static_cast<size_t>(sizes[r]);
         out[r].assign(flat.begin() + static_cast<long>(at),
                       flat.begin() + static_cast<long>(at + n));
         at += n;
@@ -122,27 +173,24 @@ inline void savePass(StateWriter &out, const PassResult &p)
     out.setInts("correct", p.correct);
 }
 
-inline PassResult restorePass(const StateReader &in)
+// A pass of the matrices of `classes` classes and `window` delays: its set is an index and
+// its counts are sized by the network, not by the file.
+inline PassResult restorePass(const StateReader &in, int classes, int window)
 {
     PassResult p;
-    p.set = static_cast<DataSet>(in.getInt("set"));
-    p.pass = static_cast<int>(in.getInt("pass"));
+    const int64_t set = in.getInt("set");
+    const int64_t pass = in.getInt("pass");
+    if (!expectValue(in, "set", set, 0, 2) || !expectValue(in, "pass", pass, 0, MaxCount)
+        || !expectInt(in, "classes", classes))
+        return p;
+    p.set = static_cast<DataSet>(set);
+    p.pass = static_cast<int>(pass);
     p.frame = in.getInt("frame");
-    p.classes = static_cast<int>(in.getInt("classes"));
-    p.counts = in.getInts("counts");
-    p.total = in.getInts("total");
-    p.correct = in.getInts("correct", static_cast<long>(p.total.size()));
+    p.classes = classes;
+    p.counts = in.getInts("counts", static_cast<long>(window) * classes * classes);
+    p.total = in.getInts("total", window);
+    p.correct = in.getInts("correct", window);
     return p;
-}
-
-// Checks that a stored integer (a size the object was built with) equals the current one.
-inline bool expectInt(const StateReader &in, const std::string &name, int64_t expected)
-{
-    const int64_t stored = in.getInt(name);
-    if (in.ok() && stored != expected)
-        in.fail(in.path() + ": " + name + " is " + std::to_string(stored) + " in the file, "
-                + std::to_string(expected) + " in the network");
-    return in.ok();
 }
 
 } // namespace streamlab::interfaces::stateio

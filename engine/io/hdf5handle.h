@@ -8,6 +8,10 @@
 
 namespace streamlab::io {
 
+// H5Fclose that always releases the identifier (hdf5store.cpp); false when the file's data did
+// not all reach the disk.
+bool closeFile(hid_t file);
+
 class Hid
 {
 public:
@@ -44,7 +48,7 @@ public:
         herr_t status = -1;
         switch (H5Iget_type(mId)) {
         case H5I_FILE:
-            status = H5Fclose(mId);
+            status = closeFile(mId) ? 0 : -1;
             break;
         case H5I_GROUP:
             status = H5Gclose(mId);

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace streamlab::io {
@@ -71,6 +73,8 @@ template<typename Read> std::optional<std::string> readText(hid_t storedType, Re
         return s;
     }
     const size_t size = H5Tget_size(storedType);
+    if (size == 0 || size > RawCheck::MaxTextBytes)
+        return std::nullopt;
     Hid memType(H5Tcopy(H5T_C_S1));
     H5Tset_size(memType.get(), size + 1);
     std::string buffer(size + 1, '\0');
@@ -80,16 +84,53 @@ template<typename Read> std::optional<std::string> readText(hid_t storedType, Re
     return buffer;
 }
 
+// "32-bit floats", "64-bit integers": an element type, for messages.
+std::string typeName(bool isFloat, size_t size)
+{
+    return std::to_string(size * 8) + "-bit " + (isFloat ? "floats" : "integers");
+}
+
 std::string join(const std::string &path, const std::string &name)
 {
     return path + "/" + name;
 }
+
+// More elements than any array of a network has (2^40).
+constexpr uint64_t MaxShapeElements = uint64_t(1) << 40;
 
 } // namespace
 
 void silenceHdf5()
 {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+bool closeFile(hid_t file)
+{
+    unsigned intent = 0;
+    if (H5Fget_intent(file, &intent) < 0 || !(intent & H5F_ACC_RDWR)
+        || H5Fflush(file, H5F_SCOPE_LOCAL) >= 0)
+        return H5Fclose(file) >= 0;
+    // The disk refuses the file's data (full, failing): the file is lost, and the caller
+    // discards it. But HDF5 1.10 frees a file whose H5Fclose fails to flush and keeps its
+    // identifier, and its exit handler then closes it a second time and crashes. So the file's
+    // writes are sent to an in-memory file that takes them, and flushed there until a flush gets
+    // through (the first one after a failed flush fails on HDF5's own leftover cache state);
+    // then the close succeeds and releases everything.
+    Hid access(H5Fget_access_plist(file));
+    void *handle = nullptr;
+    if (access && H5Pget_driver(access.get()) == H5FD_SEC2
+        && H5Fget_vfd_handle(file, access.get(), &handle) >= 0 && handle) {
+        const int sink = ::memfd_create("streamlab-discarded", MFD_CLOEXEC);
+        if (sink >= 0 && ::dup2(sink, *static_cast<int *>(handle)) >= 0)
+            for (int attempt = 0; attempt < 3; ++attempt)
+                if (H5Fflush(file, H5F_SCOPE_LOCAL) >= 0)
+                    break;
+        if (sink >= 0)
+            ::close(sink);
+    }
+    H5Fclose(file);
+    return false;
 }
 
 Hid openHdf5File(const std::string &path, const std::string &what, std::string *error)
@@ -223,18 +264,22 @@ void Hdf5Writer::setTextArray(const std::string &name, const std::string &value)
 
 // ---- reader -----------------------------------------------------------------------------------
 
-Hdf5Reader::Hdf5Reader(hid_t group, std::string path)
+Hdf5Reader::Hdf5Reader(hid_t group, std::string path, bool exactTypes)
     : mGroup(group)
     , mPath(std::move(path))
+    , mCheck(std::make_shared<RawCheck>(group))
+    , mExactTypes(exactTypes)
 {
 }
 
 Hdf5Reader::Hdf5Reader(hid_t group, std::string path, std::shared_ptr<StateStatus> status,
-                       Hid owned)
+                       Hid owned, std::shared_ptr<RawCheck> check, bool exactTypes)
     : StateReader(std::move(status))
     , mGroup(group)
     , mOwned(std::move(owned))
     , mPath(std::move(path))
+    , mCheck(std::move(check))
+    , mExactTypes(exactTypes)
 {
 }
 
@@ -247,7 +292,7 @@ std::unique_ptr<StateReader> Hdf5Reader::group(const std::string &name) const
         return nullptr;
     const hid_t id = object.get();
     return std::unique_ptr<StateReader>(
-        new Hdf5Reader(id, join(mPath, name), mStatus, std::move(object)));
+        new Hdf5Reader(id, join(mPath, name), mStatus, std::move(object), mCheck, mExactTypes));
 }
 
 std::vector<std::string> Hdf5Reader::children(H5I_type_t type) const
@@ -283,7 +328,20 @@ std::vector<std::string> Hdf5Reader::arrays() const
 
 Hid Hdf5Reader::openAttribute(const std::string &name) const
 {
-    if (mGroup < 0 || H5Aexists(mGroup, name.c_str()) <= 0)
+    if (mGroup < 0)
+        return Hid();
+    // HDF5 decodes every attribute message of the group when it looks one up, trusting their
+    // sizes: a damaged one is refused before HDF5 sees it.
+    if (!mAttributes)
+        mAttributes = mCheck->checkAttributes(mGroup);
+    if (!mAttributes->problem.empty()) {
+        fail(mAttributes->attribute.empty()
+                 ? "the attributes of " + path() + " cannot be read: " + mAttributes->problem
+                 : "attribute " + join(mPath, mAttributes->attribute)
+                     + " is damaged: " + mAttributes->problem);
+        return Hid();
+    }
+    if (H5Aexists(mGroup, name.c_str()) <= 0)
         return Hid();
     return Hid(H5Aopen(mGroup, name.c_str(), H5P_DEFAULT));
 }
@@ -350,6 +408,13 @@ std::optional<std::string> Hdf5Reader::findTextArray(const std::string &name) co
     Hid space(H5Dget_space(dataset.get()));
     if (H5Sget_simple_extent_npoints(space.get()) != 1)
         return std::nullopt;
+    if (H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) > 0) {
+        const std::string problem = mCheck->checkTextDataset(dataset.get());
+        if (!problem.empty()) {
+            fail("dataset " + join(mPath, name) + " is damaged: " + problem);
+            return std::nullopt;
+        }
+    }
     return readText(type.get(), [&](hid_t memType, void *buffer) {
         return H5Dread(dataset.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
     });
@@ -362,10 +427,25 @@ std::optional<std::vector<int>> Hdf5Reader::shape(const std::string &name) const
         return std::nullopt;
     Hid space(H5Dget_space(dataset.get()));
     const int rank = H5Sget_simple_extent_ndims(space.get());
-    if (rank < 0)
+    if (rank < 0 || rank > H5S_MAX_RANK)
         return std::nullopt;
     std::vector<hsize_t> extent(static_cast<size_t>(rank));
-    H5Sget_simple_extent_dims(space.get(), extent.data(), nullptr);
+    if (H5Sget_simple_extent_dims(space.get(), extent.data(), nullptr) < 0)
+        return std::nullopt;
+    // Dimensions are ints in the engine, and no element count may overflow: a larger shape is
+    // a damaged file, not something to allocate.
+    uint64_t count = 1;
+    for (hsize_t d : extent) {
+        if (d > static_cast<hsize_t>(std::numeric_limits<int>::max())
+            || (d > 0 && count > MaxShapeElements / d)) {
+            std::string dims;
+            for (hsize_t e : extent)
+                dims += (dims.empty() ? "" : ", ") + std::to_string(e);
+            fail(join(mPath, name) + ": shape [" + dims + "] in the file is too large");
+            return std::nullopt;
+        }
+        count *= d;
+    }
     return std::vector<int>(extent.begin(), extent.end());
 }
 
@@ -378,6 +458,15 @@ bool Hdf5Reader::readArray(const std::string &name, StateType type, void *data) 
     const H5T_class_t c = H5Tget_class(stored.get());
     if (c != H5T_INTEGER && c != H5T_FLOAT)
         return false;
+    if (mExactTypes) {
+        const bool isFloat = type == StateType::Float32 || type == StateType::Float64;
+        const size_t size = H5Tget_size(fileType(type));
+        if ((c == H5T_FLOAT) != isFloat || H5Tget_size(stored.get()) != size) {
+            fail(join(mPath, name) + ": " + typeName(c == H5T_FLOAT, H5Tget_size(stored.get()))
+                 + " in the file, " + typeName(isFloat, size) + " expected");
+            return false;
+        }
+    }
     Hid space(H5Dget_space(dataset.get()));
     if (H5Sget_simple_extent_npoints(space.get()) == 0)
         return true;

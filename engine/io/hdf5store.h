@@ -3,6 +3,7 @@
 // file owns nothing here; a writer or reader is valid while its file is open.
 #pragma once
 
+#include "io/hdf5check.h"
 #include "io/hdf5handle.h"
 #include "tensor/statestore.h"
 
@@ -57,7 +58,9 @@ private:
 class Hdf5Reader : public StateReader
 {
 public:
-    Hdf5Reader(hid_t group, std::string path);
+    // With `exactTypes` (model files, whose types docs/hdf5-schema.md fixes), an array of another
+    // element type is refused rather than converted; Keras files are converted.
+    Hdf5Reader(hid_t group, std::string path, bool exactTypes = false);
 
     std::unique_ptr<StateReader> group(const std::string &name) const override;
     std::vector<std::string> groups() const override;
@@ -72,14 +75,19 @@ public:
     std::optional<std::string> findTextArray(const std::string &name) const;
 
 private:
-    Hdf5Reader(hid_t group, std::string path, std::shared_ptr<StateStatus> status, Hid owned);
+    Hdf5Reader(hid_t group, std::string path, std::shared_ptr<StateStatus> status, Hid owned,
+               std::shared_ptr<RawCheck> check, bool exactTypes);
     std::vector<std::string> children(H5I_type_t type) const;
+    // Null (and an error, when the group's attributes are damaged) when it cannot be read.
     Hid openAttribute(const std::string &name) const;
     Hid openDataset(const std::string &name) const;
 
     hid_t mGroup;
     Hid mOwned;
     std::string mPath; // "" for the root
+    std::shared_ptr<RawCheck> mCheck; // of the whole file, shared by its readers
+    mutable std::optional<RawCheck::Finding> mAttributes; // this group's, once checked
+    bool mExactTypes = false;
 };
 
 } // namespace streamlab::io

@@ -36,14 +36,16 @@ struct LoadResult
     std::unique_ptr<session::Session> session; // null when nothing could be loaded
     spec::Diagnostics diagnostics; // of loading and compiling the network
     // What did not match between the file and the network (missing in the file, missing in the
-    // network, a different shape); empty when everything was restored.
+    // network, a different shape or type, damaged); empty when everything was restored.
     std::vector<std::string> mismatches;
     std::string error; // why nothing could be loaded ("" when session is set)
 };
 
 // Creates a session from the model at `path` that continues where it was saved: the network is
 // the stored st_graph, or `network` when given (then states and parameters are matched by name
-// and shape and mismatches listed). The seed is the file's; the rest of `options` applies.
+// and shape and mismatches listed). Into its stored network the model loads whole or not at
+// all: any part missing or not matching is a refusal (no session; `error` lists them all, as
+// `mismatches` does). The seed is the file's; the rest of `options` applies.
 LoadResult loadModel(const std::string &path, const session::SessionOptions &options,
                      const spec::NetworkSpec *network = nullptr);
 

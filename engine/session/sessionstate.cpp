@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <set>
+#include <tuple>
 
 namespace streamlab::session {
 
@@ -21,13 +22,37 @@ std::string quoted(const char *kind, const std::string &name)
     return std::string(kind) + " '" + name + "'";
 }
 
-// Reads array `name` of `group` into `t` when it is there with t's shape; else one message.
+// Frames beyond any run, with room left to count on: a saved frame number above it is damage.
+constexpr int64_t MaxFrame = int64_t(1) << 53;
+
+// Moves the error a reader recorded (a damaged attribute, a dataset of another type or of an
+// absurd shape) into one message about `what`, so that the next item starts clean.
+void takeError(const StateReader &in, const std::string &what, std::vector<std::string> &messages)
+{
+    if (in.ok())
+        return;
+    messages.push_back(what + ": " + in.error());
+    in.clearError();
+}
+
+// `what`: "missing in the file", or the error the reader recorded when it found damage.
+void reportMissing(const StateReader &in, const std::string &what,
+                   std::vector<std::string> &messages)
+{
+    if (in.ok())
+        messages.push_back(what + ": missing in the file");
+    else
+        takeError(in, what, messages);
+}
+
+// Reads array `name` of `group` into `t` when it is there with t's shape and type; else one
+// message, and t keeps its values.
 bool restoreArray(const StateReader &group, const std::string &name, Tensor &t,
                   const std::string &what, std::vector<std::string> &messages)
 {
     const auto shape = group.shape(name);
     if (!shape) {
-        messages.push_back(what + ": missing in the file");
+        reportMissing(group, what, messages);
         return false;
     }
     if (*shape != t.dims()) {
@@ -35,17 +60,28 @@ bool restoreArray(const StateReader &group, const std::string &name, Tensor &t,
                            + t.shapeString() + " in the network");
         return false;
     }
-    if (!group.readArray(name, StateType::Float32, t.data())) {
-        messages.push_back(what + ": cannot be read from the file");
+    Tensor stored(t.dims());
+    if (!group.readArray(name, StateType::Float32, stored.data())) {
+        if (group.ok())
+            messages.push_back(what + ": cannot be read from the file");
+        takeError(group, what, messages);
         return false;
     }
+    std::copy(stored.data(), stored.data() + stored.size(), t.data());
     return true;
 }
 
-void restoreFlag(const StateReader &group, RunFlag &flag)
+void restoreFlag(const StateReader &group, RunFlag &flag, const std::string &what,
+                 std::vector<std::string> &messages)
 {
-    if (auto v = group.findInt("flag"))
-        flag = static_cast<RunFlag>(std::clamp<int64_t>(*v, 0, 2));
+    const auto v = group.findInt("flag");
+    if (!v)
+        reportMissing(group, what + " flag", messages);
+    else if (*v < 0 || *v > 2)
+        messages.push_back(what + " flag: " + std::to_string(*v)
+                           + " in the file, not 0 (running), 1 (paused) or 2 (off)");
+    else
+        flag = static_cast<RunFlag>(*v);
 }
 
 // Groups of `group` that the network does not have: "<kind> 'x': missing in the network".
@@ -239,11 +275,12 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
             continue;
         }
         if (!weightsOnly) {
-            restoreFlag(*g, np.flag);
+            restoreFlag(*g, np.flag, quoted("neuron pool", name), messages);
             restoreArray(*g, "state", np.state[mFront], quoted("neuron pool", name) + " state",
                          messages);
         }
         restoreItem(*g, name, "neuron pool");
+        takeError(in, quoted("neuron pool", name), messages);
     }
     for (auto &sp : net.synapsePools) {
         const std::string &name = sp.spec->name;
@@ -253,8 +290,9 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
             continue;
         }
         if (!weightsOnly)
-            restoreFlag(*g, sp.flag);
+            restoreFlag(*g, sp.flag, quoted("synapse pool", name), messages);
         restoreItem(*g, name, "synapse pool");
+        takeError(in, quoted("synapse pool", name), messages);
     }
     reportExtraGroups(
         nps.get(), "neuron pool",
@@ -270,14 +308,36 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
     if (!session) {
         messages.push_back("/session: missing in the file");
     } else {
-        const uint64_t seed = static_cast<uint64_t>(session->findInt("seed").value_or(0));
-        if (seed != mOptions.seed)
-            messages.push_back("seed: " + std::to_string(seed) + " in the file, "
-                               + std::to_string(mOptions.seed)
+        auto required = [&](const char *name) {
+            const auto v = session->findInt(name);
+            if (!v)
+                reportMissing(*session, std::string("/session/") + name, messages);
+            return v;
+        };
+        // Each is checked before use: the frame number is counted on from, the split compared
+        // with agent indices.
+        auto outside = [&](const char *name, int64_t v, int64_t low, int64_t high) {
+            messages.push_back(std::string("/session/") + name + ": " + std::to_string(v)
+                               + " in the file, outside [" + std::to_string(low) + ", "
+                               + std::to_string(high) + "]");
+        };
+        if (const auto seed = required("seed");
+            seed && static_cast<uint64_t>(*seed) != mOptions.seed)
+            messages.push_back("seed: " + std::to_string(static_cast<uint64_t>(*seed))
+                               + " in the file, " + std::to_string(mOptions.seed)
                                + " in the session (random streams will differ)");
-        mFrame.store(session->findInt("frame").value_or(0));
-        mSplit = static_cast<int>(
-            std::clamp<int64_t>(session->findInt("split").value_or(0), 0, mSpec->agents));
+        if (const auto agents = required("agents"); agents && *agents != mSpec->agents)
+            messages.push_back("/session/agents: " + std::to_string(*agents) + " in the file, "
+                               + std::to_string(mSpec->agents) + " in the network");
+        if (const auto frame = required("frame"); frame && (*frame < 0 || *frame > MaxFrame))
+            outside("frame", *frame, 0, MaxFrame);
+        else if (frame)
+            mFrame.store(*frame);
+        if (const auto split = required("split"); split && (*split < 0 || *split > mSpec->agents))
+            outside("split", *split, 0, mSpec->agents);
+        else if (split)
+            mSplit = static_cast<int>(*split);
+        takeError(in, "/session", messages);
     }
 
     auto plasticities = in.group("plasticities");
@@ -289,7 +349,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
             messages.push_back(quoted("plasticity", name) + ": missing in the file");
             continue;
         }
-        restoreFlag(*g, run.flag);
+        restoreFlag(*g, run.flag, quoted("plasticity", name), messages);
         run.evaluateOnly = g->findInt("evaluate_only").value_or(0) != 0;
         run.computed = g->findInt("computed").value_or(0) != 0;
         if (!run.plasticity)
@@ -312,11 +372,13 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
             messages.push_back(quoted("interface", name) + ": missing in the file");
             continue;
         }
-        restoreFlag(*g, run.flag);
+        restoreFlag(*g, run.flag, quoted("interface", name), messages);
         if (auto outputs = g->group("outputs"))
             for (auto &[topic, t] : run.outputs)
                 restoreArray(*outputs, topic, t, quoted("interface", name) + " output " + topic,
                              messages);
+        else if (!run.outputs.empty())
+            messages.push_back(quoted("interface", name) + " outputs: missing in the file");
         run.interface->restoreState(*g);
         if (!in.ok())
             messages.push_back(quoted("interface", name) + ": " + in.error()
@@ -387,10 +449,19 @@ void TrainValTestClient::saveState(StateWriter &out) const
 void TrainValTestClient::restoreState(const StateReader &in)
 {
     const auto phase = static_cast<Phase>(std::clamp<int64_t>(in.getInt("phase"), 0, 3));
-    const int epoch = static_cast<int>(in.getInt("epoch"));
+    const int64_t storedEpoch = in.getInt("epoch");
     const int64_t phaseStart = in.getInt("phase_start");
     const double lossSum = in.getReal("loss_sum");
     const int64_t lossFrames = in.getInt("loss_frames");
+    // Counted on from: the epoch in an int, frames as the session's.
+    for (const auto &[name, v, high] :
+         {std::tuple<const char *, int64_t, int64_t> {"epoch", storedEpoch, 1 << 30},
+          {"phase_start", phaseStart, MaxFrame},
+          {"loss_frames", lossFrames, MaxFrame}})
+        if (in.ok() && (v < 0 || v > high))
+            in.fail(in.path() + "/" + name + ": " + std::to_string(v) + " in the file, outside [0, "
+                    + std::to_string(high) + "]");
+    const int epoch = static_cast<int>(storedEpoch);
     auto flags = in.getIntVector<int>("saved_flags");
     std::vector<TrainValTestRow> rows;
     if (auto g = in.getGroup("rows")) {

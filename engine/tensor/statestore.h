@@ -99,12 +99,17 @@ public:
     virtual std::optional<int64_t> findInt(const std::string &name) const = 0;
     virtual std::optional<double> findReal(const std::string &name) const = 0;
     virtual std::optional<std::string> findText(const std::string &name) const = 0;
-    // Dimensions of array `name`, or none when there is no such array.
+    // Dimensions of array `name`, or none when there is no such array (or, with an error, when
+    // its shape is too large to be one of ours).
     virtual std::optional<std::vector<int>> shape(const std::string &name) const = 0;
     // Reads the whole array `name`, converted to `type`, into `data` (room for all of it).
     virtual bool readArray(const std::string &name, StateType type, void *data) const = 0;
     // Where this group is, for messages ("/interfaces/numerals").
     virtual std::string path() const = 0;
+
+    // The longest one-dimensional array of a length the network does not fix (an edit's old
+    // values, a list of rows) that a reader allocates.
+    static constexpr long MaxArrayElements = 1L << 28;
 
     bool ok() const { return mStatus->error.empty(); }
     const std::string &error() const { return mStatus->error; }
@@ -221,6 +226,13 @@ protected:
             return {};
         }
         const long n = static_cast<long>(Tensor::count(*s));
+        // A length only the file knows is allocated as it says, up to a limit.
+        if (expected < 0 && n > MaxArrayElements) {
+            fail(path() + "/" + name + ": " + std::to_string(n)
+                 + " values in the file, more than the " + std::to_string(MaxArrayElements)
+                 + " Streamlab reads");
+            return {};
+        }
         if (s->size() > 1 || (expected >= 0 && n != expected)) {
             fail(path() + "/" + name + ": shape " + Tensor::shapeString(*s) + " in the file, ["
                  + std::to_string(expected < 0 ? n : expected) + "] expected");

@@ -58,6 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)io::readStoredNetwork(path, &error);
     session::SessionOptions options;
     options.threads = 1;
+    // A stored network may ask for any size; above this it is refused before allocation, as a
+    // user's run is above the machine's memory.
+    options.memoryLimit = uint64_t(1) << 30;
     auto loaded = io::loadModel(path, options);
     if (loaded.session) {
         if (!loaded.error.empty()) {
