@@ -99,8 +99,7 @@ int stream(session::Session &session, const cli::Options &options)
             const double sinceStart = std::chrono::duration<double>(Clock::now() - start).count();
             printProgress(streamed, options.frames,
                           fps > 0.0 ? fps
-                                    : static_cast<double>(streamed)
-                                  / std::max(1e-9, sinceStart));
+                                    : static_cast<double>(streamed) / std::max(1e-9, sinceStart));
         }
     }
     const double total = std::chrono::duration<double>(Clock::now() - start).count();

@@ -94,7 +94,12 @@ RawCheck::Finding RawCheck::checkAttributes(hid_t object)
 {
     if (!mUsable)
         return {}; // not a file on disk that HDF5 reads through a descriptor: nothing to check
+        // HDF 1.12 names objects by token; the 1.10 calls it keeps give the address.
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info1_t info {};
+#else
     H5O_info_t info {};
+#endif
     if (H5Oget_info2(object, &info, H5O_INFO_BASIC) < 0)
         return {"", "its object header cannot be read"};
     std::vector<Finding> findings;
@@ -358,6 +363,29 @@ const RawCheck::Collection &RawCheck::collection(uint64_t address)
     }
     c.problem.clear();
     return c;
+}
+
+std::string RawCheck::checkLink(hid_t group, const std::string &name)
+{
+    if (!mUsable)
+        return {};
+#if H5_VERSION_GE(1, 12, 0)
+    H5L_info1_t info {};
+    if (H5Lget_info1(group, name.c_str(), &info, H5P_DEFAULT) < 0)
+#else
+    H5L_info_t info {};
+    if (H5Lget_info(group, name.c_str(), &info, H5P_DEFAULT) < 0)
+#endif
+        return "its link cannot be read";
+    if (info.type != H5L_TYPE_HARD)
+        return "it is a soft or external link, which Streamlab does not follow";
+    const uint64_t header = mBase + info.u.address;
+    auto found = mHeaders.find(header);
+    if (found == mHeaders.end()) {
+        std::vector<Finding> attributes; // checked when they are read
+        found = mHeaders.emplace(header, checkMessages(header, attributes)).first;
+    }
+    return found->second;
 }
 
 std::string RawCheck::checkTextDataset(hid_t dataset)

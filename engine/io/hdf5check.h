@@ -34,6 +34,11 @@ public:
     Finding checkAttributes(hid_t object);
     // "" when `dataset`, a scalar variable-length text dataset, can be read; else what is wrong.
     std::string checkTextDataset(hid_t dataset);
+    // "" when the object that link `name` of `group` leads to can be opened: a hard link to an
+    // object header whose messages and continuation chunks lie within the file (HDF5 1.10 leaks
+    // memory on the error path of one that does not); else what is wrong. Other links (soft,
+    // external: into other files) are refused.
+    std::string checkLink(hid_t group, const std::string &name);
 
     // The longest text Streamlab reads from a file (the st_graph of a network included).
     static constexpr uint64_t MaxTextBytes = uint64_t(64) << 20;
@@ -58,6 +63,7 @@ private:
     uint64_t mBase = 0; // addresses in the file are relative to this offset (after a user block)
     int mAddressSize = 8, mLengthSize = 8;
     std::map<uint64_t, Collection> mCollections;
+    std::map<uint64_t, std::string> mHeaders; // object header offset -> its problem ("" sound)
 };
 
 } // namespace streamlab::io

@@ -285,7 +285,8 @@ Hdf5Reader::Hdf5Reader(hid_t group, std::string path, std::shared_ptr<StateStatu
 
 std::unique_ptr<StateReader> Hdf5Reader::group(const std::string &name) const
 {
-    if (name.empty() || name.find('/') != std::string::npos || !exists(mGroup, name))
+    if (name.empty() || name.find('/') != std::string::npos || !exists(mGroup, name)
+        || !canOpen(name))
         return nullptr;
     Hid object(H5Oopen(mGroup, name.c_str(), H5P_DEFAULT));
     if (!object || H5Iget_type(object.get()) != H5I_GROUP)
@@ -309,6 +310,8 @@ std::vector<std::string> Hdf5Reader::children(H5I_type_t type) const
     H5Literate(mGroup, H5_INDEX_NAME, H5_ITER_INC, &index, each, &visit);
     std::vector<std::string> out;
     for (const auto &name : visit.names) {
+        if (!canOpen(name))
+            continue;
         Hid object(H5Oopen(mGroup, name.c_str(), H5P_DEFAULT));
         if (object && H5Iget_type(object.get()) == type)
             out.push_back(name);
@@ -346,9 +349,19 @@ Hid Hdf5Reader::openAttribute(const std::string &name) const
     return Hid(H5Aopen(mGroup, name.c_str(), H5P_DEFAULT));
 }
 
+bool Hdf5Reader::canOpen(const std::string &name) const
+{
+    const std::string problem = mCheck->checkLink(mGroup, name);
+    if (problem.empty())
+        return true;
+    fail(join(mPath, name) + " is damaged: " + problem);
+    return false;
+}
+
 Hid Hdf5Reader::openDataset(const std::string &name) const
 {
-    if (mGroup < 0 || name.empty() || name.find('/') != std::string::npos || !exists(mGroup, name))
+    if (mGroup < 0 || name.empty() || name.find('/') != std::string::npos || !exists(mGroup, name)
+        || !canOpen(name))
         return Hid();
     Hid object(H5Oopen(mGroup, name.c_str(), H5P_DEFAULT));
     if (!object || H5Iget_type(object.get()) != H5I_DATASET)

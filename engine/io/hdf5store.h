@@ -80,6 +80,8 @@ private:
     std::vector<std::string> children(H5I_type_t type) const;
     // Null (and an error, when the group's attributes are damaged) when it cannot be read.
     Hid openAttribute(const std::string &name) const;
+    // False (and an error) when the object linked as `name` must not be opened (RawCheck).
+    bool canOpen(const std::string &name) const;
     Hid openDataset(const std::string &name) const;
 
     hid_t mGroup;

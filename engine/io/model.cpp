@@ -232,11 +232,13 @@ bool writeFile(const session::Session &session, const std::string &path, const S
     if (!resolveLinks(requested, target, linkError))
         return fail(linkError);
     const bool linked = target != requested;
-    const std::string shown = linked ? "'" + target.string() + "' (where '" + path + "' points)"
-                                     : std::string("it");
+    const std::string shown
+        = linked ? "'" + target.string() + "' (where '" + path + "' points)" : std::string("it");
     // Only a regular file is replaced: renaming over a device, a pipe or a socket would put a
     // regular file in its place (and a folder cannot be renamed over).
-    struct stat existing {};
+    struct stat existing
+    {
+    };
     if (::stat(target.c_str(), &existing) == 0) {
         if (!S_ISREG(existing.st_mode))
             return fail((linked ? "'" + path + "' points to '" + target.string() + "', which is "

@@ -641,7 +641,9 @@ std::optional<EditLog> readEditLog(const std::string &path, std::string *error)
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return fail("cannot open '" + path + "'");
-    struct stat info {};
+    struct stat info
+    {
+    };
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         ::close(fd);
         return fail("'" + path + "' is not a regular file"

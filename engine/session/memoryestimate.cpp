@@ -29,8 +29,7 @@ uint64_t add(uint64_t a, uint64_t b)
 uint64_t times(uint64_t a, uint64_t b)
 {
     uint64_t product = 0;
-    return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<uint64_t>::max()
-                                                  : product;
+    return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<uint64_t>::max() : product;
 }
 
 uint64_t floats(const std::vector<int> &dims)

@@ -542,7 +542,8 @@ void Session::recordScalars(
             if (metric.values.size() > kMaxCurveValues)
                 continue; // matrices (confusion) are not curves
             for (size_t i = 0; i < metric.values.size(); ++i)
-                records.push_back({frame, interface + "/" + metric.name + "[" + std::to_string(i) + "]",
+                records.push_back({frame,
+                                   interface + "/" + metric.name + "[" + std::to_string(i) + "]",
                                    metric.values[i]});
         }
     std::lock_guard lock(mMetricsMutex);

@@ -300,8 +300,10 @@ private:
     std::vector<ScalarRecord> mScalarRecords; // under mMetricsMutex
     void recordScalars(
         int64_t frame,
-        const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> &metrics,
-        const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> &losses);
+        const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>>
+            &metrics,
+        const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
+            &losses);
 };
 
 } // namespace streamlab::session

@@ -58,8 +58,7 @@ Measured runMeasured(const std::vector<std::string> &args, rlim_t limitBytes, in
     int status = 0;
     rusage usage {};
     ::wait4(child, &status, 0, &usage);
-    m.seconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     m.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     m.peakKiB = usage.ru_maxrss;
     m.err = test::readFile(errFile);
@@ -91,16 +90,15 @@ constexpr long kPeakLimitKiB = 256 * 1024; // "well under 1 GB"
 TEST(CheckOnly, HundredThousandAgentsAreCheckedWithoutTheirMemory)
 {
     const std::string net = bigDemo(test::makeTempDir("cli-check-big"));
-    const auto ok = runMeasured({net, "--check", "--memory-limit", "64G", "--threads", "2"},
-                                kAddressLimit);
+    const auto ok
+        = runMeasured({net, "--check", "--memory-limit", "64G", "--threads", "2"}, kAddressLimit);
     EXPECT_EQ(ok.code, 0) << ok.err;
     EXPECT_TRUE(contains(ok.err, net + ": valid\n")) << ok.err;
     // States (2 x 4.6 KiB x 100,000 agents for `edges` alone) and the loss rollout are exact;
     // the worker threads' scratch is a rough figure.
     EXPECT_TRUE(contains(ok.err, net + ": memory estimate ")) << ok.err;
     EXPECT_TRUE(contains(ok.err, ": states 4.6 GiB, parameters 182.6 KiB, ")) << ok.err;
-    EXPECT_TRUE(contains(ok.err, ", loss rollouts 7.0 GiB, interface data 394.4 MiB, "))
-        << ok.err;
+    EXPECT_TRUE(contains(ok.err, ", loss rollouts 7.0 GiB, interface data 394.4 MiB, ")) << ok.err;
     EXPECT_TRUE(contains(ok.err, ", per-thread scratch ")) << ok.err;
     EXPECT_LT(ok.seconds, 15.0);
     EXPECT_LT(ok.peakKiB, kPeakLimitKiB);
@@ -116,8 +114,9 @@ TEST(CheckOnly, HundredThousandAgentsAreCheckedWithoutTheirMemory)
         EXPECT_EQ(over.code, 1) << mode << ": " << over.err;
         EXPECT_TRUE(contains(over.err, net + ":1:1: not enough memory: the network needs about "))
             << mode << ": " << over.err;
-        EXPECT_TRUE(contains(over.err, " to run, more than --memory-limit 8.0 GiB; the largest "
-                                       "parts are "))
+        EXPECT_TRUE(contains(over.err,
+                             " to run, more than --memory-limit 8.0 GiB; the largest "
+                             "parts are "))
             << mode << ": " << over.err;
         EXPECT_TRUE(contains(over.err, "rollout of loss 'classify' 7.0 GiB")) << over.err;
         EXPECT_TRUE(contains(over.err, "states of neuron pool 'edges' 3.1 GiB")) << over.err;
@@ -168,7 +167,8 @@ TEST(CheckOnly, VerdictMatchesARun)
         const auto checked = runMeasured({path, "--check", "--threads", "1"}, kAddressLimit);
         const auto ran
             = runMeasured({path, "--frames", "1", "--threads", "1", "--quiet"}, kAddressLimit);
-        EXPECT_EQ(checked.code, ran.code) << path << "\n--check:\n" << checked.err << "\nrun:\n"
+        EXPECT_EQ(checked.code, ran.code) << path << "\n--check:\n"
+                                          << checked.err << "\nrun:\n"
                                           << ran.err;
     }
     EXPECT_GT(files, 0);

@@ -54,7 +54,9 @@ TEST(AtomicSave, RefusesTargetsThatAreNotRegularFiles)
     auto save = [&](const std::string &target) {
         return test::runStreamlab(demoNet + " --frames 0 --quiet --threads 1 --save " + target);
     };
-    struct stat st {};
+    struct stat st
+    {
+    };
 
     ASSERT_EQ(::mkfifo((dir + "/pipe").c_str(), 0644), 0);
     auto pipe = save(dir + "/pipe");
@@ -78,8 +80,7 @@ TEST(AtomicSave, RefusesTargetsThatAreNotRegularFiles)
     auto full = save(dir + "/full");
     EXPECT_EQ(full.code, 1) << full.err;
     EXPECT_TRUE(contains(full.err,
-                         "cannot save '" + dir
-                             + "/full': '" + dir
+                         "cannot save '" + dir + "/full': '" + dir
                              + "/full' points to '/dev/full', which is a character device, "
                                "not a regular file"))
         << full.err;
@@ -122,7 +123,9 @@ TEST(AtomicSave, WritesThroughSymbolicLinks)
     auto loaded = io::loadModel(dir + "/real/m.h5", {});
     ASSERT_TRUE(loaded.session) << loaded.error;
     EXPECT_EQ(loaded.session->frame(), 3);
-    struct stat st {};
+    struct stat st
+    {
+    };
     ASSERT_EQ(::stat((dir + "/real/m.h5").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u) << "the replaced file's permissions carry over";
     EXPECT_EQ(test::entriesOf(dir + "/real"), std::vector<std::string> {"m.h5"});
@@ -239,8 +242,8 @@ TEST(AtomicSave, ReadOnlyFolderKeepsTheOldFile)
     const auto r = test::runStreamlab(test::sourcePath("examples/demo.st_graph")
                                       + " --frames 1 --quiet --threads 1 --save " + path);
     EXPECT_EQ(r.code, 1) << r.err;
-    EXPECT_TRUE(contains(r.err, "is not writable (a read-only file system); '" + path
-                                    + "' is unchanged"))
+    EXPECT_TRUE(
+        contains(r.err, "is not writable (a read-only file system); '" + path + "' is unchanged"))
         << r.err;
     EXPECT_TRUE(test::readFile(path) == before) << "the old file changed";
 }

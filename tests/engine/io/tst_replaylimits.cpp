@@ -70,12 +70,13 @@ TEST(ReplayLimits, LargeFilesAndLongLinesAreRefused)
     // Random bytes without a newline: one very long first line.
     {
         std::string noise(200000, 'x');
-        test::writeFile(dir + "/long.log", kHeader + "\n" + record(R"("id":1,"frame":0)") + "\n"
-                                               + noise + "\n");
+        test::writeFile(dir + "/long.log",
+                        kHeader + "\n" + record(R"("id":1,"frame":0)") + "\n" + noise + "\n");
         std::string error;
         EXPECT_FALSE(session::readEditLog(dir + "/long.log", &error));
         EXPECT_EQ(error,
-                  dir + "/long.log:3: the line is 200000 bytes long; a record is at most 65536 "
+                  dir
+                      + "/long.log:3: the line is 200000 bytes long; a record is at most 65536 "
                         "(is this an edit log?)");
         const auto r = replay(dir + "/long.log");
         EXPECT_EQ(r.code, 1);

@@ -39,8 +39,8 @@ public:
             ::inotify_add_watch(mWatch, folder.c_str(), IN_CREATE | IN_MOVED_TO);
         const std::string target = folder + "/" + name;
         const std::string seedText = std::to_string(seed);
-        std::vector<std::string> args {STREAMLAB_RUN, net, "--frames", "0", "--seed", seedText,
-                                       "--threads", "1", "--quiet", "--save", target};
+        std::vector<std::string> args {STREAMLAB_RUN, net, "--frames", "0",      "--seed", seedText,
+                                       "--threads",   "1", "--quiet",  "--save", target};
         std::vector<char *> argv;
         for (auto &a : args)
             argv.push_back(a.data());
@@ -169,8 +169,8 @@ TEST(SaveKill, KilledSavesLeaveTheOldOrTheNewFile)
     const auto old = test::runStreamlab(net + " --frames 0 --seed 2 --threads 1 --quiet --save "
                                         + dir + "/old.h5");
     ASSERT_EQ(old.code, 0) << old.err;
-    const auto fresh = test::runStreamlab(
-        net + " --frames 0 --seed 1 --threads 1 --quiet --save " + dir + "/new.h5");
+    const auto fresh = test::runStreamlab(net + " --frames 0 --seed 1 --threads 1 --quiet --save "
+                                          + dir + "/new.h5");
     ASSERT_EQ(fresh.code, 0) << fresh.err;
     const std::string oldBytes = test::readFile(dir + "/old.h5");
     ASSERT_TRUE(oldBytes != test::readFile(dir + "/new.h5"));
@@ -185,8 +185,7 @@ TEST(SaveKill, KilledSavesLeaveTheOldOrTheNewFile)
     }
     auto isNewSave = [&](const std::string &path) {
         auto loaded = io::loadModel(path, {});
-        return loaded.session && loaded.mismatches.empty()
-            && loaded.session->options().seed == 1u
+        return loaded.session && loaded.mismatches.empty() && loaded.session->options().seed == 1u
             && test::collectNumbers(*loaded.session) == reference;
     };
 
@@ -203,8 +202,7 @@ TEST(SaveKill, KilledSavesLeaveTheOldOrTheNewFile)
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         ASSERT_TRUE(save.renamed());
         saveSeconds += std::chrono::duration<double>(end - save.createdAt()).count();
-        renameSeconds
-            += std::chrono::duration<double>(save.renamedAt() - save.createdAt()).count();
+        renameSeconds += std::chrono::duration<double>(save.renamedAt() - save.createdAt()).count();
         ASSERT_TRUE(isNewSave(target)) << "a completed save equals the reference";
     }
     saveSeconds /= calibrations;
