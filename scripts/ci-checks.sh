@@ -64,7 +64,10 @@ asan)
     # libhdf5's own checks of a damaged file's sizes run (our code's `new` still throws).
     export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-    (cd "$dir" && ctest --output-on-failure -j"$jobs")
+    # tst_session (every statestream file streamed and learning) took more than 12 minutes
+    # under ASan + UBSan on 2 cores and was stopped unfinished; until the frame plan makes it
+    # cheaper it runs unsanitized in the main leg and its threading tests under TSan.
+    (cd "$dir" && ctest --output-on-failure -j"$jobs" -E '^tst_session')
     # A bounded fuzzing run of each target from its corpus; a new crash fails CI and is kept
     # in build-asan/fuzz-crashes/ to be added to tests/fuzz/corpus/<target>/.
     runs=${FUZZ_RUNS:-20000}

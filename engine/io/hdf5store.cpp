@@ -354,7 +354,7 @@ bool Hdf5Reader::canOpen(const std::string &name) const
     const std::string problem = mCheck->checkLink(mGroup, name);
     if (problem.empty())
         return true;
-    fail(join(mPath, name) + " is damaged: " + problem);
+    fail(join(mPath, name) + ": " + problem);
     return false;
 }
 

@@ -31,7 +31,14 @@ void takeError(const StateReader &in, const std::string &what, std::vector<std::
 {
     if (in.ok())
         return;
-    messages.push_back(what + ": " + in.error());
+    // The same damage met again (listing a group after opening its children) is told once.
+    const std::string &error = in.error();
+    const bool told = std::any_of(messages.begin(), messages.end(), [&](const std::string &m) {
+        return m.size() >= error.size()
+            && m.compare(m.size() - error.size(), error.size(), error) == 0;
+    });
+    if (!told)
+        messages.push_back(what + ": " + error);
     in.clearError();
 }
 
@@ -271,7 +278,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         const std::string &name = np.spec->name;
         auto g = nps ? nps->group(name) : nullptr;
         if (!g) {
-            messages.push_back(quoted("neuron pool", name) + ": missing in the file");
+            reportMissing(in, quoted("neuron pool", name), messages);
             continue;
         }
         if (!weightsOnly) {
@@ -286,7 +293,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         const std::string &name = sp.spec->name;
         auto g = sps ? sps->group(name) : nullptr;
         if (!g) {
-            messages.push_back(quoted("synapse pool", name) + ": missing in the file");
+            reportMissing(in, quoted("synapse pool", name), messages);
             continue;
         }
         if (!weightsOnly)
@@ -300,13 +307,13 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
     reportExtraGroups(
         sps.get(), "synapse pool",
         [&](const std::string &n) { return mSpec->findSynapsePool(n) != nullptr; }, messages);
-    if (weightsOnly) {
-        in.clearError();
+    // Damage found while listing groups (a child that cannot be opened) is reported, too.
+    takeError(in, "/", messages);
+    if (weightsOnly)
         return;
-    }
 
     if (!session) {
-        messages.push_back("/session: missing in the file");
+        reportMissing(in, "/session", messages);
     } else {
         auto required = [&](const char *name) {
             const auto v = session->findInt(name);
@@ -346,7 +353,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         const std::string &name = mSpec->plasticities[j].name;
         auto g = plasticities ? plasticities->group(name) : nullptr;
         if (!g) {
-            messages.push_back(quoted("plasticity", name) + ": missing in the file");
+            reportMissing(in, quoted("plasticity", name), messages);
             continue;
         }
         restoreFlag(*g, run.flag, quoted("plasticity", name), messages);
@@ -369,7 +376,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         const std::string &name = run.interface->name();
         auto g = interfaces ? interfaces->group(name) : nullptr;
         if (!g) {
-            messages.push_back(quoted("interface", name) + ": missing in the file");
+            reportMissing(in, quoted("interface", name), messages);
             continue;
         }
         restoreFlag(*g, run.flag, quoted("interface", name), messages);
@@ -394,7 +401,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         const std::string &name = mTrainValTest->status().name;
         auto g = clients ? clients->group(name) : nullptr;
         if (!g) {
-            messages.push_back(quoted("core client", name) + ": missing in the file");
+            reportMissing(in, quoted("core client", name), messages);
         } else {
             mTrainValTest->restoreState(*g);
             if (!in.ok())
@@ -408,6 +415,7 @@ void Session::restoreState(const StateReader &in, bool weightsOnly,
         messages);
 
     restoreEdits(in, messages);
+    takeError(in, "/", messages);
     // The data the interfaces wrote last is what the neuron pools add in the next frame.
     gatherInterfaceData();
     publishSnapshots();
