@@ -70,6 +70,7 @@ asan)
     (cd "$dir" && ctest --output-on-failure -j"$jobs" -E '^tst_session')
     # A bounded fuzzing run of each target from its corpus; a new crash fails CI and is kept
     # in build-asan/fuzz-crashes/ to be added to tests/fuzz/corpus/<target>/.
+    export LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp
     runs=${FUZZ_RUNS:-20000}
     seconds=${FUZZ_SECONDS:-30}
     crashes=$dir/fuzz-crashes
