@@ -16,6 +16,15 @@
 
 namespace streamlab::test {
 
+// The demo (seed 1, 2 threads) after `frames` frames.
+inline std::unique_ptr<session::Session> demo(int frames)
+{
+    auto s = makeSessionFromFile(sourcePath("examples/demo.st_graph"), 1, 2);
+    if (s)
+        s->run(frames);
+    return s;
+}
+
 using Numbers = std::map<std::string, std::vector<float>>;
 
 // States, parameters, pending deltas, optimizer moments, gradients, deltas, interface outputs and

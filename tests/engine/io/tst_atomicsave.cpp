@@ -15,14 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unique_ptr<session::Session> demo(int frames)
-{
-    auto s = test::makeSessionFromFile(test::sourcePath("examples/demo.st_graph"), 1, 2);
-    if (s)
-        s->run(frames);
-    return s;
-}
-
 bool contains(const std::string &text, const std::string &part)
 {
     return text.find(part) != std::string::npos;
@@ -104,7 +96,7 @@ TEST(AtomicSave, RefusesTargetsThatAreNotRegularFiles)
 
 TEST(AtomicSave, WritesThroughSymbolicLinks)
 {
-    auto s = demo(1);
+    auto s = test::demo(1);
     ASSERT_TRUE(s);
     const std::string dir = test::makeTempDir("io-save-links");
     fs::create_directories(dir + "/real");
@@ -146,7 +138,7 @@ TEST(AtomicSave, WritesThroughSymbolicLinks)
 
 TEST(AtomicSave, StaleTemporariesOfDeadProcessesAreRemoved)
 {
-    auto s = demo(1);
+    auto s = test::demo(1);
     ASSERT_TRUE(s);
     const std::string dir = test::makeTempDir("io-save-stale");
     const std::string dead = std::to_string(deadPid());
@@ -185,7 +177,7 @@ TEST(AtomicSave, StaleTemporariesOfDeadProcessesAreRemoved)
 
 TEST(AtomicSave, FullDiskKeepsTheOldFile)
 {
-    auto s = demo(1);
+    auto s = test::demo(1);
     ASSERT_TRUE(s);
     const std::string probe = test::makeTempDir("io-save-size") + "/m.h5";
     std::string error;
@@ -220,7 +212,7 @@ TEST(AtomicSave, FullDiskKeepsTheOldFile)
 
 TEST(AtomicSave, ReadOnlyFolderKeepsTheOldFile)
 {
-    auto s = demo(1);
+    auto s = test::demo(1);
     ASSERT_TRUE(s);
     test::TmpfsMount disk("io-save-ro", size_t(64) << 20);
     if (!disk.mounted())

@@ -14,14 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unique_ptr<session::Session> demo(int frames)
-{
-    auto s = test::makeSessionFromFile(test::sourcePath("examples/demo.st_graph"), 1, 2);
-    if (s)
-        s->run(frames);
-    return s;
-}
-
 std::string bytes(const std::string &path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -48,7 +40,7 @@ std::string loadError(const std::string &path)
 {
     auto r = io::loadModel(path, {});
     EXPECT_FALSE(r.session);
-    auto s = demo(0);
+    auto s = test::demo(0);
     std::vector<std::string> mismatches;
     std::string weightsError;
     EXPECT_FALSE(io::loadWeights(*s, path, mismatches, &weightsError));
@@ -66,7 +58,7 @@ TEST(Faults, MissingFile)
 
 TEST(Faults, TruncatedFileIsRefused)
 {
-    auto s = demo(3);
+    auto s = test::demo(3);
     const std::string dir = test::makeTempDir("io-truncated");
     std::string error;
     ASSERT_TRUE(io::saveModel(*s, dir + "/m.h5", {}, &error)) << error;
@@ -112,7 +104,7 @@ TEST(Faults, ForeignHdf5FileIsRefused)
 
 TEST(Faults, NewerSchemaVersionIsRefused)
 {
-    auto s = demo(2);
+    auto s = test::demo(2);
     const std::string path = test::makeTempDir("io-newer") + "/m.h5";
     std::string error;
     ASSERT_TRUE(io::saveModel(*s, path, {}, &error)) << error;
@@ -133,7 +125,7 @@ TEST(Faults, NewerSchemaVersionIsRefused)
 
 TEST(Faults, WeightsFileIsNotAModel)
 {
-    auto s = demo(4);
+    auto s = test::demo(4);
     const std::string path = test::makeTempDir("io-weights-kind") + "/w.h5";
     std::string error;
     ASSERT_TRUE(io::saveWeights(*s, path, {}, &error)) << error;
@@ -141,7 +133,7 @@ TEST(Faults, WeightsFileIsNotAModel)
     EXPECT_FALSE(r.session);
     EXPECT_NE(r.error.find("holds weights only"), std::string::npos) << r.error;
     // ... but its parameters load into a network, all of them matching.
-    auto fresh = demo(0);
+    auto fresh = test::demo(0);
     std::vector<std::string> mismatches;
     ASSERT_TRUE(io::loadWeights(*fresh, path, mismatches, &error)) << error;
     EXPECT_TRUE(mismatches.empty()) << test::joinLines(mismatches);
@@ -154,7 +146,7 @@ TEST(Faults, WeightsFileIsNotAModel)
 
 TEST(Faults, FailedSaveKeepsThePreviousFileAndLeavesNoTemporary)
 {
-    auto s = demo(2);
+    auto s = test::demo(2);
     const std::string dir = test::makeTempDir("io-atomic");
     const std::string path = dir + "/m.h5";
     std::string error;
@@ -184,7 +176,7 @@ TEST(Faults, FailedSaveKeepsThePreviousFileAndLeavesNoTemporary)
 
 TEST(Faults, SaveIntoMissingFolder)
 {
-    auto s = demo(1);
+    auto s = test::demo(1);
     const std::string dir = test::makeTempDir("io-folder");
     std::string error;
     EXPECT_FALSE(io::saveModel(*s, dir + "/nowhere/m.h5", {}, &error));
@@ -198,7 +190,7 @@ TEST(Faults, SaveIntoReadOnlyFolder)
 {
     if (::geteuid() == 0)
         GTEST_SKIP() << "root may write into read-only folders";
-    auto s = demo(1);
+    auto s = test::demo(1);
     const std::string dir = test::makeTempDir("io-readonly");
     std::string error;
     fs::create_directory(dir + "/locked");
