@@ -121,24 +121,6 @@ std::string named(const std::string &name)
 
 } // namespace
 
-std::string formatBytes(uint64_t bytes)
-{
-    if (bytes == std::numeric_limits<uint64_t>::max())
-        return "more than 16 EiB";
-    if (bytes < 1024)
-        return std::to_string(bytes) + " bytes";
-    const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    double value = static_cast<double>(bytes) / 1024.0;
-    size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < std::size(units)) {
-        value /= 1024.0;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    return text;
-}
-
 std::string MemoryEstimate::summary() const
 {
     std::string text = formatBytes(total);

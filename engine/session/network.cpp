@@ -471,7 +471,7 @@ bool Network::checkInitializations(spec::Diagnostics &diagnostics) const
         const Parameter *p = layout.parameter;
         std::string error;
         const bool fits = layout.init->kind == spec::InitSpec::Kind::External
-            ? checkExternal(layout.dims, p->name, *layout.init, &error)
+            ? useExternal(*layout.init, nullptr, layout.dims, p->name, &error)
             : ops::checkInitialization(layout.dims, *layout.init, &error);
         if (!fits) {
             diagnostics.push_back(initError(p, error));
@@ -502,7 +502,7 @@ bool Network::initializeValue(Tensor &value, const std::string &name, const spec
                               Rng &rng, std::string *error) const
 {
     if (init.kind == spec::InitSpec::Kind::External)
-        return importExternal(value, name, init, error);
+        return useExternal(init, &value, value.dims(), name, error);
     return ops::initializeParameter(value, init, rng, error);
 }
 
@@ -527,34 +527,18 @@ bool Network::readExternal(const spec::InitSpec &init, ops::ExternalArray &array
     return true;
 }
 
-bool Network::importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
-                             std::string *error) const
+bool Network::useExternal(const spec::InitSpec &init, Tensor *value, const std::vector<int> &dims,
+                          const std::string &name, std::string *error) const
 {
     ops::ExternalArray array;
     if (!readExternal(init, array, error))
         return false;
     std::string why;
-    if (!ops::importExternal(value, name, array, &why)) {
-        if (error)
-            *error = "external model '" + init.external[0] + "': " + why;
-        return false;
-    }
-    return true;
-}
-
-bool Network::checkExternal(const std::vector<int> &dims, const std::string &name,
-                            const spec::InitSpec &init, std::string *error) const
-{
-    ops::ExternalArray array;
-    if (!readExternal(init, array, error))
-        return false;
-    std::string why;
-    if (!ops::checkExternal(dims, name, array, &why)) {
-        if (error)
-            *error = "external model '" + init.external[0] + "': " + why;
-        return false;
-    }
-    return true;
+    const bool fits = value ? ops::importExternal(*value, name, array, &why)
+                            : ops::checkExternal(dims, name, array, &why);
+    if (!fits && error)
+        *error = "external model '" + init.external[0] + "': " + why;
+    return fits;
 }
 
 } // namespace streamlab::session

@@ -157,8 +157,7 @@ struct MemoryEstimate
     std::string largest(size_t count) const;
 };
 
-// "512 bytes", "4.7 MiB", "1.2 GiB"
-std::string formatBytes(uint64_t bytes);
+using spec::formatBytes; // "512 bytes", "4.7 MiB", "1.2 GiB"
 
 class Network
 {
@@ -227,10 +226,10 @@ private:
     // Reads the array of an external init from its model file.
     bool readExternal(const spec::InitSpec &init, ops::ExternalArray &array,
                       std::string *error) const;
-    bool importExternal(Tensor &value, const std::string &name, const spec::InitSpec &init,
-                        std::string *error) const;
-    bool checkExternal(const std::vector<int> &dims, const std::string &name,
-                       const spec::InitSpec &init, std::string *error) const;
+    // Reads an external init's array and imports it into `value`, or (value null) checks that it
+    // fits a parameter of shape `dims`.
+    bool useExternal(const spec::InitSpec &init, Tensor *value, const std::vector<int> &dims,
+                     const std::string &name, std::string *error) const;
     const std::vector<int> &dimsOf(const Parameter *p) const;
 };
 

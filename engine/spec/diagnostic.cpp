@@ -1,5 +1,9 @@
 #include "spec/diagnostic.h"
 
+#include <cstdio>
+#include <iterator>
+#include <limits>
+
 namespace streamlab::spec {
 
 std::string Diagnostic::format() const
@@ -36,6 +40,24 @@ std::string formatAll(const Diagnostics &diagnostics)
     for (const auto &d : diagnostics)
         s += d.format() + '\n';
     return s;
+}
+
+std::string formatBytes(uint64_t bytes)
+{
+    if (bytes == std::numeric_limits<uint64_t>::max())
+        return "more than 16 EiB";
+    if (bytes < 1024)
+        return std::to_string(bytes) + " bytes";
+    const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = static_cast<double>(bytes) / 1024.0;
+    size_t unit = 0;
+    while (value >= 1024.0 && unit + 1 < std::size(units)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+    return text;
 }
 
 } // namespace streamlab::spec

@@ -3,6 +3,7 @@
 // it).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,7 @@ using Diagnostics = std::vector<Diagnostic>;
 
 bool hasErrors(const Diagnostics &diagnostics);
 std::string formatAll(const Diagnostics &diagnostics); // one per line
+// A byte count for messages: "512 bytes", "4.7 MiB", "1.2 GiB", "more than 16 EiB".
+std::string formatBytes(uint64_t bytes);
 
 } // namespace streamlab::spec

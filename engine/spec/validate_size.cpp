@@ -179,24 +179,6 @@ bool checkSynapsePoolSizes(ItemReader &r, const SynapsePoolSpec &sp, const Synap
 
 namespace {
 
-std::string bytesText(Count bytes)
-{
-    if (bytes == kOverflow)
-        return "more than 16 EiB";
-    const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    if (bytes < 1024)
-        return std::to_string(bytes) + " bytes";
-    double value = static_cast<double>(bytes) / 1024.0;
-    size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < std::size(units)) {
-        value /= 1024.0;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    return text;
-}
-
 Count physicalMemory()
 {
 #if defined(_SC_PHYS_PAGES) && defined(_SC_PAGE_SIZE)
@@ -261,12 +243,12 @@ void checkMemory(Validator &v, size_t limitBytes)
     if (total <= limit)
         return;
     const std::string allowed = fromMachine
-        ? "this machine allows " + bytesText(limit) + " (80% of its memory)"
-        : "the memory limit is " + bytesText(limit);
+        ? "this machine allows " + formatBytes(limit) + " (80% of its memory)"
+        : "the memory limit is " + formatBytes(limit);
     v.report(Diagnostic::Severity::Error, largestMark, largestName, {},
-             "the network needs about " + bytesText(total) + " for states and parameters; "
+             "the network needs about " + formatBytes(total) + " for states and parameters; "
                  + allowed + "; the largest part is " + largestKind + " '" + largestName + "' ("
-                 + bytesText(largest) + ")");
+                 + formatBytes(largest) + ")");
 }
 
 } // namespace streamlab::spec
