@@ -354,6 +354,10 @@ int main(int argc, char **argv)
     auto session = makeSession(options, sessionOptions);
     if (!session)
         return 1;
+    if (options.printPlan) {
+        std::cout << plan::print(session->plan());
+        return 0;
+    }
     if (replay && !scheduleReplay(*session, *replay, options))
         return 1;
 

@@ -1,5 +1,8 @@
 #include "cli/options.h"
 
+#include "backend/backend.h"
+
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -18,9 +21,10 @@ std::string usageText()
            "  --frames N          stream N frames, then exit (default: until Ctrl-C)\n"
            "  --check             validate the network and exit: 0 valid, 1 diagnostics on stderr\n"
            "  --print-expanded    print the expanded network as canonical st_graph YAML and exit\n"
+           "  --print-plan        print the frame plan (ops, shapes, FLOPs, bytes) and exit\n"
            "  --seed S            random seed (default 1); same seed, same results\n"
            "  --threads T         worker threads (default: one per core)\n"
-           "  --device cpu        compute device (only cpu in this version)\n"
+           "  --device DEVICE     the backend that runs the frame plan (this version: cpu)\n"
            "  --report-every N    report every N frames (default 100; 0 = only at the end)\n"
            "  --json              one JSON object per report line on stdout\n"
            "  --data-dir DIR      folder with data sets (MNIST IDX files, CIFAR-10 batches, text "
@@ -102,6 +106,8 @@ ParseResult parseOptions(int argc, char **argv)
             o.check = true;
         } else if (arg == "--print-expanded") {
             o.printExpanded = true;
+        } else if (arg == "--print-plan") {
+            o.printPlan = true;
         } else if (arg == "--json") {
             o.json = true;
         } else if (arg == "--interactive" || arg == "-i") {
@@ -116,9 +122,14 @@ ParseResult parseOptions(int argc, char **argv)
             if (!v)
                 return fail("option " + arg + " needs a value");
             if (arg == "--device") {
-                if (std::string(v) != "cpu")
+                const auto devices = backend::available();
+                if (std::find(devices.begin(), devices.end(), v) == devices.end()) {
+                    std::string names;
+                    for (const auto &d : devices)
+                        names += (names.empty() ? "'" : ", '") + d + "'";
                     return fail("--device '" + std::string(v)
-                                + "' is not available: this build supports 'cpu'");
+                                + "' is not available: this build supports " + names);
+                }
                 o.device = v;
             } else if (arg == "--data-dir") {
                 o.dataDir = v;

@@ -13,6 +13,7 @@ struct Options
     int64_t frames = -1; // -1: until Ctrl-C (or `exit` in interactive mode)
     bool check = false;
     bool printExpanded = false;
+    bool printPlan = false; // --print-plan: the compiled frame plan
     uint64_t seed = 1;
     int threads = 0; // 0 = one per core
     std::string device = "cpu";

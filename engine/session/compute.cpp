@@ -100,19 +100,12 @@ void Session::computeNeuronPool(int n, int front, int64_t frame)
         std::copy(previous.values().begin(), previous.values().end(), next.values().begin());
         return;
     }
-    ForwardRngs rngs;
-    rngs.noise = &np.noiseRng;
-    rngs.dropout = &np.dropoutRng;
-    rngs.zoneout = &np.zoneoutRng;
-    rngs.counter = static_cast<uint64_t>(frame);
-    StateView states;
-    states.net = &net;
-    states.front = front;
-    float *x = next.data();
-    neuronPoolForward(net, n, states, previous.data(), rngs, x, nullptr);
-    if (np.hasInput)
-        for (size_t i = 0; i < next.size(); ++i)
-            x[i] += np.input[i];
+    backend::RunContext context;
+    context.front = front;
+    context.frame = static_cast<uint64_t>(frame);
+    context.synapsePoolRuns = &mSynapsePoolRuns;
+    const plan::Task &task = mPlan.tasks[static_cast<size_t>(n)];
+    mBackend->run(mPlan, task.begin, task.end, context);
 }
 
 } // namespace streamlab::session

@@ -1,6 +1,7 @@
 #include "session/session.h"
 
 #include "session/lossplasticity.h"
+#include "session/plancompile.h"
 
 #include <algorithm>
 #include <new>
@@ -32,6 +33,15 @@ std::unique_ptr<Session> Session::prepare(std::unique_ptr<spec::NetworkSpec> spe
                                           int threads)
 {
     std::unique_ptr<Session> session(new Session(std::move(spec), options));
+    std::string deviceError;
+    session->mBackend = backend::create(options.device, &deviceError);
+    if (!session->mBackend) {
+        spec::Diagnostic d;
+        d.mark = {session->mSpec->file, 1, 1};
+        d.message = deviceError;
+        diagnostics.push_back(d);
+        return nullptr;
+    }
     CompileOptions compileOptions;
     compileOptions.seed = options.seed;
     compileOptions.dataDir = options.dataDir;
@@ -114,6 +124,7 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
     try {
         if (!session->mNetwork->allocate(diagnostics))
             return nullptr;
+        session->mPlan = compilePlan(*session->mNetwork);
     } catch (const std::bad_alloc &) {
         diagnostics.push_back(outOfMemory(*session->mSpec));
         return nullptr;
@@ -178,6 +189,9 @@ void Session::step()
     // the current parameters and write only their own deltas. All run side by side.
     // The previous frame's deferred snapshots join the batch: they read only the front states
     // and the parameters, as the batch does.
+    mSynapsePoolRuns.resize(net.synapsePools.size());
+    for (size_t k = 0; k < net.synapsePools.size(); ++k)
+        mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
     const int nps = static_cast<int>(net.neuronPools.size());
     const int tasks = nps + static_cast<int>(net.plasticities.size());
     Subscriptions deferred;

@@ -5,6 +5,8 @@
 // engine.
 #pragma once
 
+#include "backend/backend.h"
+#include "plan/plan.h"
 #include "session/edit.h"
 #include "session/network.h"
 #include "session/snapshot.h"
@@ -28,7 +30,7 @@ struct SessionOptions
 {
     uint64_t seed = 1;
     int threads = 0; // 0 = one per core
-    std::string device = "cpu"; // only "cpu" for now
+    std::string device = "cpu"; // the backend that runs the frame plan (backend::available())
     std::string dataDir; // --data-dir for interfaces
     // Where core clients write results (trainvaltest CSV files) unless their target_folder
     // says otherwise; "" = nowhere.
@@ -136,6 +138,9 @@ public:
     const Tensor &state(const std::string &neuronPool) const;
     Parameter *parameter(const std::string &item, const std::string &name);
     Network &network() { return *mNetwork; }
+    // The frame plan the backend runs (compiled at creation) and the backend.
+    const plan::Plan &plan() const { return mPlan; }
+    const backend::Backend &backend() const { return *mBackend; }
 
     // Snapshots: the slot is filled after every frame until unsubscribed. Null if the source does
     // not exist. Subscribing takes effect between frames.
@@ -260,6 +265,9 @@ private:
     std::unique_ptr<spec::NetworkSpec> mSpec;
     SessionOptions mOptions;
     std::unique_ptr<Network> mNetwork;
+    std::unique_ptr<backend::Backend> mBackend;
+    plan::Plan mPlan;
+    std::vector<uint8_t> mSynapsePoolRuns; // by SP: runs this frame (the plan's context)
     WorkerPool mPool;
     std::atomic<int64_t> mFrame {0};
     int mFront = 0;

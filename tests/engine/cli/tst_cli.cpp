@@ -99,6 +99,29 @@ TEST(Cli, PrintExpandedLoadsAsTheSameNetwork)
     EXPECT_TRUE(again.network->root == original.network->root);
 }
 
+TEST(Cli, PrintPlanShowsTheDemosOpsAndTheirWork)
+{
+    const auto r = run(demo() + " --print-plan");
+    ASSERT_EQ(r.code, 0) << r.err;
+    // Six neuron pools, one task each; the strided 5x5 convolution image -> edges is 64 agents x
+    // 16 maps x 16 x 16 pixels x 25 taps multiply-adds: 13.1 MFLOP.
+    EXPECT_EQ(r.out.rfind("frame plan: 6 tasks, 22 ops, 45.1 MFLOP", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("task edges (4 ops, 14.2 MFLOP"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("conv [64,16,16,16] <- image@k, image_edges.W_0_0 -> s"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("13.1 MFLOP"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("'prediction': bias, act softmax"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("plasticity 'classify': rollout, backward and optimizer step"),
+              std::string::npos)
+        << r.out;
+    const auto device = run(demo() + " --device cuda --print-plan");
+    EXPECT_EQ(device.code, 2);
+    EXPECT_NE(device.err.find("--device 'cuda' is not available: this build supports 'cpu'"),
+              std::string::npos)
+        << device.err;
+}
+
 TEST(Cli, InteractiveCommands)
 {
     const auto r = run(demo() + " -i --threads 1",

@@ -1,0 +1,144 @@
+// The frame plan (architecture.md §3a): one frame of a network as a flat list of typed ops over
+// planned buffers. The session compiles it from its Network (session/plancompile.cpp) once, and
+// again after a topology edit; a backend runs it (backend/backend.h). An op is plain data: its
+// kind, the buffers it reads and writes, and the attributes its kernel needs. Nothing in an op
+// depends on the backend that runs it.
+//
+// Buffers are of four kinds. States are the neuron pools' double-buffered states: an op reads a
+// source state of frame k (front) or writes the target state of frame k+1 (back), resolved when
+// the plan runs. Parameters and interface data are tensors the network owns. Scratch buffers are
+// intermediate values; each task's scratch is laid out at offsets in a per-worker arena, planned
+// once, so a frame allocates nothing.
+#pragma once
+
+#include "ops/activation.h"
+#include "ops/conv.h"
+#include "ops/func.h"
+#include "spec/networkspec.h"
+#include "tensor/random.h"
+#include "tensor/tensor.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace streamlab::plan {
+
+using BufferId = int;
+inline constexpr BufferId NoBuffer = -1;
+
+enum class BufferKind {
+    FrontState, // a neuron pool's state of frame k (read only)
+    BackState, // a neuron pool's state of frame k+1 (written by its own task)
+    Parameter, // a parameter tensor of the network
+    InterfaceData, // the data interfaces add to a neuron pool (read only)
+    Scratch, // an intermediate value at `offset` in the running worker's arena
+};
+
+struct Buffer
+{
+    BufferKind kind = BufferKind::Scratch;
+    std::string name; // "state 'edges'", "parameter 'c1.W'", "scratch"
+    std::array<int, 4> dims {1, 1, 1, 1}; // [agents, C, X, Y] (a parameter: its own layout)
+    size_t floats = 0; // element count
+    // FrontState / BackState: the neuron pool's states (index 0 and 1 of its double buffer).
+    Tensor *state[2] = {nullptr, nullptr};
+    Tensor *tensor = nullptr; // Parameter / InterfaceData
+    size_t offset = 0; // Scratch: in floats, from the arena's start
+};
+
+enum class OpKind {
+    Zero, // out = 0
+    Fill, // out = value
+    Copy, // out = in[0]
+    Accumulate, // out += in[0] (same size)
+    Activation, // out = act(in[0]) (may alias: in place)
+    EffectiveWeight, // out = weight_fnc(broadcast(in[0])) per agent copy
+    Conv, // out = conv(in[0], weight in[1]) with rf, stride, dilation, upsampling (overwrites)
+    BroadcastAdd, // out[A, C, X, Y] += in[0][A, c, x, y] broadcast
+    BroadcastMultiply, // out[A, C, X, Y] *= in[0][A, c, x, y] broadcast
+    AddParameter, // out += parameter in[0] of shape `parShape` (bias)
+    Avgout, // out[A, C/k, X, Y] = mean over groups of k features of in[0]
+    Maxout, // the same with max
+    Noise, // out += noise (the item's stream derived by the frame)
+    Func, // out = func(sources...) (a functional synapse pool)
+    // The neuron-pool pipeline after the sum of its synapse pools, fused in one op: noise,
+    // batch/layer norms, gain, bias, activation, dropout, zoneout (in[0]: the previous state,
+    // in[1]: g or none, in[2]: b or none).
+    NeuronPipeline,
+};
+
+const char *opName(OpKind kind);
+
+// The random stream of an op: `base` derived by the frame number when the op runs.
+struct RngUse
+{
+    const Rng *base = nullptr;
+};
+
+struct Op
+{
+    OpKind kind = OpKind::Zero;
+    std::string label; // what the op computes, for --print-plan and errors
+    std::vector<BufferId> in;
+    BufferId out = NoBuffer;
+    std::array<int, 4> dims {1, 1, 1, 1}; // the output's [agents, C, X, Y]
+    std::array<int, 4> srcDims {1, 1, 1, 1}; // the (broadcast) input's shape where it differs
+
+    // Attributes (which ones an op reads depends on its kind).
+    float value = 0.0f; // Fill
+    int group = 1; // Avgout / Maxout: k
+    const ops::Activation *act = nullptr; // Activation, EffectiveWeight (weight_fnc)
+    const ops::ConvGeometry *geometry = nullptr; // Conv, EffectiveWeight
+    bool perAgent = false; // Conv, EffectiveWeight: one weight per agent (unshare)
+    spec::WeightShape weightShape = spec::WeightShape::Full; // EffectiveWeight
+    spec::ParShape parShape = spec::ParShape::None; // AddParameter
+    bool unshare = false; // AddParameter
+    const spec::SynapsePoolSpec *sp = nullptr; // Noise of a synapse pool
+    const spec::NeuronPoolSpec *np = nullptr; // NeuronPipeline, Noise of a neuron pool
+    const ops::FuncExpression *func = nullptr; // Func
+    std::vector<int> funcShape; // Func: inputs per factor (in[] holds them in order)
+    RngUse rng, dropoutRng, zoneoutRng; // Noise / NeuronPipeline
+
+    // Where the op runs only while an item runs: a synapse pool that is paused or off
+    // contributes nothing (the scheduler skips its ops; ops never test it).
+    int synapsePool = -1;
+
+    // Work, for the scheduler and --print-plan: floating-point operations and bytes moved
+    // (reads and writes of every operand, once).
+    double flops = 0.0;
+    double bytes = 0.0;
+};
+
+// The ops of one neuron pool's update (frame k -> k+1): its task in the frame.
+struct Task
+{
+    int neuronPool = -1;
+    std::string name;
+    size_t begin = 0, end = 0; // ops [begin, end)
+    size_t scratchFloats = 0; // arena this task needs
+};
+
+struct Plan
+{
+    std::vector<Buffer> buffers;
+    std::vector<Op> ops;
+    std::vector<Task> tasks; // one per neuron pool, in network order
+    size_t scratchFloats = 0; // the largest task's arena
+    // Work of one frame that the plan does not hold as ops yet (plasticities' rollouts and
+    // updates, interfaces), one line each, for --print-plan.
+    std::vector<std::string> opaque;
+
+    double flops() const;
+    double bytes() const;
+};
+
+// The plan as text: buffers, then per task its ops with shapes, FLOPs and bytes, then totals.
+std::string print(const Plan &plan);
+
+// "44.2 MFLOP", "3.6 GFLOP"; "1.2 MB"
+std::string formatCount(double value, const char *unit);
+
+} // namespace streamlab::plan

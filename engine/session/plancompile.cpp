@@ -1,0 +1,378 @@
+// Network -> frame plan (plancompile.h). The op order is the interpreter's (spforward.cpp,
+// compute.cpp), so that the plan computes the same frame bit for bit; the CPU backend's kernels
+// are the same ops/ functions.
+#include "session/plancompile.h"
+
+#include <algorithm>
+#include <map>
+
+namespace streamlab::session {
+
+namespace {
+
+using plan::BufferId;
+using plan::BufferKind;
+using plan::Op;
+using plan::OpKind;
+
+std::array<int, 4> dims4(const std::vector<int> &d)
+{
+    std::array<int, 4> out {1, 1, 1, 1};
+    for (size_t i = 0; i < std::min<size_t>(4, d.size()); ++i)
+        out[i] = d[i];
+    return out;
+}
+
+double count(const std::array<int, 4> &d)
+{
+    return static_cast<double>(d[0]) * d[1] * d[2] * d[3];
+}
+
+class Compiler
+{
+public:
+    explicit Compiler(Network &net)
+        : mNet(net)
+    {
+    }
+
+    plan::Plan run()
+    {
+        for (size_t n = 0; n < mNet.neuronPools.size(); ++n) {
+            auto &np = mNet.neuronPools[n];
+            mFront.push_back(stateBuffer(np, BufferKind::FrontState));
+            mBack.push_back(stateBuffer(np, BufferKind::BackState));
+        }
+        for (size_t n = 0; n < mNet.neuronPools.size(); ++n)
+            neuronPool(static_cast<int>(n));
+        for (const auto &run : mNet.plasticities)
+            if (run.plasticity)
+                mPlan.opaque.push_back("plasticity '" + run.plasticity->name()
+                                       + "': rollout, backward and optimizer step");
+        for (const auto &run : mNet.interfaces)
+            mPlan.opaque.push_back("interface '" + run.interface->name()
+                                   + "': reads front states, writes the data added next frame");
+        return std::move(mPlan);
+    }
+
+private:
+    BufferId add(plan::Buffer b)
+    {
+        mPlan.buffers.push_back(std::move(b));
+        return static_cast<BufferId>(mPlan.buffers.size() - 1);
+    }
+    BufferId stateBuffer(NeuronPoolRun &np, BufferKind kind)
+    {
+        plan::Buffer b;
+        b.kind = kind;
+        b.name = np.spec->name;
+        b.dims = dims4(np.dims);
+        b.floats = np.state[0].size();
+        b.state[0] = &np.state[0];
+        b.state[1] = &np.state[1];
+        return add(std::move(b));
+    }
+    BufferId tensorBuffer(Tensor *t, BufferKind kind, const std::string &name)
+    {
+        auto key = std::make_pair(t, kind);
+        if (auto it = mTensors.find(key); it != mTensors.end())
+            return it->second;
+        plan::Buffer b;
+        b.kind = kind;
+        b.name = name;
+        b.dims = dims4(t->dims());
+        b.floats = t->size();
+        b.tensor = t;
+        return mTensors[key] = add(std::move(b));
+    }
+    BufferId parameter(Parameter *p)
+    {
+        return tensorBuffer(&p->value, BufferKind::Parameter, p->item + "." + p->name);
+    }
+    // A scratch buffer of `floats` at the next free offset of the current task's arena.
+    BufferId scratch(size_t floats, const std::array<int, 4> &dims)
+    {
+        plan::Buffer b;
+        b.kind = BufferKind::Scratch;
+        b.name = "scratch";
+        b.dims = dims;
+        b.floats = floats;
+        // 16 floats (64 bytes) alignment, so that vector loads start on a cache line.
+        b.offset = mUsed;
+        mUsed += (floats + 15) / 16 * 16;
+        mTaskScratch = std::max(mTaskScratch, mUsed);
+        return add(std::move(b));
+    }
+    BufferId scratch(const std::array<int, 4> &dims)
+    {
+        return scratch(static_cast<size_t>(count(dims)), dims);
+    }
+    double bytesOf(BufferId id) const
+    {
+        return static_cast<double>(mPlan.buffers[static_cast<size_t>(id)].floats) * sizeof(float);
+    }
+    Op &emit(OpKind kind, const std::array<int, 4> &dims, std::vector<BufferId> in, BufferId out,
+             std::string label)
+    {
+        Op op;
+        op.kind = kind;
+        op.dims = dims;
+        op.in = std::move(in);
+        op.out = out;
+        op.label = std::move(label);
+        op.synapsePool = mSynapsePool;
+        // Default work: one operation per output element; reads of every input and the output
+        // written (read too where the op accumulates).
+        op.flops = count(dims);
+        op.bytes = bytesOf(out);
+        for (BufferId b : op.in)
+            if (b != plan::NoBuffer)
+                op.bytes += bytesOf(b);
+        mPlan.ops.push_back(std::move(op));
+        return mPlan.ops.back();
+    }
+    void conv(const ops::ConvGeometry &g, bool perAgent, BufferId in, BufferId w, BufferId out,
+              const std::array<int, 4> &dims, const std::string &label)
+    {
+        Op &op = emit(OpKind::Conv, dims, {in, w}, out, label);
+        op.geometry = &g;
+        op.perAgent = perAgent;
+        // Multiply-adds of the products (upsampled copies and padding included).
+        op.flops
+            = 2.0 * dims[0] * g.outC * g.outX * g.outY * static_cast<double>(g.inC) * g.kx * g.ky;
+    }
+
+    void neuronPool(int n)
+    {
+        auto &np = mNet.neuronPools[static_cast<size_t>(n)];
+        plan::Task task;
+        task.neuronPool = n;
+        task.name = np.spec->name;
+        task.begin = mPlan.ops.size();
+        mTaskScratch = 0;
+        const BufferId x = mBack[static_cast<size_t>(n)];
+        const auto dims = dims4(np.dims);
+        emit(OpKind::Zero, dims, {}, x, "sum of the synapse pools starts at 0");
+        for (int k : np.synapsePools)
+            synapsePool(k, x);
+        mSynapsePool = -1;
+        Op &pipe = emit(OpKind::NeuronPipeline, dims,
+                        {mFront[static_cast<size_t>(n)], np.g ? parameter(np.g) : plan::NoBuffer,
+                         np.b ? parameter(np.b) : plan::NoBuffer},
+                        x, pipelineLabel(np));
+        pipe.np = np.spec;
+        pipe.act = &np.act;
+        pipe.rng.base = &np.noiseRng;
+        pipe.dropoutRng.base = &np.dropoutRng;
+        pipe.zoneoutRng.base = &np.zoneoutRng;
+        pipe.flops = count(dims) * pipelineSteps(np);
+        if (!(np.spec->zoneout && *np.spec->zoneout > 0.0))
+            pipe.bytes -= bytesOf(mFront[static_cast<size_t>(n)]); // only zoneout reads it
+        if (np.hasInput)
+            emit(OpKind::Accumulate, dims,
+                 {tensorBuffer(&np.input, BufferKind::InterfaceData,
+                               "interface data of '" + np.spec->name + "'")},
+                 x, "interface data");
+        task.end = mPlan.ops.size();
+        task.scratchFloats = mTaskScratch;
+        mPlan.scratchFloats = std::max(mPlan.scratchFloats, mTaskScratch);
+        mPlan.tasks.push_back(std::move(task));
+    }
+
+    static int pipelineSteps(const NeuronPoolRun &np)
+    {
+        const auto &s = *np.spec;
+        int steps = 0;
+        steps += s.noise != spec::NoiseKind::None;
+        steps += 2 * (s.batchnormMean != spec::ParShape::None);
+        steps += 3 * (s.batchnormStd != spec::ParShape::None);
+        steps += 2 * (s.layernormMean != spec::ParShape::None);
+        steps += 3 * (s.layernormStd != spec::ParShape::None);
+        steps += np.g != nullptr;
+        steps += np.b != nullptr;
+        steps += !np.act.isIdentity();
+        steps += s.dropout && *s.dropout > 0.0;
+        steps += 2 * (s.zoneout && *s.zoneout > 0.0);
+        return steps;
+    }
+    static std::string pipelineLabel(const NeuronPoolRun &np)
+    {
+        const auto &s = *np.spec;
+        std::string steps;
+        auto step = [&](bool on, const std::string &what) {
+            if (on)
+                steps += (steps.empty() ? "" : ", ") + what;
+        };
+        step(s.noise != spec::NoiseKind::None, "noise");
+        step(s.batchnormMean != spec::ParShape::None, "bn mean");
+        step(s.batchnormStd != spec::ParShape::None, "bn std");
+        step(s.layernormMean != spec::ParShape::None, "ln mean");
+        step(s.layernormStd != spec::ParShape::None, "ln std");
+        step(np.g != nullptr, "gain");
+        step(np.b != nullptr, "bias");
+        step(!np.act.isIdentity(), "act " + np.act.text());
+        step(s.dropout && *s.dropout > 0.0, "dropout");
+        step(s.zoneout && *s.zoneout > 0.0, "zoneout");
+        return "'" + np.spec->name + "': " + (steps.empty() ? "nothing to do" : steps);
+    }
+
+    void synapsePool(int k, BufferId x)
+    {
+        SynapsePoolRun &sp = mNet.synapsePools[static_cast<size_t>(k)];
+        mSynapsePool = k;
+        mUsed = 0; // a synapse pool's scratch is dead once it is added to the sum
+        const int A = mNet.agents();
+        const auto &target = mNet.neuronPools[static_cast<size_t>(sp.target)];
+        const int C = target.dims[1], X = target.dims[2], Y = target.dims[3];
+        const std::string name = "'" + sp.spec->name + "'";
+        const std::array<int, 4> targetDims {A, C, X, Y};
+
+        if (sp.func) {
+            std::vector<BufferId> in;
+            for (const auto &factor : sp.funcSources)
+                for (int n : factor)
+                    in.push_back(mFront[static_cast<size_t>(n)]);
+            const BufferId out = scratch(targetDims);
+            Op &f = emit(OpKind::Func, targetDims, in, out, name + " func");
+            f.func = &*sp.func;
+            for (const auto &factor : sp.funcSources)
+                f.funcShape.push_back(static_cast<int>(factor.size()));
+            emit(OpKind::Accumulate, targetDims, {out}, x, name + " into the sum");
+            return;
+        }
+
+        const int P = sp.productFeatures;
+        const std::array<int, 4> fullDims {A, P, X, Y};
+        BufferId product = plan::NoBuffer;
+        for (size_t fi = 0; fi < sp.factors.size(); ++fi) {
+            const auto &f = sp.factors[fi];
+            const auto fDims = dims4(f.dims);
+            const BufferId factor = scratch(fDims);
+            bool factorSet = false;
+            for (size_t ii = 0; ii < f.inputs.size(); ++ii) {
+                auto &in = f.inputs[ii];
+                const std::string where
+                    = name + " factor " + std::to_string(fi) + " input " + std::to_string(ii);
+                const auto &src = mNet.neuronPools[static_cast<size_t>(in.source)];
+                BufferId z = mFront[static_cast<size_t>(in.source)];
+                if (!in.pact.isIdentity()) {
+                    const auto sDims = dims4(src.dims);
+                    const BufferId pre = scratch(sDims);
+                    emit(OpKind::Activation, sDims, {z}, pre, where + " pact " + in.pact.text()).act
+                        = &in.pact;
+                    z = pre;
+                }
+                if (in.P) {
+                    const auto &g = in.ppGeometry;
+                    const std::array<int, 4> pDims {A, g.outC, g.outX, g.outY};
+                    const BufferId projected = scratch(pDims);
+                    conv(g, in.unsharedP, z, parameter(in.P), projected, pDims,
+                         where + " projection P");
+                    z = projected;
+                }
+                BufferId w = parameter(in.W);
+                const auto &g = in.geometry;
+                if (in.weightShape != spec::WeightShape::Full || !in.weightFnc.isIdentity()) {
+                    const size_t copies = in.unshared ? static_cast<size_t>(A) : 1;
+                    const size_t floats = static_cast<size_t>(g.weightCount()) * copies;
+                    const std::array<int, 4> wDims {in.unshared ? A : 1, g.outC, g.inC,
+                                                    g.kx * g.ky};
+                    const BufferId full = scratch(floats, wDims);
+                    Op &op = emit(OpKind::EffectiveWeight, wDims, {w}, full,
+                                  where + " effective weight");
+                    op.geometry = &g;
+                    op.perAgent = in.unshared;
+                    op.weightShape = in.weightShape;
+                    op.act = in.weightFnc.isIdentity() ? nullptr : &in.weightFnc;
+                    w = full;
+                }
+                const auto oDims = dims4(in.outDims);
+                if (!factorSet && in.outDims == f.dims) {
+                    // The first input of the factor's own shape is written in place.
+                    conv(g, in.unshared, z, w, factor, oDims, where + " conv");
+                    factorSet = true;
+                    continue;
+                }
+                if (!factorSet)
+                    emit(OpKind::Zero, fDims, {}, factor, name + " factor " + std::to_string(fi));
+                factorSet = true;
+                const BufferId out = scratch(oDims);
+                conv(g, in.unshared, z, w, out, oDims, where + " conv");
+                Op &add
+                    = emit(OpKind::BroadcastAdd, fDims, {out}, factor, where + " into the factor");
+                add.srcDims = oDims;
+            }
+            if (f.bias) {
+                Op &op = emit(OpKind::AddParameter, fDims, {parameter(f.bias)}, factor,
+                              name + " factor " + std::to_string(fi) + " bias");
+                op.parShape = f.biasShape;
+                op.unshare = false;
+            }
+            if (!f.act.isIdentity())
+                emit(OpKind::Activation, fDims, {factor}, factor,
+                     name + " factor " + std::to_string(fi) + " act " + f.act.text())
+                    .act
+                    = &f.act;
+            const bool first
+                = fi == 0 && f.dims == std::vector<int>(fullDims.begin(), fullDims.end());
+            if (first) {
+                product = factor; // 1 * u == u
+                continue;
+            }
+            if (fi == 0) {
+                product = scratch(fullDims);
+                emit(OpKind::Fill, fullDims, {}, product, name + " product starts at 1").value
+                    = 1.0f;
+            }
+            Op &mul = emit(OpKind::BroadcastMultiply, fullDims, {factor}, product,
+                           name + " times factor " + std::to_string(fi));
+            mul.srcDims = fDims;
+        }
+
+        const auto &s = *sp.spec;
+        int features = P;
+        auto group = [&](OpKind kind, int k, const char *what) {
+            features /= k;
+            const std::array<int, 4> rDims {A, features, X, Y};
+            const BufferId reduced = scratch(rDims);
+            emit(kind, rDims, {product}, reduced, name + " " + what).group = k;
+            product = reduced;
+        };
+        if (s.avgout > 1)
+            group(OpKind::Avgout, s.avgout, "avgout");
+        if (s.maxout > 1)
+            group(OpKind::Maxout, s.maxout, "maxout");
+        if (sp.M) {
+            const BufferId mixed = scratch(targetDims);
+            conv(sp.mGeometry, sp.unsharedM, product, parameter(sp.M), mixed, targetDims,
+                 name + " M");
+            product = mixed;
+        }
+        if (!sp.ACT.isIdentity())
+            emit(OpKind::Activation, targetDims, {product}, product, name + " ACT " + sp.ACT.text())
+                .act
+                = &sp.ACT;
+        if (s.noise != spec::NoiseKind::None) {
+            Op &op = emit(OpKind::Noise, targetDims, {}, product, name + " noise");
+            op.sp = sp.spec;
+            op.rng.base = &sp.noiseRng;
+        }
+        emit(OpKind::Accumulate, targetDims, {product}, x, name + " into the sum");
+    }
+
+    Network &mNet;
+    plan::Plan mPlan;
+    std::vector<BufferId> mFront, mBack; // by neuron pool
+    std::map<std::pair<Tensor *, BufferKind>, BufferId> mTensors;
+    size_t mUsed = 0, mTaskScratch = 0;
+    int mSynapsePool = -1;
+};
+
+} // namespace
+
+plan::Plan compilePlan(Network &net)
+{
+    return Compiler(net).run();
+}
+
+} // namespace streamlab::session

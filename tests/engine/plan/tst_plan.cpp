@@ -1,0 +1,276 @@
+// The frame plan: its text form against hand-counted ops and FLOPs, and every network we have
+// run through the plan on the CPU backend against the reference interpreter (ops/ via
+// session/compute.cpp), bit for bit, with the outputs and the scratch arena poisoned first.
+#include "backend/backend.h"
+#include "plan/plan.h"
+#include "session/forward.h"
+#include "session/session.h"
+#include "spec/load.h"
+#include "testsupport.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+using namespace streamlab;
+
+namespace {
+
+std::unique_ptr<session::Session> sessionFor(const std::string &yaml)
+{
+    auto loaded = spec::loadString(yaml, "plan.st_graph");
+    EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
+    if (!loaded.ok())
+        return nullptr;
+    session::SessionOptions options;
+    options.threads = 1;
+    spec::Diagnostics diagnostics;
+    auto s = session::Session::create(std::move(*loaded.network), options, diagnostics);
+    EXPECT_TRUE(s) << spec::formatAll(diagnostics);
+    return s;
+}
+
+// Which of NP 0's buffers holds the session's current frame.
+int frontOf(session::Session &s)
+{
+    const auto &np = s.network().neuronPools.front();
+    return &s.state(np.spec->name) == &np.state[0] ? 0 : 1;
+}
+
+// Runs every neuron pool's task of the session's plan into its back buffer (poisoned first)
+// and compares it with the reference pipeline computed from the same front states. Returns
+// the number of pools compared; failures are reported per pool and element.
+int compareWithReference(session::Session &s, const std::string &what)
+{
+    auto &net = s.network();
+    const int front = frontOf(s);
+    const uint64_t frame = static_cast<uint64_t>(s.frame());
+    std::vector<uint8_t> runs(net.synapsePools.size());
+    for (size_t k = 0; k < runs.size(); ++k)
+        runs[k] = net.synapsePools[k].flag == session::RunFlag::Running;
+    std::string error;
+    auto cpu = backend::create("cpu", &error);
+    EXPECT_TRUE(cpu) << error;
+    backend::RunContext context;
+    context.front = front;
+    context.frame = frame;
+    context.synapsePoolRuns = &runs;
+    context.poisonScratch = true;
+    const auto &plan = s.plan();
+    EXPECT_EQ(plan.tasks.size(), net.neuronPools.size());
+    int compared = 0;
+    for (size_t n = 0; n < net.neuronPools.size(); ++n) {
+        auto &np = net.neuronPools[n];
+        std::vector<float> reference(np.state[0].size());
+        session::StateView states;
+        states.net = &net;
+        states.front = front;
+        session::ForwardRngs rngs;
+        rngs.noise = &np.noiseRng;
+        rngs.dropout = &np.dropoutRng;
+        rngs.zoneout = &np.zoneoutRng;
+        rngs.counter = frame;
+        session::neuronPoolForward(net, static_cast<int>(n), states, np.state[front].data(), rngs,
+                                   reference.data(), nullptr);
+        if (np.hasInput)
+            for (size_t i = 0; i < reference.size(); ++i)
+                reference[i] += np.input[i];
+
+        Tensor &back = np.state[1 - front];
+        back.fill(std::numeric_limits<float>::quiet_NaN());
+        const auto &task = plan.tasks[n];
+        EXPECT_EQ(task.neuronPool, static_cast<int>(n));
+        cpu->run(plan, task.begin, task.end, context);
+        size_t mismatches = 0;
+        for (size_t i = 0; i < reference.size(); ++i) {
+            uint32_t a = 0, b = 0;
+            std::memcpy(&a, &reference[i], 4);
+            std::memcpy(&b, &back[i], 4);
+            if (a != b && ++mismatches <= 3)
+                ADD_FAILURE() << what << ": pool '" << np.spec->name << "' element " << i
+                              << ": plan " << back[i] << ", reference " << reference[i];
+        }
+        ++compared;
+    }
+    return compared;
+}
+
+std::vector<std::string> files(const std::string &dir)
+{
+    std::vector<std::string> out;
+    for (const auto &entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".st_graph")
+            out.push_back(entry.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Streams `path` a few frames (so states are not all zero) and compares the plan's frame with
+// the reference. Every file must load and run (as the conformance test requires).
+int checkFile(const std::string &path)
+{
+    auto loaded = spec::load(path);
+    EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
+    if (!loaded.ok())
+        return 0;
+    session::SessionOptions options;
+    options.threads = 1;
+    spec::Diagnostics diagnostics;
+    auto s = session::Session::create(std::move(*loaded.network), options, diagnostics);
+    EXPECT_TRUE(s) << spec::formatAll(diagnostics);
+    if (!s)
+        return 0;
+    s->run(3);
+    return compareWithReference(*s, std::filesystem::path(path).filename().string()) > 0;
+}
+
+// a [1, 4, 4] -> b [3, 4, 4] by a 3x3 convolution, tanh; b -> c [2, 1, 1] dense (rf 0).
+const char *kSmall = R"(
+name: small
+agents: 2
+neuron_pools:
+    a: {shape: [1, 4, 4], bias_shape: feature, init b: 0.5}
+    b: {shape: [3, 4, 4], act: tanh}
+    c: {shape: [2, 1, 1], bias_shape: False}
+synapse_pools:
+    ab: {source: [[a]], target: b, rf: 3}
+    bc: {source: [[b]], target: c, rf: 0}
+plasticities: {}
+interfaces: {}
+)";
+
+} // namespace
+
+TEST(Plan, SmallNetworkOpsShapesAndFlops)
+{
+    auto s = sessionFor(kSmall);
+    ASSERT_TRUE(s);
+    const auto &plan = s->plan();
+    ASSERT_EQ(plan.tasks.size(), 3u);
+    // a: zero, pipeline (bias). b: zero, conv, accumulate, pipeline (bias, tanh). c: zero,
+    // conv (dense), accumulate, pipeline (nothing).
+    auto kinds = [&](size_t t) {
+        std::vector<plan::OpKind> out;
+        for (size_t i = plan.tasks[t].begin; i < plan.tasks[t].end; ++i)
+            out.push_back(plan.ops[i].kind);
+        return out;
+    };
+    using K = plan::OpKind;
+    EXPECT_EQ(kinds(0), (std::vector<K> {K::Zero, K::NeuronPipeline}));
+    EXPECT_EQ(kinds(1), (std::vector<K> {K::Zero, K::Conv, K::Accumulate, K::NeuronPipeline}));
+    EXPECT_EQ(kinds(2), (std::vector<K> {K::Zero, K::Conv, K::Accumulate, K::NeuronPipeline}));
+    const auto &conv = plan.ops[plan.tasks[1].begin + 1];
+    EXPECT_EQ(conv.dims, (std::array<int, 4> {2, 3, 4, 4}));
+    // 2 agents x 3 outputs x 16 pixels x (1 input x 3 x 3) multiply-adds.
+    EXPECT_DOUBLE_EQ(conv.flops, 2.0 * 2 * 3 * 16 * 9);
+    // Reads a (2x16 floats) and W (3x1x3x3), writes 2x3x16.
+    EXPECT_DOUBLE_EQ(conv.bytes, 4.0 * (32 + 27 + 96));
+    const auto &dense = plan.ops[plan.tasks[2].begin + 1];
+    EXPECT_EQ(dense.dims, (std::array<int, 4> {2, 2, 1, 1}));
+    EXPECT_DOUBLE_EQ(dense.flops, 2.0 * 2 * 2 * 1 * 3 * 16);
+    // The first input of a factor of the target's shape is written straight into its factor,
+    // which is also the product: one scratch buffer per synapse pool, the arena reused by the
+    // next pool.
+    EXPECT_EQ(plan.scratchFloats, 96u);
+    EXPECT_EQ(plan.tasks[1].scratchFloats, 96u);
+    EXPECT_EQ(plan.tasks[2].scratchFloats, 16u); // 4 floats, aligned to 16
+
+    const std::string text = plan::print(plan);
+    EXPECT_NE(text.find("frame plan: 3 tasks, 10 ops"), std::string::npos) << text;
+    EXPECT_NE(text.find("task b (4 ops"), std::string::npos) << text;
+    EXPECT_NE(text.find("conv [2,3,4,4] <- a@k, ab.W_0_0 -> s"), std::string::npos) << text;
+    EXPECT_NE(text.find("1.7 kFLOP"), std::string::npos) << text;
+    EXPECT_NE(text.find("np_pipeline [2,3,4,4]"), std::string::npos) << text;
+    EXPECT_NE(text.find("'b': bias, act tanh"), std::string::npos) << text;
+}
+
+TEST(Plan, SmallNetworkMatchesHandComputedFrame)
+{
+    auto s = sessionFor(kSmall);
+    ASSERT_TRUE(s);
+    // Frame 1: a = bias 0.5 everywhere (no synapse pools); b = tanh(conv(a(0) = 0)) = 0.
+    s->step();
+    for (float v : s->state("a").values())
+        EXPECT_EQ(v, 0.5f);
+    for (float v : s->state("b").values())
+        EXPECT_EQ(v, 0.0f);
+    // Frame 2: b = tanh(sum over the 3x3 window inside the 4x4 map of 0.5 * W).
+    s->step();
+    const Tensor &W = s->parameter("ab", "W_0_0")->value; // [3, 1, 3, 3]
+    const Tensor &b = s->state("b");
+    for (int o = 0; o < 3; ++o)
+        for (int x = 0; x < 4; ++x)
+            for (int y = 0; y < 4; ++y) {
+                double sum = 0.0;
+                for (int u = 0; u < 3; ++u)
+                    for (int v = 0; v < 3; ++v) {
+                        const int sx = x - 1 + u, sy = y - 1 + v;
+                        if (sx >= 0 && sx < 4 && sy >= 0 && sy < 4)
+                            sum += 0.5 * W[static_cast<size_t>((o * 3 + u) * 3 + v)];
+                    }
+                EXPECT_NEAR(b.at(1, o, x, y), std::tanh(sum), 1e-6) << o << "," << x << "," << y;
+            }
+}
+
+TEST(Plan, PausedSynapsePoolIsSkipped)
+{
+    auto s = sessionFor(kSmall);
+    ASSERT_TRUE(s);
+    s->run(2);
+    session::Command pause;
+    pause.kind = session::Command::Kind::SetFlag;
+    pause.item = "bc";
+    pause.value = 1;
+    s->post(pause);
+    s->step(); // the pause lands at the start of this frame: c gets nothing from b
+    for (float v : s->state("c").values())
+        EXPECT_EQ(v, 0.0f);
+    EXPECT_EQ(compareWithReference(*s, "small, bc paused"), 3);
+}
+
+TEST(Plan, OurExamplesMatchTheReference)
+{
+    const auto examples = files(test::sourcePath("examples"));
+    int checked = 0;
+    for (const auto &file : examples) {
+        SCOPED_TRACE(file);
+        checked += checkFile(file);
+    }
+    EXPECT_GE(checked, 5);
+    EXPECT_EQ(checked, static_cast<int>(examples.size()));
+}
+
+TEST(Plan, StatestreamFilesMatchTheReference)
+{
+    const std::string dir = test::conformanceDir();
+    if (dir.empty())
+        GTEST_SKIP() << "STREAMLAB_CONFORMANCE_DIR is not set";
+    int checked = 0, runnable = 0;
+    for (const auto &file : files(dir)) {
+        if (std::filesystem::path(file).filename().string().rfind("test_everything_wrong_", 0) == 0)
+            continue; // rejected by the loader (the conformance test checks how)
+        SCOPED_TRACE(file);
+        ++runnable;
+        checked += checkFile(file);
+    }
+    EXPECT_GE(runnable, 20);
+    EXPECT_EQ(checked, runnable);
+}
+
+TEST(Plan, UnknownDeviceIsRefusedWithTheDevicesThereAre)
+{
+    std::string error;
+    EXPECT_EQ(backend::create("cuda:0", &error), nullptr);
+    EXPECT_EQ(error, "unknown device 'cuda:0' (this build has: cpu)");
+    auto loaded = spec::loadString(kSmall, "plan.st_graph");
+    ASSERT_TRUE(loaded.ok());
+    session::SessionOptions options;
+    options.device = "tpu";
+    spec::Diagnostics diagnostics;
+    EXPECT_EQ(session::Session::create(std::move(*loaded.network), options, diagnostics), nullptr);
+    ASSERT_EQ(diagnostics.size(), 1u);
+    EXPECT_EQ(diagnostics[0].format(), "<input>:1:1: unknown device 'tpu' (this build has: cpu)");
+}
