@@ -7,9 +7,12 @@
 // frames), prints every row it writes to stderr (phase, epoch, frame, wall and CPU seconds since
 // the start, accuracy) and one line to stdout: the first test pass with accuracy >= T and the
 // best test pass, each with its frame and seconds.
-// Cases: a st_graph file, or "many_pools" (statestream's target case: 256 neuron pools [8,16,16]
-// with three 3x3 synapse pools each, generated here). Run one case per process so that the peak
-// memory belongs to that case alone (bench/run.sh does this).
+// Cases: a st_graph file, or one generated here: "many_pools" (statestream's target case: 256
+// neuron pools [8,16,16] with three 3x3 synapse pools each, 16 agents), "pools1024" (1024 x
+// [4,8,8], two synapse pools each, 8 agents), "pools4096" (4096 x [4,4,4], two each, 4 agents),
+// "big_conv" (four [64,32,32] pools in a chain, recurrent, 64 agents). `streamlab-bench --yaml
+// CASE` prints a generated case's st_graph. Run one case per process so that the peak memory
+// belongs to that case alone (bench/run.sh does this).
 #include "session/session.h"
 #include "spec/load.h"
 
@@ -20,20 +23,61 @@
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
+#include <vector>
 
 using namespace streamlab;
 
-static std::string manyPools(int pools, int agents)
+// The generated cases: `pools` neuron pools of [features, size, size], each with a 3x3 synapse pool
+// from every source (i + offset) mod pools (a ring with skips), or, for a chain, from itself and
+// (but the first) its predecessor. Biases start normal so that the states are not all 0.
+struct Generated
+{
+    const char *name;
+    int pools, features, size, agents;
+    const char *act;
+    std::vector<int> offsets; // empty: a chain
+};
+
+static const std::vector<Generated> &generatedCases()
+{
+    static const std::vector<Generated> cases {
+        // statestream's target case: many small pools of one shape
+        {"many_pools", 256, 8, 16, 16, "tanh", {0, -1, 16}},
+        {"pools1024", 1024, 4, 8, 8, "tanh", {0, -1}},
+        {"pools4096", 4096, 4, 4, 4, "tanh", {0, -1}},
+        // a large convolutional network: four [64, 32, 32] pools in a chain, recurrent each
+        {"big_conv", 4, 64, 32, 64, "relu", {}},
+    };
+    return cases;
+}
+
+static const Generated *findGenerated(const std::string &name)
+{
+    for (const auto &g : generatedCases())
+        if (name == g.name)
+            return &g;
+    return nullptr;
+}
+
+static std::string generatedYaml(const Generated &g)
 {
     std::ostringstream y;
-    y << "name: many_pools\nagents: " << agents << "\nneuron_pools:\n";
-    for (int i = 0; i < pools; ++i)
-        y << "    p" << i << ": {shape: [8, 16, 16], act: tanh, init b: normal}\n";
+    y << "name: " << g.name << "\nagents: " << g.agents << "\nneuron_pools:\n";
+    for (int i = 0; i < g.pools; ++i)
+        y << "    p" << i << ": {shape: [" << g.features << ", " << g.size << ", " << g.size
+          << "], act: " << g.act << ", init b: normal}\n";
     y << "synapse_pools:\n";
-    // Each pool listens to itself, its predecessor and the pool 16 further on (a ring with skips).
-    for (int i = 0; i < pools; ++i) {
-        const int sources[3] = {i, (i + pools - 1) % pools, (i + 16) % pools};
-        for (int k = 0; k < 3; ++k)
+    for (int i = 0; i < g.pools; ++i) {
+        std::vector<int> sources;
+        if (g.offsets.empty()) {
+            sources.push_back(i);
+            if (i > 0)
+                sources.push_back(i - 1);
+        } else {
+            for (const int offset : g.offsets)
+                sources.push_back(((i + offset) % g.pools + g.pools) % g.pools);
+        }
+        for (size_t k = 0; k < sources.size(); ++k)
             y << "    s" << i << "_" << k << ": {source: [[p" << sources[k] << "]], target: p" << i
               << ", rf: 3}\n";
     }
@@ -103,10 +147,21 @@ static int timeToTestAccuracy(session::Session &session, const std::string &name
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && std::strcmp(argv[1], "--yaml") == 0) {
+        const Generated *g = findGenerated(argv[2]);
+        if (!g) {
+            std::cerr << "streamlab-bench: " << argv[2] << " is not a generated case\n";
+            return 2;
+        }
+        std::cout << generatedYaml(*g);
+        return 0;
+    }
     if (argc < 4) {
         std::cerr << "usage: streamlab-bench CASE THREADS FRAMES [WARMUP] "
                      "[streaming|learning|accuracy:T:D|test:T:S]\n"
-                     "  CASE: an .st_graph file or 'many_pools'\n";
+                     "       streamlab-bench --yaml GENERATED_CASE\n"
+                     "  CASE: an .st_graph file or a generated case: many_pools, pools1024, "
+                     "pools4096, big_conv\n";
         return 2;
     }
     const std::string name = argv[1];
@@ -115,8 +170,9 @@ int main(int argc, char **argv)
     const int warmup = argc > 4 ? std::atoi(argv[4]) : 10;
     const std::string mode = argc > 5 ? argv[5] : "streaming";
 
-    auto loaded = name == "many_pools" ? spec::loadString(manyPools(256, 16), "many_pools.st_graph")
-                                       : spec::load(name);
+    const Generated *generated = findGenerated(name);
+    auto loaded = generated ? spec::loadString(generatedYaml(*generated), name + ".st_graph")
+                            : spec::load(name);
     if (!loaded.ok()) {
         std::cerr << spec::formatAll(loaded.diagnostics);
         return 1;

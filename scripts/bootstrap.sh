@@ -7,6 +7,9 @@
 #                                display is present, streamlab-run in the terminal otherwise
 #   scripts/bootstrap.sh test    install what is missing, build, run the whole test suite and check
 #                                that every test executable the product defines ran
+#   scripts/bootstrap.sh bench   install what is missing and, for the benchmarks only, PyTorch
+#                                (python3-torch) with OpenBLAS; build; run bench/run.sh (Streamlab
+#                                against PyTorch; writes bench/results.md)
 #
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores),
 # STREAMLAB_CONFORMANCE_DIR (default ../shared/examples/statestream when that folder exists),
@@ -14,9 +17,9 @@
 set -euo pipefail
 mode=${1:-run}
 case "$mode" in
-run | test) ;;
+run | test | bench) ;;
 *)
-    echo "usage: scripts/bootstrap.sh run|test" >&2
+    echo "usage: scripts/bootstrap.sh run|test|bench" >&2
     exit 2
     ;;
 esac
@@ -30,6 +33,12 @@ jobs=${JOBS:-$(nproc)}
 packages=(build-essential cmake ccache pkg-config libyaml-cpp-dev libeigen3-dev libhdf5-dev
           zlib1g-dev libgtest-dev dataset-fashion-mnist qt6-base-dev libqt6opengl6-dev
           qt6-charts-dev qt6-svg-dev libgl-dev clang libclang-rt-14-dev)
+# The benchmarks' PyTorch peers (bench/peers/), never needed to build or test: Debian's PyTorch,
+# an optimized BLAS under it (the reference BLAS runs its dense products at ~6 GFLOP/s), and
+# threadpoolctl to report which OpenBLAS kernels run.
+if [[ $mode == bench ]]; then
+    packages+=(python3-torch libopenblas0-openmp python3-threadpoolctl)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -78,5 +87,8 @@ test)
     junit=$build/ctest-results.xml
     (cd "$build" && ctest --output-on-failure -j"$jobs" --output-junit "$junit")
     bash "$root/scripts/check-tests-ran.sh" "$root" "$build" "$junit"
+    ;;
+bench)
+    bash "$root/bench/run.sh" "$build"
     ;;
 esac
