@@ -16,6 +16,10 @@ namespace {
 constexpr int AttributeMessage = 0x0c;
 constexpr int ContinuationMessage = 0x10;
 constexpr int AttributeInfoMessage = 0x15;
+constexpr int SymbolTableMessage = 0x11;
+constexpr uint64_t MaxHeapBytes = uint64_t(16) << 20; // a group's local heap (its link names)
+constexpr int MaxTreeDepth = 32;
+constexpr size_t MaxTreeNodes = 100000;
 constexpr uint64_t MaxHeaderBytes = uint64_t(16) << 20; // all chunks of one object header
 constexpr int MaxChunks = 256;
 
@@ -111,7 +115,8 @@ RawCheck::Finding RawCheck::checkAttributes(hid_t object)
 
 // Walks the messages of the object header at file offset `header`, following continuation
 // chunks, and checks each attribute message; the header's own damage is the returned problem.
-std::string RawCheck::checkMessages(uint64_t header, std::vector<Finding> &findings)
+std::string RawCheck::checkMessages(uint64_t header, std::vector<Finding> &findings,
+                                    std::vector<SymbolTable> *symbolTables)
 {
     const std::string damaged = "its object header at " + at(header) + " is damaged";
     struct Chunk
@@ -173,6 +178,11 @@ std::string RawCheck::checkMessages(uint64_t header, std::vector<Finding> &findi
                     return damaged;
                 chunks.push_back({mBase + decode(data, mAddressSize),
                                   decode(data + mAddressSize, mLengthSize), true});
+            } else if (type == SymbolTableMessage && symbolTables) {
+                if (size < static_cast<size_t>(2 * mAddressSize))
+                    return damaged;
+                symbolTables->push_back({mBase + decode(data, mAddressSize),
+                                         mBase + decode(data + mAddressSize, mAddressSize)});
             } else if (type == AttributeInfoMessage) {
                 const size_t heapAt = 2 + ((size >= 2 && (data[1] & 0x01)) ? 2 : 0);
                 if (size < heapAt + static_cast<size_t>(mAddressSize))
@@ -386,6 +396,139 @@ std::string RawCheck::checkLink(hid_t group, const std::string &name)
         found = mHeaders.emplace(header, checkMessages(header, attributes)).first;
     }
     return found->second;
+}
+
+std::string RawCheck::checkGroup(hid_t group)
+{
+    if (!mUsable)
+        return {};
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info1_t info {};
+#else
+    H5O_info_t info {};
+#endif
+    if (H5Oget_info2(group, &info, H5O_INFO_BASIC) < 0)
+        return "its object header cannot be read";
+    const uint64_t header = mBase + info.addr;
+    if (auto found = mGroups.find(header); found != mGroups.end())
+        return found->second;
+    std::vector<Finding> attributes; // checked when they are read
+    std::vector<SymbolTable> tables;
+    std::string problem = checkMessages(header, attributes, &tables);
+    // The superblock (version 0 or 1) caches the root group's symbol table, and HDF5 uses it.
+    std::vector<uint8_t> super;
+    if (problem.empty() && read(mBase, 24, super) && super[8] <= 1
+        && read(mBase, 24 + (super[8] == 1 ? 4 : 0) + 4 * mAddressSize + 2 * mAddressSize + 24,
+                super)) {
+        const size_t entry = 24 + (super[8] == 1 ? 4 : 0) + 4 * static_cast<size_t>(mAddressSize);
+        const uint64_t rootHeader = mBase + decode(&super[entry + mAddressSize], mAddressSize);
+        const size_t scratch = entry + 2 * static_cast<size_t>(mAddressSize) + 8;
+        if (rootHeader == header && decode(&super[entry + 2 * mAddressSize], 4) == 1)
+            tables.push_back({mBase + decode(&super[scratch], mAddressSize),
+                              mBase + decode(&super[scratch + mAddressSize], mAddressSize)});
+    }
+    for (size_t i = 0; problem.empty() && i < tables.size(); ++i)
+        problem = checkSymbolTable(tables[i]);
+    return mGroups[header] = problem;
+}
+
+// A group's links in the old format: a local heap of names ("HEAP") and a version 1 B-tree
+// ("TREE") of symbol nodes ("SNOD"), each entry naming its link by an offset into the heap.
+// HDF5 1.10 reads the heap's data segment at the size it declares and compares names as C
+// strings at the entries' offsets, trusting both.
+std::string RawCheck::checkSymbolTable(const SymbolTable &table)
+{
+    const std::string damaged = "its list of links (symbol table) is damaged";
+    const int O = mAddressSize, L = mLengthSize;
+    std::vector<uint8_t> bytes;
+    if (!read(table.heap, 8 + 2 * static_cast<uint64_t>(L) + O, bytes)
+        || !std::equal(bytes.begin(), bytes.begin() + 4, "HEAP") || bytes[4] != 0)
+        return damaged + " (its local heap at " + at(table.heap) + ")";
+    const uint64_t heapSize = decode(&bytes[8], L);
+    const uint64_t freeList = decode(&bytes[8 + L], L);
+    const uint64_t heapData = mBase + decode(&bytes[8 + 2 * L], O);
+    std::vector<uint8_t> names;
+    if (heapSize == 0 || heapSize > MaxHeapBytes || !read(heapData, heapSize, names))
+        return damaged + " (the data of its local heap at " + at(table.heap) + ")";
+    // The heap's free blocks form a list inside its data: HDF5 follows it to its end without
+    // a bound, so a list that runs in a circle (or out of the data) is refused here.
+    const uint64_t maxFreeBlocks = heapSize / (2 * uint64_t(L));
+    uint64_t freeBlocks = 0;
+    for (uint64_t block = freeList; block != 1; ++freeBlocks) {
+        if (freeBlocks >= maxFreeBlocks || block >= heapSize || heapSize - block < 2 * uint64_t(L))
+            return damaged + " (the free-space list of its local heap at " + at(table.heap) + ")";
+        const uint64_t next = decode(&names[block], L);
+        const uint64_t size = decode(&names[block + L], L);
+        if (next == 0 || size > heapSize - block)
+            return damaged + " (the free-space list of its local heap at " + at(table.heap) + ")";
+        block = next;
+    }
+
+    // Node sizes come from the superblock's K values (HDF5 reads that many bytes).
+    // Superblocks of version 2 and later do not store them: HDF5's defaults, 4 and 16, apply.
+    std::vector<uint8_t> super;
+    if (!read(mBase, 20, super))
+        return damaged;
+    const bool stored = super[8] <= 1;
+    const uint64_t leafK = stored ? decode(&super[16], 2) : 4;
+    const uint64_t internalK = stored ? decode(&super[18], 2) : 16;
+    if (leafK == 0 || internalK == 0)
+        return damaged;
+    const uint64_t entrySize = 2 * static_cast<uint64_t>(O) + 24;
+    struct Node
+    {
+        uint64_t address;
+        int depth;
+    };
+    std::vector<Node> pending {{table.btree, 0}};
+    std::set<uint64_t> seen;
+    while (!pending.empty()) {
+        const Node node = pending.back();
+        pending.pop_back();
+        if (node.depth > MaxTreeDepth || seen.size() >= MaxTreeNodes
+            || !seen.insert(node.address).second)
+            return damaged;
+        const uint64_t treeSize = 8 + 2 * static_cast<uint64_t>(O)
+            + (2 * internalK + 1) * static_cast<uint64_t>(L) + 2 * internalK * O;
+        if (!read(node.address, 8, bytes))
+            return damaged;
+        if (std::equal(bytes.begin(), bytes.begin() + 4, "SNOD")) {
+            const uint64_t nodeSize = 8 + 2 * leafK * entrySize;
+            if (bytes[4] != 1 || !read(node.address, nodeSize, bytes))
+                return damaged;
+            const uint64_t symbols = decode(&bytes[6], 2);
+            if (symbols > 2 * leafK)
+                return damaged;
+            for (uint64_t i = 0; i < symbols; ++i) {
+                const uint64_t name = decode(&bytes[8 + i * entrySize], O);
+                if (name >= heapSize
+                    || std::find(names.begin() + static_cast<ptrdiff_t>(name), names.end(), 0)
+                        == names.end())
+                    return damaged + " (a link name outside its local heap)";
+            }
+            continue;
+        }
+        if (!std::equal(bytes.begin(), bytes.begin() + 4, "TREE") || bytes[4] != 0
+            || !read(node.address, treeSize, bytes))
+            return damaged;
+        const uint64_t used = decode(&bytes[6], 2);
+        if (used > 2 * internalK)
+            return damaged;
+        // Keys (heap offsets of names) and children alternate after the two sibling addresses.
+        size_t pos = 8 + 2 * static_cast<size_t>(O);
+        for (uint64_t i = 0; i <= used; ++i) {
+            const uint64_t key = decode(&bytes[pos], L);
+            if (key >= heapSize)
+                return damaged + " (a B-tree key outside its local heap)";
+            pos += static_cast<size_t>(L);
+            if (i == used)
+                break;
+            const uint64_t child = mBase + decode(&bytes[pos], O);
+            pos += static_cast<size_t>(O);
+            pending.push_back({child, node.depth + 1}); // a TREE (level > 0) or an SNOD
+        }
+    }
+    return {};
 }
 
 std::string RawCheck::checkTextDataset(hid_t dataset)

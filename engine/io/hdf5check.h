@@ -40,6 +40,12 @@ public:
     // external: into other files) are refused.
     std::string checkLink(hid_t group, const std::string &name);
 
+    // "" when HDF5 can look up and list the links of `group`: the local heap of its link names
+    // and the B-tree of its symbol table (the old group format, which HDF5 1.10 writes by
+    // default) lie within the file, and every name in them is within the heap; else what is
+    // wrong. Checked once per group.
+    std::string checkGroup(hid_t group);
+
     // The longest text Streamlab reads from a file (the st_graph of a network included).
     static constexpr uint64_t MaxTextBytes = uint64_t(64) << 20;
 
@@ -49,9 +55,15 @@ private:
         std::string problem; // "" when it is sound
         std::map<uint32_t, uint64_t> sizes; // object index -> size in bytes
     };
+    struct SymbolTable
+    {
+        uint64_t btree = 0, heap = 0; // file offsets
+    };
     bool read(uint64_t offset, uint64_t size, std::vector<uint8_t> &out) const;
     uint64_t decode(const uint8_t *p, int bytes) const;
-    std::string checkMessages(uint64_t header, std::vector<Finding> &findings);
+    std::string checkMessages(uint64_t header, std::vector<Finding> &findings,
+                              std::vector<SymbolTable> *symbolTables = nullptr);
+    std::string checkSymbolTable(const SymbolTable &table);
     std::string checkAttribute(const uint8_t *p, size_t size, std::string &name);
     std::string checkReference(const uint8_t *p, uint64_t elementSize);
     const Collection &collection(uint64_t address);
@@ -64,6 +76,7 @@ private:
     int mAddressSize = 8, mLengthSize = 8;
     std::map<uint64_t, Collection> mCollections;
     std::map<uint64_t, std::string> mHeaders; // object header offset -> its problem ("" sound)
+    std::map<uint64_t, std::string> mGroups; // group header offset -> its links' problem
 };
 
 } // namespace streamlab::io

@@ -283,10 +283,23 @@ Hdf5Reader::Hdf5Reader(hid_t group, std::string path, std::shared_ptr<StateStatu
 {
 }
 
+bool Hdf5Reader::linksReadable() const
+{
+    // HDF5 looks names up in a group's local heap and B-tree trusting their sizes: a damaged
+    // one is refused before HDF5 sees it.
+    if (mGroup < 0)
+        return false;
+    const std::string problem = mCheck->checkGroup(mGroup);
+    if (problem.empty())
+        return true;
+    fail("the links of " + path() + " cannot be read: " + problem);
+    return false;
+}
+
 std::unique_ptr<StateReader> Hdf5Reader::group(const std::string &name) const
 {
-    if (name.empty() || name.find('/') != std::string::npos || !exists(mGroup, name)
-        || !canOpen(name))
+    if (name.empty() || name.find('/') != std::string::npos || !linksReadable()
+        || !exists(mGroup, name) || !canOpen(name))
         return nullptr;
     Hid object(H5Oopen(mGroup, name.c_str(), H5P_DEFAULT));
     if (!object || H5Iget_type(object.get()) != H5I_GROUP)
@@ -306,6 +319,8 @@ std::vector<std::string> Hdf5Reader::children(H5I_type_t type) const
         static_cast<Visit *>(data)->names.emplace_back(name);
         return 0;
     };
+    if (!linksReadable())
+        return {};
     hsize_t index = 0;
     H5Literate(mGroup, H5_INDEX_NAME, H5_ITER_INC, &index, each, &visit);
     std::vector<std::string> out;
@@ -360,8 +375,8 @@ bool Hdf5Reader::canOpen(const std::string &name) const
 
 Hid Hdf5Reader::openDataset(const std::string &name) const
 {
-    if (mGroup < 0 || name.empty() || name.find('/') != std::string::npos || !exists(mGroup, name)
-        || !canOpen(name))
+    if (mGroup < 0 || name.empty() || name.find('/') != std::string::npos || !linksReadable()
+        || !exists(mGroup, name) || !canOpen(name))
         return Hid();
     Hid object(H5Oopen(mGroup, name.c_str(), H5P_DEFAULT));
     if (!object || H5Iget_type(object.get()) != H5I_DATASET)

@@ -82,6 +82,8 @@ private:
     Hid openAttribute(const std::string &name) const;
     // False (and an error) when the object linked as `name` must not be opened (RawCheck).
     bool canOpen(const std::string &name) const;
+    // False (and an error) when HDF5 must not look up the links of this group (RawCheck).
+    bool linksReadable() const;
     Hid openDataset(const std::string &name) const;
 
     hid_t mGroup;

@@ -541,3 +541,80 @@ TEST(Untrusted, DamagedObjectHeadersAreRefusedBeforeHdf5OpensThem)
                        + ": it is a soft or external link, which Streamlab does not "
                          "follow"}));
 }
+
+// A group's links in HDF5's old format: a local heap of names and a B-tree of symbol nodes whose
+// entries point into it. HDF5 1.10 trusts the heap's declared size and the entries' offsets (a
+// fuzzed file crashed in its heap read from H5Lexists); both are checked before HDF5 looks a
+// name up.
+TEST(Untrusted, DamagedGroupLinkListsAreRefused)
+{
+    const std::string path = saveDemo("io-untrusted-heap", 3);
+    const std::string data = bytes(path);
+    size_t heaps = 0, refused = 0;
+    for (size_t at = data.find("HEAP"); at != std::string::npos; at = data.find("HEAP", at + 1)) {
+        if (data[at + 4] != 0)
+            continue; // not a local heap's version byte
+        ++heaps;
+        std::string copy = data;
+        copy[at + 8 + 3] = static_cast<char>(copy[at + 8 + 3] | 0x40); // 1 GiB of names
+        const std::string file = path + ".heap-" + std::to_string(at) + ".h5";
+        test::writeFile(file, copy);
+        // A group the loader never looks into may stay damaged; every other one is refused.
+        auto r = io::loadModel(file, {});
+        if (r.session)
+            continue;
+        ++refused;
+        EXPECT_NE(r.error.find("cannot be read: its list of links (symbol table) is damaged (the "
+                               "data of its local heap at byte "
+                               + std::to_string(at) + ")"),
+                  std::string::npos)
+            << r.error;
+    }
+    EXPECT_GE(heaps, 5u); // the root, /neuron_pools, /synapse_pools, ...
+    EXPECT_GE(refused, heaps - 1) << heaps;
+    const size_t node = data.find("SNOD");
+    ASSERT_NE(node, std::string::npos);
+    std::string copy = data;
+    copy[node + 8 + 3] = 0x7f; // the first entry's name offset, far past its heap
+    const std::string file = path + ".snod.h5";
+    test::writeFile(file, copy);
+    const std::string error = refusal(file);
+    EXPECT_NE(error.find("its list of links (symbol table) is damaged (a link name outside its "
+                         "local heap)"),
+              std::string::npos)
+        << error;
+
+    // A free-space list that runs in a circle: HDF5 would follow it until memory runs out (the
+    // fuzz corpus holds such a file). The first heap with a free block gets its block's "next"
+    // pointing at itself; offsets and lengths are 8 bytes in the files we write.
+    const auto le64 = [&data](size_t at) {
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; --i)
+            v = (v << 8) | static_cast<uint8_t>(data[at + static_cast<size_t>(i)]);
+        return v;
+    };
+    bool circled = false;
+    for (size_t at = data.find("HEAP"); !circled && at != std::string::npos;
+         at = data.find("HEAP", at + 1)) {
+        const uint64_t size = le64(at + 8), freeBlock = le64(at + 16), start = le64(at + 24);
+        if (data[at + 4] != 0 || freeBlock == 1 || freeBlock >= size || start >= data.size())
+            continue;
+        std::string looped = data;
+        for (int i = 0; i < 8; ++i)
+            looped[start + freeBlock + static_cast<size_t>(i)]
+                = static_cast<char>((freeBlock >> (8 * i)) & 0xff);
+        const std::string loopFile = path + ".freelist.h5";
+        test::writeFile(loopFile, looped);
+        auto r = io::loadModel(loopFile, {});
+        if (r.session)
+            continue; // a group the loader never looks into
+        circled = true;
+        EXPECT_NE(
+            r.error.find("its list of links (symbol table) is damaged (the free-space list of "
+                         "its local heap at byte "
+                         + std::to_string(at) + ")"),
+            std::string::npos)
+            << r.error;
+    }
+    EXPECT_TRUE(circled) << "no local heap with a free block that the loader reads";
+}
