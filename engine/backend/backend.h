@@ -26,6 +26,10 @@ struct RunContext
     // Tests: every scratch buffer holds NaN before the segment runs, so that a kernel reading
     // an element nobody wrote is caught.
     bool poisonScratch = false;
+    // Agents [agentBegin, agentEnd) of every op (a part of a split task, plan::Task); agentEnd
+    // -1: all. States, interface data and per-agent parameters are read and written at those
+    // agents; scratch holds only the part's agents.
+    int agentBegin = 0, agentEnd = -1;
 };
 
 class Backend

@@ -128,7 +128,14 @@ std::string print(const Plan &plan)
             flops += plan.ops[i].flops;
         out << "\ntask " << task.name << " (" << task.end - task.begin << " ops, "
             << formatCount(flops, "FLOP") << ", scratch "
-            << formatCount(static_cast<double>(task.scratchFloats) * sizeof(float), "B") << ")\n";
+            << formatCount(static_cast<double>(task.scratchFloats) * sizeof(float), "B");
+        if (task.parts > 1) {
+            const int last = plan.agents - (task.parts - 1) * task.agentsPerPart;
+            out << ", " << task.parts << " parts of " << task.agentsPerPart << " agents";
+            if (last != task.agentsPerPart)
+                out << " (the last " << last << ")";
+        }
+        out << ")\n";
         for (size_t i = task.begin; i < task.end; ++i) {
             const Op &op = plan.ops[i];
             out << "  " << i << " " << opName(op.kind) << " " << shapeText(op.dims) << " <- ";

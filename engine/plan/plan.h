@@ -18,10 +18,12 @@
 #include "tensor/random.h"
 #include "tensor/tensor.h"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace streamlab::plan {
@@ -113,13 +115,35 @@ struct Op
 };
 
 // The ops of one neuron pool's update (frame k -> k+1): its task in the frame.
+//
+// A large task whose ops all treat agents independently is split into `parts` ranges of
+// `agentsPerPart` agents (the last may hold fewer), which workers run side by side: so two
+// threads help a network of one big pool as much as one of many. The split is fixed when the plan
+// is compiled, from the task's work alone, never from the number of threads, so results do not
+// depend on it. Ops that mix agents or draw random numbers in one stream over the whole pool
+// (batch norms, noise, dropout, zoneout, functional synapse pools, `$` activations) keep a task
+// whole.
 struct Task
 {
     int neuronPool = -1;
     std::string name;
     size_t begin = 0, end = 0; // ops [begin, end)
     size_t scratchFloats = 0; // arena this task needs
+    int parts = 1;
+    int agentsPerPart = 0; // 0: not split
+    double flops = 0.0; // the task's work in a frame (all parts)
+
+    // Agents [first, last) of part `p`.
+    std::pair<int, int> agentsOf(int part, int agents) const
+    {
+        if (agentsPerPart <= 0)
+            return {0, agents};
+        return {part * agentsPerPart, std::min(agents, (part + 1) * agentsPerPart)};
+    }
 };
+
+// A task is split when it holds at least this much work, into parts of at least this much.
+inline constexpr double MinPartFlops = 4.0e6;
 
 struct Plan
 {
@@ -127,6 +151,7 @@ struct Plan
     std::vector<Op> ops;
     std::vector<Task> tasks; // one per neuron pool, in network order
     size_t scratchFloats = 0; // the largest task's arena
+    int agents = 1; // the network's: the first dimension of states and per-agent parameters
     // Work of one frame that the plan does not hold as ops yet (plasticities' rollouts and
     // updates, interfaces), one line each, for --print-plan.
     std::vector<std::string> opaque;

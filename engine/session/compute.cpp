@@ -85,26 +85,52 @@ void neuronPoolForward(const Network &net, int n, const StateView &states, const
     }
 }
 
-void Session::computeNeuronPool(int n, int front, int64_t frame)
+void Session::planParts()
 {
+    mParts.clear();
+    std::vector<int> order(mPlan.tasks.size());
+    for (size_t t = 0; t < order.size(); ++t)
+        order[t] = static_cast<int>(t);
+    // Largest parts first; the order changes only which worker runs a part, never a result.
+    auto partFlops = [&](int t) {
+        const plan::Task &task = mPlan.tasks[static_cast<size_t>(t)];
+        return task.flops / task.parts;
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return partFlops(a) > partFlops(b); });
+    for (int t : order)
+        for (int p = 0; p < mPlan.tasks[static_cast<size_t>(t)].parts; ++p)
+            mParts.push_back({t, p});
+}
+
+void Session::computePart(size_t unit, int front, int64_t frame)
+{
+    const Part part = mParts[unit];
+    const plan::Task &task = mPlan.tasks[static_cast<size_t>(part.task)];
     Network &net = *mNetwork;
-    NeuronPoolRun &np = net.neuronPools[static_cast<size_t>(n)];
-    const Tensor &previous = np.state[front];
-    Tensor &next = np.state[1 - front];
+    NeuronPoolRun &np = net.neuronPools[static_cast<size_t>(task.neuronPool)];
+    const auto [first, last] = task.agentsOf(part.part, net.agents());
+    const size_t perAgent = np.state[0].size() / static_cast<size_t>(net.agents());
+    const float *previous = np.state[front].data() + perAgent * static_cast<size_t>(first);
+    float *next = np.state[1 - front].data() + perAgent * static_cast<size_t>(first);
+    const size_t size = perAgent * static_cast<size_t>(last - first);
 
     if (np.flag == RunFlag::Off) {
-        next.fill(0.0f);
+        std::fill(next, next + size, 0.0f);
         return;
     }
     if (np.flag == RunFlag::Paused || !isDue(*np.spec, frame)) {
-        std::copy(previous.values().begin(), previous.values().end(), next.values().begin());
+        std::copy(previous, previous + size, next);
         return;
     }
     backend::RunContext context;
     context.front = front;
     context.frame = static_cast<uint64_t>(frame);
     context.synapsePoolRuns = &mSynapsePoolRuns;
-    const plan::Task &task = mPlan.tasks[static_cast<size_t>(n)];
+    if (task.parts > 1) {
+        context.agentBegin = first;
+        context.agentEnd = last;
+    }
     mBackend->run(mPlan, task.begin, task.end, context);
 }
 

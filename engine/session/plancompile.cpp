@@ -38,6 +38,7 @@ public:
 
     plan::Plan run()
     {
+        mPlan.agents = mNet.agents();
         for (size_t n = 0; n < mNet.neuronPools.size(); ++n) {
             auto &np = mNet.neuronPools[n];
             mFront.push_back(stateBuffer(np, BufferKind::FrontState));
@@ -175,8 +176,53 @@ private:
                  x, "interface data");
         task.end = mPlan.ops.size();
         task.scratchFloats = mTaskScratch;
+        splitByAgents(task);
         mPlan.scratchFloats = std::max(mPlan.scratchFloats, mTaskScratch);
         mPlan.tasks.push_back(std::move(task));
+    }
+
+    // Whether the ops of `task` treat every agent on its own (plan::Task): no op reduces over
+    // agents or draws random numbers in one stream over the whole pool. `$` activations may
+    // reduce over any axis; bare names act per element or (softmax) over features.
+    bool agentSeparable(const plan::Task &task) const
+    {
+        auto bare = [](const ops::Activation *act) {
+            return !act || act->text().find('$') == std::string::npos;
+        };
+        for (size_t i = task.begin; i < task.end; ++i) {
+            const Op &op = mPlan.ops[i];
+            switch (op.kind) {
+            case OpKind::Func:
+            case OpKind::Noise:
+                return false;
+            case OpKind::Activation:
+                if (!bare(op.act))
+                    return false;
+                break;
+            case OpKind::NeuronPipeline: {
+                const auto &s = *op.np;
+                if (s.noise != spec::NoiseKind::None || s.batchnormMean != spec::ParShape::None
+                    || s.batchnormStd != spec::ParShape::None || (s.dropout && *s.dropout > 0.0)
+                    || (s.zoneout && *s.zoneout > 0.0) || !bare(op.act))
+                    return false;
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        return true;
+    }
+    void splitByAgents(plan::Task &task) const
+    {
+        for (size_t i = task.begin; i < task.end; ++i)
+            task.flops += mPlan.ops[i].flops;
+        const int agents = mNet.agents();
+        if (agents < 2 || task.flops < 2 * plan::MinPartFlops || !agentSeparable(task))
+            return;
+        const int parts = std::min(agents, static_cast<int>(task.flops / plan::MinPartFlops));
+        task.agentsPerPart = (agents + parts - 1) / parts;
+        task.parts = (agents + task.agentsPerPart - 1) / task.agentsPerPart;
     }
 
     static int pipelineSteps(const NeuronPoolRun &np)

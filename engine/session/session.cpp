@@ -125,6 +125,7 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         if (!session->mNetwork->allocate(diagnostics))
             return nullptr;
         session->mPlan = compilePlan(*session->mNetwork);
+        session->planParts();
     } catch (const std::bad_alloc &) {
         diagnostics.push_back(outOfMemory(*session->mSpec));
         return nullptr;
@@ -192,7 +193,7 @@ void Session::step()
     mSynapsePoolRuns.resize(net.synapsePools.size());
     for (size_t k = 0; k < net.synapsePools.size(); ++k)
         mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
-    const int nps = static_cast<int>(net.neuronPools.size());
+    const int nps = static_cast<int>(mParts.size());
     const int tasks = nps + static_cast<int>(net.plasticities.size());
     Subscriptions deferred;
     const int64_t deferredFrame = std::exchange(mDeferredFrame, -1);
@@ -200,7 +201,7 @@ void Session::step()
         deferred = subscriptions(true);
     mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
         if (i < nps) {
-            computeNeuronPool(i, front, k);
+            computePart(static_cast<size_t>(i), front, k);
         } else if (i < tasks) {
             updatePlasticity(i - nps, front, k);
         } else {

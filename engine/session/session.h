@@ -238,7 +238,10 @@ private:
     // The edit log and the live scalars it changed, in a model file (sessionstate.cpp).
     void saveEdits(StateWriter &out) const;
     void restoreEdits(const StateReader &in, std::vector<std::string> &messages);
-    void computeNeuronPool(int n, int front, int64_t frame);
+    // The parts of every neuron pool's task (plan::Task), in the order the frame hands them to
+    // the workers: the largest first, so that the last to finish are small.
+    void planParts();
+    void computePart(size_t unit, int front, int64_t frame);
     void updateInterface(int j, int front, int64_t frame);
     void updatePlasticity(int j, int front, int64_t frame);
     void applyDeltas();
@@ -268,6 +271,11 @@ private:
     std::unique_ptr<backend::Backend> mBackend;
     plan::Plan mPlan;
     std::vector<uint8_t> mSynapsePoolRuns; // by SP: runs this frame (the plan's context)
+    struct Part
+    {
+        int task = 0, part = 0;
+    };
+    std::vector<Part> mParts; // planParts()
     WorkerPool mPool;
     std::atomic<int64_t> mFrame {0};
     int mFront = 0;

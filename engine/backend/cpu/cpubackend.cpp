@@ -50,37 +50,57 @@ float *arena(size_t floats)
     return memory.data();
 }
 
+// Buffer addresses for one run of a segment. In a part of a split task (RunContext's agent
+// range) states, interface data and per-agent parameters are addressed at the part's first agent;
+// scratch holds the part's agents only, from its start.
 struct Resolver
 {
     const plan::Plan &plan;
     const RunContext &context;
     float *scratch;
+    int first = 0; // the part's first agent
+    int agents = 0; // in the part
 
     float *operator()(plan::BufferId id) const
     {
         const Buffer &b = plan.buffers[static_cast<size_t>(id)];
         switch (b.kind) {
         case BufferKind::FrontState:
-            return b.state[context.front]->data();
+            return b.state[context.front]->data() + atFirstAgent(b);
         case BufferKind::BackState:
-            return b.state[1 - context.front]->data();
+            return b.state[1 - context.front]->data() + atFirstAgent(b);
         case BufferKind::Parameter:
-        case BufferKind::InterfaceData:
             return b.tensor->data();
+        case BufferKind::InterfaceData:
+            return b.tensor->data() + atFirstAgent(b);
         case BufferKind::Scratch:
             return scratch + b.offset;
         }
         return nullptr;
     }
+    // A parameter that holds one copy per agent (unshared): the part's first agent's copy.
+    float *perAgent(plan::BufferId id) const
+    {
+        const Buffer &b = plan.buffers[static_cast<size_t>(id)];
+        float *p = (*this)(id);
+        return b.kind == BufferKind::Parameter ? p + b.floats / plan.agents * first : p;
+    }
+    size_t atFirstAgent(const Buffer &b) const
+    {
+        return first == 0 ? 0 : b.floats / static_cast<size_t>(b.dims[0]) * first;
+    }
     size_t floats(plan::BufferId id) const { return plan.buffers[static_cast<size_t>(id)].floats; }
+    // The agents an op computes: the part's for agent-major ops, else its own first dimension
+    // (a shared weight).
+    int agentsOf(const Op &op) const { return op.dims[0] == plan.agents ? agents : op.dims[0]; }
 };
 
-void effectiveWeight(const Op &op, const float *w, size_t storedTotal, float *out)
+// `stored`: floats of one copy of the stored weight; `copies`: 1, or the agents for unshared
+// weights (the part's agents).
+void effectiveWeight(const Op &op, const float *w, size_t stored, int copies, float *out)
 {
     const auto &g = *op.geometry;
     const size_t full = static_cast<size_t>(g.weightCount());
-    const int copies = op.perAgent ? op.dims[0] : 1;
-    const size_t stored = storedTotal / static_cast<size_t>(copies);
     for (int a = 0; a < copies; ++a) {
         float *dst = out + full * static_cast<size_t>(a);
         const float *src = w + stored * static_cast<size_t>(a);
@@ -96,11 +116,11 @@ void effectiveWeight(const Op &op, const float *w, size_t storedTotal, float *ou
         }
 }
 
-void neuronPipeline(const Op &op, const float *previous, const float *g, const float *b,
+void neuronPipeline(const Op &op, int A, const float *previous, const float *g, const float *b,
                     uint64_t frame, float *x)
 {
     const auto &s = *op.np;
-    const int A = op.dims[0], C = op.dims[1], X = op.dims[2], Y = op.dims[3];
+    const int C = op.dims[1], X = op.dims[2], Y = op.dims[3];
     const size_t size = static_cast<size_t>(A) * C * X * Y;
     if (s.noise != spec::NoiseKind::None) {
         Rng rng = op.rng.base->derive(frame);
@@ -133,7 +153,7 @@ void neuronPipeline(const Op &op, const float *previous, const float *g, const f
 
 void runOp(const Op &op, const Resolver &at, uint64_t frame)
 {
-    const int A = op.dims[0], C = op.dims[1], X = op.dims[2], Y = op.dims[3];
+    const int A = at.agentsOf(op), C = op.dims[1], X = op.dims[2], Y = op.dims[3];
     const size_t size = static_cast<size_t>(A) * C * X * Y;
     float *out = at(op.out);
     switch (op.kind) {
@@ -158,10 +178,15 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         op.act->forward(at(op.in[0]), out, A, C, X, Y);
         return;
     case OpKind::EffectiveWeight:
-        effectiveWeight(op, at(op.in[0]), at.floats(op.in[0]), out);
+        if (op.perAgent)
+            effectiveWeight(op, at.perAgent(op.in[0]),
+                            at.floats(op.in[0]) / static_cast<size_t>(at.plan.agents), A, out);
+        else
+            effectiveWeight(op, at(op.in[0]), at.floats(op.in[0]), 1, out);
         return;
     case OpKind::Conv:
-        ops::convForward(*op.geometry, A, at(op.in[0]), at(op.in[1]), op.perAgent, out);
+        ops::convForward(*op.geometry, A, at(op.in[0]),
+                         op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]), op.perAgent, out);
         return;
     case OpKind::BroadcastAdd:
         ops::broadcastAdd(out, A, C, X, Y, at(op.in[0]), op.srcDims[1], op.srcDims[2],
@@ -172,7 +197,8 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
                                op.srcDims[3]);
         return;
     case OpKind::AddParameter:
-        ops::addParameter(out, A, C, X, Y, at(op.in[0]), op.parShape, op.unshare);
+        ops::addParameter(out, A, C, X, Y, op.unshare ? at.perAgent(op.in[0]) : at(op.in[0]),
+                          op.parShape, op.unshare);
         return;
     case OpKind::Avgout:
         ops::avgout(at(op.in[0]), out, A, C, op.group, X, Y);
@@ -206,10 +232,16 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         std::copy(result.data(), result.data() + size, out);
         return;
     }
-    case OpKind::NeuronPipeline:
-        neuronPipeline(op, at(op.in[0]), op.in[1] == plan::NoBuffer ? nullptr : at(op.in[1]),
-                       op.in[2] == plan::NoBuffer ? nullptr : at(op.in[2]), frame, out);
+    case OpKind::NeuronPipeline: {
+        auto parameter = [&](plan::BufferId id, bool unshared) -> const float * {
+            if (id == plan::NoBuffer)
+                return nullptr;
+            return unshared ? at.perAgent(id) : at(id);
+        };
+        neuronPipeline(op, A, at(op.in[0]), parameter(op.in[1], op.np->unshareG),
+                       parameter(op.in[2], op.np->unshareB), frame, out);
         return;
+    }
     }
     throw std::logic_error(std::string("cpu backend: no kernel for op ") + plan::opName(op.kind));
 }
@@ -219,7 +251,9 @@ void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const Run
     float *scratch = arena(plan.scratchFloats);
     if (context.poisonScratch)
         std::fill(scratch, scratch + plan.scratchFloats, std::numeric_limits<float>::quiet_NaN());
-    const Resolver at {plan, context, scratch};
+    Resolver at {plan, context, scratch};
+    at.first = context.agentBegin;
+    at.agents = (context.agentEnd < 0 ? plan.agents : context.agentEnd) - context.agentBegin;
     const auto *runs = context.synapsePoolRuns;
     for (size_t i = begin; i < end; ++i) {
         const Op &op = plan.ops[i];

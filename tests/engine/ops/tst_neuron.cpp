@@ -156,6 +156,49 @@ TEST(NeuronNoise, Distributions)
     EXPECT_EQ(a, b);
 }
 
+// The vectorised Box-Muller path: a standard normal by its moments and its mass within 1, 2 and
+// 3 standard deviations (0.6827, 0.9545, 0.9973), over block boundaries and an odd count whose
+// last element comes from the scalar path; every value finite and within the 24-bit tail bound.
+TEST(NeuronNoise, NormalIsStandardNormal)
+{
+    const size_t n = 200001;
+    Rng rng(2026);
+    std::vector<float> x(n, 0.0f);
+    ops::addNoise(x.data(), n, NoiseKind::Normal, 0.0, 1.0, 0, 0, 0, rng);
+    double m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+    size_t within[3] = {0, 0, 0};
+    for (float v : x) {
+        ASSERT_TRUE(std::isfinite(v));
+        ASSERT_LE(std::fabs(v), 5.78f);
+        const double d = v;
+        m1 += d;
+        m2 += d * d;
+        m3 += d * d * d;
+        m4 += d * d * d * d;
+        for (int k = 0; k < 3; ++k)
+            within[k] += std::fabs(d) < k + 1 ? 1 : 0;
+    }
+    m1 /= n;
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
+    EXPECT_NEAR(m1, 0.0, 0.01); // standard error 0.0022
+    EXPECT_NEAR(m2, 1.0, 0.015);
+    EXPECT_NEAR(m3, 0.0, 0.03); // skewness
+    EXPECT_NEAR(m4, 3.0, 0.08); // kurtosis
+    EXPECT_NEAR(within[0] / double(n), 0.6827, 0.005);
+    EXPECT_NEAR(within[1] / double(n), 0.9545, 0.003);
+    EXPECT_NEAR(within[2] / double(n), 0.9973, 0.001);
+    EXPECT_NE(x[n - 1], 0.0f); // the odd last element got its noise
+    // Mean and std are applied to every element of the pair: mean 2, std 0.5 shifts and scales
+    // the same draws.
+    std::vector<float> y(n, 1.0f);
+    Rng again(2026);
+    ops::addNoise(y.data(), n, NoiseKind::Normal, 2.0, 0.5, 0, 0, 0, again);
+    for (size_t i = 0; i + 1 < n; ++i)
+        ASSERT_NEAR(y[i], 3.0f + 0.5f * x[i], 1e-5f) << i;
+}
+
 TEST(NeuronDropout, DropProbabilityWithRescaling)
 {
     const size_t n = 20000;
