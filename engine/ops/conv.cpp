@@ -124,44 +124,83 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out, size_t columnFloats)
 {
+    convForward(g, agents, in, w, perAgentWeights, out, columnFloats, ConvOutput::Overwrite);
+}
+
+void convForwardAdd(const ConvGeometry &g, int agents, const float *in, const float *w,
+                    bool perAgentWeights, float *out)
+{
+    convForward(g, agents, in, w, perAgentWeights, out, kDefaultColumnFloats, ConvOutput::Add);
+}
+
+void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
+                 bool perAgentWeights, float *out, size_t columnFloats, ConvOutput mode)
+{
     const int K = g.inC * g.kx * g.ky;
     const int P = g.outX * g.outY;
     const size_t inSize = static_cast<size_t>(g.inC) * g.inX * g.inY;
     const size_t outSize = static_cast<size_t>(g.outC) * P;
     const size_t wSize = static_cast<size_t>(g.outC) * K;
+    const bool add = mode == ConvOutput::Add;
+    // Adding: each product lands in a buffer first and is then added element by element, so
+    // that out + conv rounds as a separate sum would (the GEMMs never accumulate into out).
+    thread_local std::vector<float> col, result;
+    auto store = [add](const float *from, size_t n, float *to) {
+        if (add)
+            for (size_t i = 0; i < n; ++i)
+                to[i] += from[i];
+        else
+            std::copy_n(from, n, to);
+    };
 
     if (detail::allZero(in, inSize * agents)
         && detail::allFinite(w, wSize * (perAgentWeights ? agents : 1))) {
-        std::fill(out, out + outSize * agents, 0.0f);
+        const size_t n = outSize * static_cast<size_t>(agents);
+        if (add)
+            for (size_t i = 0; i < n; ++i)
+                out[i] += 0.0f; // -0 becomes +0, as in a separate sum
+        else
+            std::fill(out, out + n, 0.0f);
         return;
     }
     if (g.dense()) {
+        float *target = out;
+        if (add) {
+            detail::reserveScratch(result, outSize * static_cast<size_t>(agents));
+            target = result.data();
+        }
         if (!perAgentWeights) {
-            Map(out, agents, g.outC).noalias()
+            Map(target, agents, g.outC).noalias()
                 = ConstMap(in, agents, K) * ConstMap(w, g.outC, K).transpose();
-            return;
+        } else {
+            for (int a = 0; a < agents; ++a) {
+                Map(target + a * outSize, g.outC, 1).noalias()
+                    = ConstMap(w + a * wSize, g.outC, K) * ConstMap(in + a * inSize, K, 1);
+            }
         }
-        for (int a = 0; a < agents; ++a) {
-            Map(out + a * outSize, g.outC, 1).noalias()
-                = ConstMap(w + a * wSize, g.outC, K) * ConstMap(in + a * inSize, K, 1);
-        }
+        if (add)
+            store(target, outSize * static_cast<size_t>(agents), out);
         return;
     }
 
     // Per-thread scratch: a frame allocates (and clears) no column buffers once warmed up.
-    thread_local std::vector<float> col, result;
     const bool pointwise = detail::isPointwise(g);
     if (pointwise || perAgentWeights) {
         // One GEMM per agent straight from the input (pointwise) or from that agent's columns.
         detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
+        if (add)
+            detail::reserveScratch(result, outSize);
         const detail::ConvColumns columns(g);
         for (int a = 0; a < agents; ++a) {
             const float *src = in + a * inSize;
             if (!pointwise)
                 columns.gather(src, col.data(), P);
             const float *weights = perAgentWeights ? w + a * wSize : w;
-            Map(out + a * outSize, g.outC, P).noalias()
+            float *target = add ? result.data() : out + a * outSize;
+            Map(target, g.outC, P).noalias()
                 = ConstMap(weights, g.outC, K) * ConstMap(pointwise ? src : col.data(), K, P);
+            if (add)
+                store(target, outSize, out + a * outSize);
         }
         return;
     }
@@ -183,9 +222,9 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
         // [outC, n * P] -> [n, outC, P]
         for (int j = 0; j < n; ++j)
             for (int o = 0; o < g.outC; ++o)
-                std::copy_n(result.data() + static_cast<size_t>(o) * width
-                                + static_cast<size_t>(j) * P,
-                            P, out + (a0 + j) * outSize + static_cast<size_t>(o) * P);
+                store(result.data() + static_cast<size_t>(o) * width + static_cast<size_t>(j) * P,
+                      static_cast<size_t>(P),
+                      out + (a0 + j) * outSize + static_cast<size_t>(o) * P);
     }
 }
 

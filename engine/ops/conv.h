@@ -49,6 +49,14 @@ inline constexpr size_t kDefaultColumnFloats = size_t(64) << 10;
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out, size_t columnFloats);
 
+// out += the convolution, rounded as `out + (convolution into a buffer)` would be: a synapse
+// pool's input added straight into its neuron pool's sum (the frame plan's fused conv).
+void convForwardAdd(const ConvGeometry &g, int agents, const float *in, const float *w,
+                    bool perAgentWeights, float *out);
+enum class ConvOutput { Overwrite, Add };
+void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
+                 bool perAgentWeights, float *out, size_t columnFloats, ConvOutput mode);
+
 // Backward passes (conv_backward.cpp). Both ACCUMULATE (+=) into their output gradient, so that
 // several consumers of one tensor can add up their contributions; clear the buffer first for a
 // plain gradient. `gradOut` is [agents, outC, outX, outY], laid out like convForward's `out`.

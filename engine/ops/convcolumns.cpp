@@ -128,14 +128,19 @@ void ConvColumns::gather(const float *src, float *col, int stride) const
         const int s = mPhases, L = mPhaseLength;
         rowLength = static_cast<size_t>(s) * L;
         reserveScratch(split, rows * rowLength);
+        // Phase p holds ceil((inY - p) / s) values, then zeros up to L; the copies are plain
+        // strided loops without a test per element.
         for (size_t q = 0; q < rows; ++q) {
             const float *in = src + q * g.inY;
             float *out = split.data() + q * rowLength;
-            for (int p = 0; p < s; ++p)
-                for (int k = 0; k < L; ++k) {
-                    const int y = k * s + p;
-                    out[p * L + k] = y < g.inY ? in[y] : 0.0f;
-                }
+            for (int p = 0; p < s; ++p, out += L) {
+                const int n = (g.inY - p + s - 1) / s;
+                const float *from = in + p;
+                for (int k = 0; k < n; ++k)
+                    out[k] = from[k * s];
+                for (int k = n; k < L; ++k)
+                    out[k] = 0.0f;
+            }
         }
         src = split.data();
     }

@@ -58,7 +58,8 @@ enum class OpKind {
     Accumulate, // out += in[0] (same size)
     Activation, // out = act(in[0]) (may alias: in place)
     EffectiveWeight, // out = weight_fnc(broadcast(in[0])) per agent copy
-    Conv, // out = conv(in[0], weight in[1]) with rf, stride, dilation, upsampling (overwrites)
+    Conv, // out = conv(in[0], weight in[1]) with rf, stride, dilation, upsampling; out += with
+          // `accumulate` (a synapse pool's input straight into the sum)
     BroadcastAdd, // out[A, C, X, Y] += in[0][A, c, x, y] broadcast
     BroadcastMultiply, // out[A, C, X, Y] *= in[0][A, c, x, y] broadcast
     AddParameter, // out += parameter in[0] of shape `parShape` (bias)
@@ -95,6 +96,7 @@ struct Op
     const ops::Activation *act = nullptr; // Activation, EffectiveWeight (weight_fnc)
     const ops::ConvGeometry *geometry = nullptr; // Conv, EffectiveWeight
     bool perAgent = false; // Conv, EffectiveWeight: one weight per agent (unshare)
+    bool accumulate = false; // Conv: out += conv (rounded as a separate sum would be)
     spec::WeightShape weightShape = spec::WeightShape::Full; // EffectiveWeight
     spec::ParShape parShape = spec::ParShape::None; // AddParameter
     bool unshare = false; // AddParameter

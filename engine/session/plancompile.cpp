@@ -132,15 +132,23 @@ private:
         mPlan.ops.push_back(std::move(op));
         return mPlan.ops.back();
     }
+    // `accumulate`: out += the convolution (a synapse pool's last op, into the sum).
     void conv(const ops::ConvGeometry &g, bool perAgent, BufferId in, BufferId w, BufferId out,
-              const std::array<int, 4> &dims, const std::string &label)
+              const std::array<int, 4> &dims, const std::string &label, bool accumulate = false)
     {
-        Op &op = emit(OpKind::Conv, dims, {in, w}, out, label);
+        Op &op
+            = emit(OpKind::Conv, dims, {in, w}, out, accumulate ? label + " into the sum" : label);
         op.geometry = &g;
         op.perAgent = perAgent;
-        // Multiply-adds of the products (upsampled copies and padding included).
+        op.accumulate = accumulate;
+        // Multiply-adds of the products (upsampled copies and padding included), and the adds
+        // into the sum, which is read too.
         op.flops
             = 2.0 * dims[0] * g.outC * g.outX * g.outY * static_cast<double>(g.inC) * g.kx * g.ky;
+        if (accumulate) {
+            op.flops += count(dims);
+            op.bytes += bytesOf(out);
+        }
     }
 
     void neuronPool(int n)
@@ -290,10 +298,21 @@ private:
         const int P = sp.productFeatures;
         const std::array<int, 4> fullDims {A, P, X, Y};
         BufferId product = plan::NoBuffer;
+        // When nothing follows the last convolution of the pool, it adds straight into the sum
+        // (no scratch buffer, no separate pass): the convolution of a one-input pool without
+        // factor bias or act, or M.
+        const auto &s = *sp.spec;
+        const bool plainTail = s.avgout <= 1 && s.maxout <= 1 && sp.ACT.isIdentity()
+            && s.noise == spec::NoiseKind::None;
+        const bool direct = plainTail && !sp.M && sp.factors.size() == 1
+            && sp.factors[0].inputs.size() == 1 && !sp.factors[0].bias
+            && sp.factors[0].act.isIdentity()
+            && sp.factors[0].dims == sp.factors[0].inputs[0].outDims
+            && sp.factors[0].dims == std::vector<int>(fullDims.begin(), fullDims.end());
         for (size_t fi = 0; fi < sp.factors.size(); ++fi) {
             const auto &f = sp.factors[fi];
             const auto fDims = dims4(f.dims);
-            const BufferId factor = scratch(fDims);
+            const BufferId factor = direct ? x : scratch(fDims);
             bool factorSet = false;
             for (size_t ii = 0; ii < f.inputs.size(); ++ii) {
                 auto &in = f.inputs[ii];
@@ -335,7 +354,7 @@ private:
                 const auto oDims = dims4(in.outDims);
                 if (!factorSet && in.outDims == f.dims) {
                     // The first input of the factor's own shape is written in place.
-                    conv(g, in.unshared, z, w, factor, oDims, where + " conv");
+                    conv(g, in.unshared, z, w, factor, oDims, where + " conv", direct);
                     factorSet = true;
                     continue;
                 }
@@ -375,7 +394,6 @@ private:
             mul.srcDims = fDims;
         }
 
-        const auto &s = *sp.spec;
         int features = P;
         auto group = [&](OpKind kind, int k, const char *what) {
             features /= k;
@@ -389,9 +407,9 @@ private:
         if (s.maxout > 1)
             group(OpKind::Maxout, s.maxout, "maxout");
         if (sp.M) {
-            const BufferId mixed = scratch(targetDims);
+            const BufferId mixed = plainTail ? x : scratch(targetDims);
             conv(sp.mGeometry, sp.unsharedM, product, parameter(sp.M), mixed, targetDims,
-                 name + " M");
+                 name + " M", plainTail);
             product = mixed;
         }
         if (!sp.ACT.isIdentity())
@@ -403,7 +421,8 @@ private:
             op.sp = sp.spec;
             op.rng.base = &sp.noiseRng;
         }
-        emit(OpKind::Accumulate, targetDims, {product}, x, name + " into the sum");
+        if (product != x)
+            emit(OpKind::Accumulate, targetDims, {product}, x, name + " into the sum");
     }
 
     Network &mNet;

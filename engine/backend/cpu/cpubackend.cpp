@@ -186,7 +186,9 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         return;
     case OpKind::Conv:
         ops::convForward(*op.geometry, A, at(op.in[0]),
-                         op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]), op.perAgent, out);
+                         op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]), op.perAgent, out,
+                         ops::kDefaultColumnFloats,
+                         op.accumulate ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
         return;
     case OpKind::BroadcastAdd:
         ops::broadcastAdd(out, A, C, X, Y, at(op.in[0]), op.srcDims[1], op.srcDims[2],

@@ -202,8 +202,8 @@ TEST(Plan, SmallNetworkOpsShapesAndFlops)
     ASSERT_TRUE(s);
     const auto &plan = s->plan();
     ASSERT_EQ(plan.tasks.size(), 3u);
-    // a: zero, pipeline (bias). b: zero, conv, accumulate, pipeline (bias, tanh). c: zero,
-    // conv (dense), accumulate, pipeline (nothing).
+    // a: zero, pipeline (bias). b: zero, conv into the sum, pipeline (bias, tanh). c: zero,
+    // conv (dense) into the sum, pipeline (nothing).
     auto kinds = [&](size_t t) {
         std::vector<plan::OpKind> out;
         for (size_t i = plan.tasks[t].begin; i < plan.tasks[t].end; ++i)
@@ -212,29 +212,32 @@ TEST(Plan, SmallNetworkOpsShapesAndFlops)
     };
     using K = plan::OpKind;
     EXPECT_EQ(kinds(0), (std::vector<K> {K::Zero, K::NeuronPipeline}));
-    EXPECT_EQ(kinds(1), (std::vector<K> {K::Zero, K::Conv, K::Accumulate, K::NeuronPipeline}));
-    EXPECT_EQ(kinds(2), (std::vector<K> {K::Zero, K::Conv, K::Accumulate, K::NeuronPipeline}));
+    EXPECT_EQ(kinds(1), (std::vector<K> {K::Zero, K::Conv, K::NeuronPipeline}));
+    EXPECT_EQ(kinds(2), (std::vector<K> {K::Zero, K::Conv, K::NeuronPipeline}));
     const auto &conv = plan.ops[plan.tasks[1].begin + 1];
     EXPECT_EQ(conv.dims, (std::array<int, 4> {2, 3, 4, 4}));
-    // 2 agents x 3 outputs x 16 pixels x (1 input x 3 x 3) multiply-adds.
-    EXPECT_DOUBLE_EQ(conv.flops, 2.0 * 2 * 3 * 16 * 9);
-    // Reads a (2x16 floats) and W (3x1x3x3), writes 2x3x16.
-    EXPECT_DOUBLE_EQ(conv.bytes, 4.0 * (32 + 27 + 96));
+    EXPECT_TRUE(conv.accumulate);
+    EXPECT_EQ(conv.out, plan.ops[plan.tasks[1].begin].out); // b's sum
+    // 2 agents x 3 outputs x 16 pixels x (1 input x 3 x 3) multiply-adds, and 96 adds into the
+    // sum.
+    EXPECT_DOUBLE_EQ(conv.flops, 2.0 * 2 * 3 * 16 * 9 + 96);
+    // Reads a (2x16 floats), W (3x1x3x3) and the sum (2x3x16), writes the sum.
+    EXPECT_DOUBLE_EQ(conv.bytes, 4.0 * (32 + 27 + 96 + 96));
     const auto &dense = plan.ops[plan.tasks[2].begin + 1];
     EXPECT_EQ(dense.dims, (std::array<int, 4> {2, 2, 1, 1}));
-    EXPECT_DOUBLE_EQ(dense.flops, 2.0 * 2 * 2 * 1 * 3 * 16);
-    // The first input of a factor of the target's shape is written straight into its factor,
-    // which is also the product: one scratch buffer per synapse pool, the arena reused by the
-    // next pool.
-    EXPECT_EQ(plan.scratchFloats, 96u);
-    EXPECT_EQ(plan.tasks[1].scratchFloats, 96u);
-    EXPECT_EQ(plan.tasks[2].scratchFloats, 16u); // 4 floats, aligned to 16
+    EXPECT_DOUBLE_EQ(dense.flops, 2.0 * 2 * 2 * 1 * 3 * 16 + 4);
+    // A one-input synapse pool adds its convolution straight into the sum: no scratch.
+    EXPECT_EQ(plan.scratchFloats, 0u);
+    EXPECT_EQ(plan.tasks[1].scratchFloats, 0u);
+    EXPECT_EQ(plan.tasks[2].scratchFloats, 0u);
 
     const std::string text = plan::print(plan);
-    EXPECT_NE(text.find("frame plan: 3 tasks, 10 ops"), std::string::npos) << text;
-    EXPECT_NE(text.find("task b (4 ops"), std::string::npos) << text;
-    EXPECT_NE(text.find("conv [2,3,4,4] <- a@k, ab.W_0_0 -> s"), std::string::npos) << text;
-    EXPECT_NE(text.find("1.7 kFLOP"), std::string::npos) << text;
+    EXPECT_NE(text.find("frame plan: 3 tasks, 8 ops"), std::string::npos) << text;
+    EXPECT_NE(text.find("task b (3 ops"), std::string::npos) << text;
+    EXPECT_NE(text.find("conv [2,3,4,4] <- a@k, ab.W_0_0 -> b@k+1  1.8 kFLOP 1.0 kB  # 'ab' "
+                        "factor 0 input 0 conv into the sum"),
+              std::string::npos)
+        << text;
     EXPECT_NE(text.find("np_pipeline [2,3,4,4]"), std::string::npos) << text;
     EXPECT_NE(text.find("'b': bias, act tanh"), std::string::npos) << text;
 }
@@ -328,7 +331,7 @@ TEST(Plan, LargeTasksAreSplitByAgentsAndMatchTheReference)
     EXPECT_EQ(b.agentsOf(5, 12), std::make_pair(10, 12));
     EXPECT_EQ(c.parts, 1) << "batch norm mixes agents";
     EXPECT_EQ(d.parts, 1) << "under 8 MFLOP";
-    EXPECT_NE(plan::print(plan).find("task b (17 ops, 29.9 MFLOP, scratch 930.6 kB, 6 parts of 2 "
+    EXPECT_NE(plan::print(plan).find("task b (16 ops, 29.9 MFLOP, scratch 930.6 kB, 6 parts of 2 "
                                      "agents)"),
               std::string::npos)
         << plan::print(plan);
