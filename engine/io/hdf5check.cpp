@@ -5,6 +5,7 @@
 #include "io/hdf5check.h"
 
 #include <algorithm>
+#include <fcntl.h>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -68,6 +69,60 @@ RawCheck::RawCheck(hid_t id)
     mLengthSize = static_cast<int>(lengthSize);
     mUsable = (mAddressSize == 2 || mAddressSize == 4 || mAddressSize == 8)
         && (mLengthSize == 2 || mLengthSize == 4 || mLengthSize == 8);
+}
+
+std::string RawCheck::checkRoot(const std::string &path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {}; // opening the file reports it
+    struct Closer
+    {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer {fd};
+    struct stat info = {};
+    if (::fstat(fd, &info) != 0)
+        return {};
+    RawCheck check;
+    check.mDescriptor = fd;
+    check.mFileSize = static_cast<uint64_t>(info.st_size);
+    // The superblock follows a user block of 0, 512, 1024, 2048, ... bytes.
+    static constexpr uint8_t Signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    std::vector<uint8_t> super;
+    uint64_t base = 0;
+    while (!(check.read(base, 8, super) && std::equal(super.begin(), super.end(), Signature))) {
+        base = base ? 2 * base : 512;
+        if (base >= check.mFileSize)
+            return {}; // not an HDF5 file: H5Fis_hdf5 says so
+    }
+    const std::string damaged = "its superblock at " + at(base) + " is damaged";
+    if (!check.read(base, std::min<uint64_t>(96, check.mFileSize - base), super)
+        || super.size() < 16)
+        return damaged;
+    const int version = super[8];
+    size_t sizes = 0, rootAt = 0;
+    if (version <= 1) { // sizes at 13, 14; the root group's symbol table entry after 4 addresses
+        sizes = 13;
+        rootAt = 24 + (version == 1 ? 4 : 0) + 5 * static_cast<size_t>(super[13]);
+    } else if (version <= 3) { // sizes at 9, 10; base, extension, end of file, root addresses
+        sizes = 9;
+        rootAt = 12 + 3 * static_cast<size_t>(super[9]);
+    } else {
+        return {}; // a newer format: HDF5 decides
+    }
+    check.mAddressSize = super[sizes];
+    check.mLengthSize = super[sizes + 1];
+    for (int width : {check.mAddressSize, check.mLengthSize})
+        if (width != 2 && width != 4 && width != 8)
+            return damaged;
+    if (rootAt + static_cast<size_t>(check.mAddressSize) > super.size())
+        return damaged;
+    check.mBase = base;
+    check.mUsable = true;
+    std::vector<Finding> attributes; // checked when they are read
+    return check.checkMessages(base + check.decode(&super[rootAt], check.mAddressSize),
+                               attributes);
 }
 
 bool RawCheck::read(uint64_t offset, uint64_t size, std::vector<uint8_t> &out) const

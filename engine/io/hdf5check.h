@@ -20,6 +20,11 @@ class RawCheck
 public:
     // Checks objects of the open file that `id` (any object of it) belongs to.
     explicit RawCheck(hid_t id);
+
+    // "" when the file at `path` (not open yet) has a root group object header that HDF5 can
+    // read; else what is wrong. H5Fopen reads the root group's header at the size the file
+    // declares (a damaged size made it allocate 4 GiB), before any other check can run.
+    static std::string checkRoot(const std::string &path);
     RawCheck(const RawCheck &) = delete;
     RawCheck &operator=(const RawCheck &) = delete;
 
@@ -59,6 +64,7 @@ private:
     {
         uint64_t btree = 0, heap = 0; // file offsets
     };
+    RawCheck() = default;
     bool read(uint64_t offset, uint64_t size, std::vector<uint8_t> &out) const;
     uint64_t decode(const uint8_t *p, int bytes) const;
     std::string checkMessages(uint64_t header, std::vector<Finding> &findings,

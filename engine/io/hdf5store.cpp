@@ -152,6 +152,8 @@ Hid openHdf5File(const std::string &path, const std::string &what, std::string *
         return fail("cannot open " + quoted + ": " + std::strerror(errno));
     if (H5Fis_hdf5(path.c_str()) <= 0)
         return fail(quoted + " is not " + what + ": it is not an HDF5 file");
+    if (const std::string problem = RawCheck::checkRoot(path); !problem.empty())
+        return fail(quoted + " is truncated or damaged: its root group cannot be read: " + problem);
     Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (!file)
         return fail(quoted

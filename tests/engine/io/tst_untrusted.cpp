@@ -618,3 +618,45 @@ TEST(Untrusted, DamagedGroupLinkListsAreRefused)
     }
     EXPECT_TRUE(circled) << "no local heap with a free block that the loader reads";
 }
+
+// H5Fopen reads the root group's object header at the size the file declares, before any
+// object can be checked (a fuzzed file made it allocate 4 GiB): the header is checked from the
+// superblock first. Files we write have a version 0 superblock with 8-byte addresses; the root
+// group's symbol table entry holds its object header address, a version 1 header, whose first
+// chunk's size is at +8.
+TEST(Untrusted, DamagedRootGroupHeaderIsRefusedBeforeHdf5OpensTheFile)
+{
+    const std::string path = saveDemo("io-untrusted-root", 2);
+    std::string data = bytes(path);
+    ASSERT_EQ(data.compare(0, 8, std::string("\x89HDF\r\n\x1a\n", 8)), 0);
+    ASSERT_EQ(data[8], 0) << "superblock version";
+    ASSERT_EQ(data[13], 8) << "address size";
+    const auto le = [&data](size_t at, int n) {
+        uint64_t v = 0;
+        for (int i = n - 1; i >= 0; --i)
+            v = (v << 8) | static_cast<uint8_t>(data[at + static_cast<size_t>(i)]);
+        return v;
+    };
+    const uint64_t root = le(24 + 5 * 8, 8);
+    ASSERT_LT(root + 16, data.size());
+    ASSERT_EQ(data[root], 1) << "object header version";
+    for (int i = 0; i < 4; ++i) // the first chunk: 4 GiB - 256 bytes
+        data[root + 8 + static_cast<size_t>(i)] = i == 0 ? '\0' : '\xff';
+    const std::string file = path + ".root.h5";
+    test::writeFile(file, data);
+    const std::string error = refusal(file);
+    EXPECT_EQ(error,
+              "'" + file
+                  + "' is truncated or damaged: its root group cannot be read: its object header "
+                    "at byte "
+                  + std::to_string(root) + " is damaged")
+        << error;
+    // A superblock with an address size HDF5 never writes is refused the same way.
+    data = bytes(path);
+    data[13] = 3;
+    test::writeFile(file, data);
+    EXPECT_EQ(refusal(file),
+              "'" + file
+                  + "' is truncated or damaged: its root group cannot be read: its superblock at "
+                    "byte 0 is damaged");
+}
