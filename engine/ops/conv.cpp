@@ -190,7 +190,7 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
         detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
         if (add)
             detail::reserveScratch(result, outSize);
-        const detail::ConvColumns columns(g);
+        const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
         for (int a = 0; a < agents; ++a) {
             const float *src = in + a * inSize;
             if (!pointwise)
@@ -211,7 +211,7 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
     const int chunk = detail::chunkSize(perAgent, columnFloats, agents);
     detail::reserveScratch(col, perAgent * chunk);
     detail::reserveScratch(result, static_cast<size_t>(g.outC) * P * chunk);
-    const detail::ConvColumns columns(g);
+    const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);
         const int width = n * P;

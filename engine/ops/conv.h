@@ -32,6 +32,7 @@ struct ConvGeometry
         return outX == 1 && outY == 1 && kx == inX && ky == inY && padX == 0 && padY == 0;
     }
     int weightCount() const { return outC * inC * kx * ky; }
+    bool operator==(const ConvGeometry &) const = default;
 };
 
 // out[a, o, x, y] = sum_{i, u, v} in_up[a, i, x*sx - px + u*dx, y*sy - py + v*dy] * w[o, i, u, v]

@@ -77,7 +77,7 @@ void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, 
     const bool pointwise = isPointwise(g);
     if (pointwise || perAgentWeights) {
         detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
-        const detail::ConvColumns columns(g);
+        const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
         for (int a = 0; a < agents; ++a) {
             const float *weights = perAgentWeights ? w + a * wSize : w;
             const ConstMap weightMatrix(weights, g.outC, K);
@@ -95,7 +95,7 @@ void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, 
     const int chunk = chunkSize(perAgent, columnFloats, agents);
     detail::reserveScratch(col, perAgent * chunk);
     detail::reserveScratch(wide, outSize * chunk);
-    const detail::ConvColumns columns(g);
+    const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);
         const int width = n * P;
@@ -136,7 +136,7 @@ void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, cons
     const bool pointwise = isPointwise(g);
     if (pointwise || perAgentWeights) {
         detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
-        const detail::ConvColumns columns(g);
+        const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
         for (int a = 0; a < agents; ++a) {
             const float *src = in + a * inSize;
             if (!pointwise)
@@ -151,7 +151,7 @@ void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, cons
     const int chunk = chunkSize(perAgent, columnFloats, agents);
     detail::reserveScratch(col, perAgent * chunk);
     detail::reserveScratch(wide, outSize * chunk);
-    const detail::ConvColumns columns(g);
+    const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);
         const int width = n * P;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 namespace streamlab::ops::detail {
 
@@ -75,6 +76,23 @@ ConvColumns::ConvColumns(const ConvGeometry &g)
             if (r.first <= r.last)
                 r.offset = r.offset % mPhases * mPhaseLength + r.offset / mPhases;
     }
+    // Rows shorter than this are gathered through the table: the per-run work of a copy costs
+    // more than the copy itself there.
+    constexpr int ShortRow = 8;
+    if (g.outY < ShortRow) {
+        const int P = g.outX * g.outY;
+        mTable.resize(static_cast<size_t>(g.kx) * g.ky * P);
+        int *t = mTable.data();
+        for (int u = 0; u < g.kx; ++u)
+            for (int v = 0; v < g.ky; ++v)
+                for (int x = 0; x < g.outX; ++x) {
+                    const int sx = mTx[static_cast<size_t>(u) * g.outX + x];
+                    for (int y = 0; y < g.outY; ++y) {
+                        const int sy = mTy[static_cast<size_t>(v) * g.outY + y];
+                        *t++ = sx < 0 || sy < 0 ? -1 : sx * g.inY + sy;
+                    }
+                }
+    }
 }
 
 namespace {
@@ -118,9 +136,40 @@ inline void zeroRun(float *dst, int n)
 
 } // namespace
 
+const ConvColumns &ConvColumns::cached(const ConvGeometry &g)
+{
+    constexpr size_t Kept = 64;
+    thread_local std::vector<std::unique_ptr<ConvColumns>> cache; // most recently used last
+    for (size_t i = cache.size(); i-- > 0;)
+        if (cache[i]->mG == g) {
+            if (i + 1 != cache.size())
+                std::rotate(cache.begin() + static_cast<ptrdiff_t>(i),
+                            cache.begin() + static_cast<ptrdiff_t>(i) + 1, cache.end());
+            return *cache.back();
+        }
+    if (cache.size() == Kept)
+        cache.erase(cache.begin());
+    cache.push_back(std::make_unique<ConvColumns>(g));
+    return *cache.back();
+}
+
 void ConvColumns::gather(const float *src, float *col, int stride) const
 {
     const ConvGeometry &g = mG;
+    if (!mTable.empty()) {
+        const size_t P = static_cast<size_t>(g.outX) * g.outY;
+        const size_t taps = static_cast<size_t>(g.kx) * g.ky;
+        const size_t plane = static_cast<size_t>(g.inX) * g.inY;
+        float *row = col;
+        for (int i = 0; i < g.inC; ++i) {
+            const float *in = src + static_cast<size_t>(i) * plane;
+            const int *t = mTable.data();
+            for (size_t k = 0; k < taps; ++k, row += stride, t += P)
+                for (size_t p = 0; p < P; ++p)
+                    row[p] = t[p] < 0 ? 0.0f : in[t[p]];
+        }
+        return;
+    }
     size_t rowLength = static_cast<size_t>(g.inY);
     if (mPhases > 1) {
         thread_local std::vector<float> split;

@@ -41,6 +41,9 @@ class ConvColumns
 {
 public:
     explicit ConvColumns(const ConvGeometry &g);
+    // The columns of `g`, built once per thread and geometry (a few dozen geometries stay
+    // cached): networks of thousands of small pools call this every frame for each.
+    static const ConvColumns &cached(const ConvGeometry &g);
 
     // col rows (`stride` floats apart) = the taps of `src` [inC, inX, inY].
     void gather(const float *src, float *col, int stride) const;
@@ -54,8 +57,11 @@ private:
         int step; // source Y index increment between them; 0: irregular (use the table)
         int offset; // gather: where the run starts in a (phase-split) source row
     };
-    const ConvGeometry &mG;
+    ConvGeometry mG;
     std::vector<int> mTx, mTy;
+    // Short output rows (a few floats per run): one source offset per column entry of a channel
+    // (tap, output position), -1 for padding; gather then reads element by element.
+    std::vector<int> mTable;
     std::vector<Run> mRuns;
     // Strided Y (stride s > 1): gather first copies every source row into its s phases (values
     // y = p, p + s, ... of length mPhaseLength each), where the strided runs are contiguous.
