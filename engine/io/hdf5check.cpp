@@ -121,8 +121,7 @@ std::string RawCheck::checkRoot(const std::string &path)
     check.mBase = base;
     check.mUsable = true;
     std::vector<Finding> attributes; // checked when they are read
-    return check.checkMessages(base + check.decode(&super[rootAt], check.mAddressSize),
-                               attributes);
+    return check.checkMessages(base + check.decode(&super[rootAt], check.mAddressSize), attributes);
 }
 
 bool RawCheck::read(uint64_t offset, uint64_t size, std::vector<uint8_t> &out) const
