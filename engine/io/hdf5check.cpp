@@ -589,6 +589,12 @@ std::string RawCheck::checkTextDataset(hid_t dataset)
 {
     if (!mUsable)
         return {};
+    // HDF5 converts each character through the stored base type: a damaged base size (16 MiB
+    // instead of 1 byte) made it allocate that many bytes per character.
+    Hid type(H5Dget_type(dataset));
+    Hid base(type ? H5Tget_super(type.get()) : H5I_INVALID_HID);
+    if (!base || H5Tget_size(base.get()) != 1)
+        return "its text type is damaged (the size of a character is not 1 byte)";
     const haddr_t offset = H5Dget_offset(dataset);
     std::vector<uint8_t> bytes;
     const uint64_t size = static_cast<uint64_t>(4 + mAddressSize + 4);

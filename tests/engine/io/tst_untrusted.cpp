@@ -660,3 +660,30 @@ TEST(Untrusted, DamagedRootGroupHeaderIsRefusedBeforeHdf5OpensTheFile)
                   + "' is truncated or damaged: its root group cannot be read: its superblock at "
                     "byte 0 is damaged");
 }
+
+// Variable-length text converts each character through the stored base type: a damaged base
+// size (16 MiB instead of 1 byte, found by fuzz_model) made HDF5 allocate 16 GiB for the stored
+// network. Every variable-length text type in the file gets that size in turn (the datatype
+// message: version 1 class 9, string, 16 bytes in memory; its base: 1-byte integer); each copy
+// is refused, the datasets with the new message.
+TEST(Untrusted, TextTypesWithDamagedCharacterSizesAreRefused)
+{
+    const std::string path = saveDemo("io-untrusted-vlen", 2);
+    const std::string data = bytes(path);
+    const std::string type("\x19\x01\x01\x00\x10\x00\x00\x00\x10\x00\x00\x00\x01\x00\x00\x00", 16);
+    size_t types = 0, datasets = 0;
+    for (size_t at = data.find(type); at != std::string::npos; at = data.find(type, at + 1)) {
+        ++types;
+        std::string copy = data;
+        copy[at + 14] = '\xf8'; // base size 0x00f80001
+        const std::string file = path + ".vlen-" + std::to_string(at) + ".h5";
+        test::writeFile(file, copy);
+        auto r = io::loadModel(file, {});
+        EXPECT_FALSE(r.session) << "type at byte " << at;
+        if (r.error.find("its text type is damaged (the size of a character is not 1 byte)")
+            != std::string::npos)
+            ++datasets;
+    }
+    EXPECT_GE(types, 1u);
+    EXPECT_GE(datasets, 1u) << "the stored network is a variable-length text dataset";
+}
