@@ -498,8 +498,21 @@ bool Hdf5Reader::readArray(const std::string &name, StateType type, void *data) 
         }
     }
     Hid space(H5Dget_space(dataset.get()));
-    if (H5Sget_simple_extent_npoints(space.get()) == 0)
+    const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+    if (points == 0)
         return true;
+    // HDF5 1.10 copies a compact dataset's values from its header at the size of the dataspace,
+    // whatever the layout holds (a fuzzed file with 0 bytes of compact data crashed it):
+    // compact and contiguous values must be exactly as large as the dataspace says.
+    Hid creation(H5Dget_create_plist(dataset.get()));
+    const H5D_layout_t layout = creation ? H5Pget_layout(creation.get()) : H5D_LAYOUT_ERROR;
+    if (layout == H5D_LAYOUT_ERROR || points < 0
+        || ((layout == H5D_COMPACT || layout == H5D_CONTIGUOUS)
+            && H5Dget_storage_size(dataset.get())
+                != static_cast<hsize_t>(points) * H5Tget_size(stored.get()))) {
+        fail(join(mPath, name) + ": its values are not stored as large as its shape says");
+        return false;
+    }
     return H5Dread(dataset.get(), memoryType(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
 }
 
