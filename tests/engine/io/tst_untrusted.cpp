@@ -587,12 +587,7 @@ TEST(Untrusted, DamagedGroupLinkListsAreRefused)
     // A free-space list that runs in a circle: HDF5 would follow it until memory runs out (the
     // fuzz corpus holds such a file). The first heap with a free block gets its block's "next"
     // pointing at itself; offsets and lengths are 8 bytes in the files we write.
-    const auto le64 = [&data](size_t at) {
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; --i)
-            v = (v << 8) | static_cast<uint8_t>(data[at + static_cast<size_t>(i)]);
-        return v;
-    };
+    const auto le64 = [&data](size_t at) { return littleEndian(data, at, 8); };
     bool circled = false;
     for (size_t at = data.find("HEAP"); !circled && at != std::string::npos;
          at = data.find("HEAP", at + 1)) {
@@ -631,13 +626,7 @@ TEST(Untrusted, DamagedRootGroupHeaderIsRefusedBeforeHdf5OpensTheFile)
     ASSERT_EQ(data.compare(0, 8, std::string("\x89HDF\r\n\x1a\n", 8)), 0);
     ASSERT_EQ(data[8], 0) << "superblock version";
     ASSERT_EQ(data[13], 8) << "address size";
-    const auto le = [&data](size_t at, int n) {
-        uint64_t v = 0;
-        for (int i = n - 1; i >= 0; --i)
-            v = (v << 8) | static_cast<uint8_t>(data[at + static_cast<size_t>(i)]);
-        return v;
-    };
-    const uint64_t root = le(24 + 5 * 8, 8);
+    const uint64_t root = littleEndian(data, 24 + 5 * 8, 8);
     ASSERT_LT(root + 16, data.size());
     ASSERT_EQ(data[root], 1) << "object header version";
     for (int i = 0; i < 4; ++i) // the first chunk: 4 GiB - 256 bytes
