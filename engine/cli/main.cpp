@@ -355,7 +355,7 @@ int main(int argc, char **argv)
     if (!session)
         return 1;
     if (options.printPlan) {
-        std::cout << plan::print(session->plan());
+        std::cout << session->printPlan();
         return 0;
     }
     if (replay && !scheduleReplay(*session, *replay, options))

@@ -40,8 +40,83 @@ const char *opName(OpKind kind)
         return "func";
     case OpKind::NeuronPipeline:
         return "np_pipeline";
+    case OpKind::SubtractMean:
+        return "subtract_mean";
+    case OpKind::DivideStd:
+        return "divide_std";
+    case OpKind::MulParameter:
+        return "mul_parameter";
+    case OpKind::Dropout:
+        return "dropout";
+    case OpKind::Zoneout:
+        return "zoneout";
+    case OpKind::Loss:
+        return "loss";
+    case OpKind::Gradient:
+        return "gradient";
     }
     return "?";
+}
+
+bool addsToOutput(const Op &op)
+{
+    switch (op.kind) {
+    case OpKind::Accumulate:
+    case OpKind::BroadcastAdd:
+    case OpKind::AddParameter:
+    case OpKind::Noise:
+    case OpKind::Gradient:
+        return true;
+    case OpKind::BroadcastMultiply:
+        return false; // in place it scales the output; with in[1] it writes it
+    case OpKind::Conv:
+        return op.accumulate;
+    default:
+        return false;
+    }
+}
+
+bool differentiable(const Op &op, size_t operand)
+{
+    if (operand >= op.in.size() || op.in[operand] == NoBuffer)
+        return false;
+    switch (op.kind) {
+    case OpKind::Copy:
+    case OpKind::Accumulate:
+    case OpKind::Activation:
+    case OpKind::EffectiveWeight:
+    case OpKind::BroadcastAdd:
+    case OpKind::AddParameter:
+    case OpKind::Avgout:
+    case OpKind::Maxout:
+    case OpKind::SubtractMean:
+    case OpKind::DivideStd:
+    case OpKind::Dropout:
+        return operand == 0;
+    case OpKind::Conv: // input and weight
+    case OpKind::MulParameter: // input and gain
+    case OpKind::Zoneout: // input and previous state
+    case OpKind::BroadcastMultiply: // factor and (with in[1]) the product before it
+    case OpKind::Loss: // x and the target; the mask is a constant
+        return operand <= 1;
+    case OpKind::Func:
+        return true;
+    default:
+        return false; // Zero, Fill, Noise: no input; NeuronPipeline: rollouts use its steps
+    }
+}
+
+BufferId Plan::addPersistent(const std::string &name, const std::array<int, 4> &dims, size_t floats)
+{
+    Buffer b;
+    b.kind = BufferKind::Persistent;
+    b.name = name;
+    b.dims = dims;
+    b.floats = floats;
+    b.offset = persistentFloats;
+    persistentFloats += (floats + 15) / 16 * 16;
+    buffers.push_back(std::move(b));
+    return static_cast<BufferId>(buffers.size() - 1);
 }
 
 double Plan::flops() const
@@ -96,6 +171,10 @@ std::string bufferText(const Plan &plan, BufferId id)
         return b.name + "@k+1";
     case BufferKind::Scratch:
         return "s" + std::to_string(id) + "+" + std::to_string(b.offset);
+    case BufferKind::Persistent:
+        return "p" + std::to_string(id) + " " + b.name;
+    case BufferKind::Bound:
+        return b.name + "@k";
     default:
         return b.name;
     }
@@ -106,7 +185,7 @@ std::string bufferText(const Plan &plan, BufferId id)
 std::string print(const Plan &plan)
 {
     std::ostringstream out;
-    size_t states = 0, parameters = 0, scratch = 0;
+    size_t states = 0, parameters = 0, scratch = 0, persistent = 0;
     for (const auto &b : plan.buffers) {
         if (b.kind == BufferKind::FrontState)
             ++states;
@@ -114,14 +193,20 @@ std::string print(const Plan &plan)
             ++parameters;
         else if (b.kind == BufferKind::Scratch)
             ++scratch;
+        else if (b.kind == BufferKind::Persistent)
+            ++persistent;
     }
-    out << "frame plan: " << plan.tasks.size() << " tasks, " << plan.ops.size() << " ops, "
+    out << plan.title << ": " << plan.tasks.size() << " tasks, " << plan.ops.size() << " ops, "
         << formatCount(plan.flops(), "FLOP") << " and " << formatCount(plan.bytes(), "B")
         << " a frame\n";
     out << "buffers: " << states << " states (front and back), " << parameters << " parameters, "
         << scratch << " scratch in an arena of "
         << formatCount(static_cast<double>(plan.scratchFloats) * sizeof(float), "B")
-        << " per worker\n";
+        << " per worker";
+    if (persistent)
+        out << ", " << persistent << " persistent in an arena of "
+            << formatCount(static_cast<double>(plan.persistentFloats) * sizeof(float), "B");
+    out << "\n";
     for (const auto &task : plan.tasks) {
         double flops = 0.0;
         for (size_t i = task.begin; i < task.end; ++i)

@@ -37,6 +37,13 @@ enum class BufferKind {
     Parameter, // a parameter tensor of the network
     InterfaceData, // the data interfaces add to a neuron pool (read only)
     Scratch, // an intermediate value at `offset` in the running worker's arena
+    // A value that lives through a whole run of the plan, at `offset` in the arena the caller
+    // hands the backend (RunContext::persistent): a rollout's states and intermediate values,
+    // which its backward reads, and their gradients.
+    Persistent,
+    // A read-only tensor the caller points `tensor` at before each run: a rollout's depth-0
+    // states, the frame's states as its plasticity receives them.
+    Bound,
 };
 
 struct Buffer
@@ -61,7 +68,8 @@ enum class OpKind {
     Conv, // out = conv(in[0], weight in[1]) with rf, stride, dilation, upsampling; out += with
           // `accumulate` (a synapse pool's input straight into the sum)
     BroadcastAdd, // out[A, C, X, Y] += in[0][A, c, x, y] broadcast
-    BroadcastMultiply, // out[A, C, X, Y] *= in[0][A, c, x, y] broadcast
+    BroadcastMultiply, // out[A, C, X, Y] *= in[0][A, c, x, y] broadcast; with in[1]:
+                       // out = in[1] * in[0] broadcast (rollouts: in[1] stays for the backward)
     AddParameter, // out += parameter in[0] of shape `parShape` (bias)
     Avgout, // out[A, C/k, X, Y] = mean over groups of k features of in[0]
     Maxout, // the same with max
@@ -71,6 +79,19 @@ enum class OpKind {
     // batch/layer norms, gain, bias, activation, dropout, zoneout (in[0]: the previous state,
     // in[1]: g or none, in[2]: b or none).
     NeuronPipeline,
+    // The same steps one op each, for rollouts, whose backward needs every intermediate value
+    // (compiled there in place of NeuronPipeline; `batch`: over agents too, `parShape`: axes).
+    SubtractMean, // out = in[0] - mean
+    DivideStd, // out = in[0] / sqrt(var + 1e-6)
+    MulParameter, // out = in[0] * parameter in[1] (gain)
+    Dropout, // out = dropout(in[0]) with rate `rate`
+    Zoneout, // out = zoneout(in[0], previous in[1]) with rate `rate`
+    // A loss plasticity's objective (reference §2.7.2) of in[0] (x), in[1] (target or none) and
+    // in[2] (mask or none): out holds loss0 and loss1 as two doubles (4 floats).
+    Loss,
+    // Reverse mode (plan/autodiff.h): out += dL/d in[operand] of op `forward`, given in[0] =
+    // dL/d(its out) (none for Loss: the objective itself).
+    Gradient,
 };
 
 const char *opName(OpKind kind);
@@ -98,13 +119,19 @@ struct Op
     bool perAgent = false; // Conv, EffectiveWeight: one weight per agent (unshare)
     bool accumulate = false; // Conv: out += conv (rounded as a separate sum would be)
     spec::WeightShape weightShape = spec::WeightShape::Full; // EffectiveWeight
-    spec::ParShape parShape = spec::ParShape::None; // AddParameter
-    bool unshare = false; // AddParameter
+    // AddParameter, MulParameter: the parameter's shape; SubtractMean, DivideStd: the axes
+    spec::ParShape parShape = spec::ParShape::None;
+    bool unshare = false; // AddParameter, MulParameter: one parameter per agent
     const spec::SynapsePoolSpec *sp = nullptr; // Noise of a synapse pool
     const spec::NeuronPoolSpec *np = nullptr; // NeuronPipeline, Noise of a neuron pool
     const ops::FuncExpression *func = nullptr; // Func
     std::vector<int> funcShape; // Func: inputs per factor (in[] holds them in order)
-    RngUse rng, dropoutRng, zoneoutRng; // Noise / NeuronPipeline
+    RngUse rng, dropoutRng, zoneoutRng; // Noise / NeuronPipeline; Dropout / Zoneout: rng
+    bool batch = false; // SubtractMean / DivideStd: batch norm (over agents too)
+    double rate = 0.0; // Dropout / Zoneout
+    const spec::PlasticitySpec *loss = nullptr; // Loss
+    int forward = -1; // Gradient: the forward op's index
+    int operand = 0; // Gradient: which input of it
 
     // Where the op runs only while an item runs: a synapse pool that is paused or off
     // contributes nothing (the scheduler skips its ops; ops never test it).
@@ -115,6 +142,12 @@ struct Op
     double flops = 0.0;
     double bytes = 0.0;
 };
+
+// Whether `op` adds to its output (out += ...): the output's previous value passes through
+// unchanged, and so does its gradient.
+bool addsToOutput(const Op &op);
+// Whether reverse mode has a derivative for input `operand` of `op` (plan/autodiff.h).
+bool differentiable(const Op &op, size_t operand);
 
 // The ops of one neuron pool's update (frame k -> k+1): its task in the frame.
 //
@@ -149,14 +182,19 @@ inline constexpr double MinPartFlops = 4.0e6;
 
 struct Plan
 {
+    std::string title = "frame plan"; // the first word of print()
     std::vector<Buffer> buffers;
     std::vector<Op> ops;
     std::vector<Task> tasks; // one per neuron pool, in network order
     size_t scratchFloats = 0; // the largest task's arena
+    size_t persistentFloats = 0; // the caller's arena for Persistent buffers
     int agents = 1; // the network's: the first dimension of states and per-agent parameters
     // Work of one frame that the plan does not hold as ops yet (plasticities' rollouts and
     // updates, interfaces), one line each, for --print-plan.
     std::vector<std::string> opaque;
+
+    // A Persistent buffer of `floats` (aligned to 16 floats) at the end of the persistent arena.
+    BufferId addPersistent(const std::string &name, const std::array<int, 4> &dims, size_t floats);
 
     double flops() const;
     double bytes() const;

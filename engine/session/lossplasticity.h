@@ -1,26 +1,24 @@
 // The `loss` plasticity (reference §2.7.2): a depth-indexed rollout of the sub-network that leads
 // from the front states S^{k-1} to the loss's source (and target), the loss, and the gradient of
 // loss1 with respect to the trained parameters by backpropagation through the unrolled rollout.
+// The rollout, the loss and the backward are a plan of their own (compileRollout(), whose backward
+// is reverse mode over the plan, plan/autodiff.h), run by the session's backend.
 #pragma once
 
+#include "backend/backend.h"
 #include "plasticity/plasticity.h"
-#include "session/forward.h"
+#include "session/plancompile.h"
 
 #include <memory>
 #include <vector>
 
 namespace streamlab::session {
 
-// The NPs and SPs of a loss's rollout per depth 0..D after pruning (indices into the network's
-// neuronPools / synapsePools, sorted).
-struct LossSubnetwork
-{
-    int depth = 0; // D
-    std::vector<std::vector<int>> neuronPools; // nps[d]
-    std::vector<std::vector<int>> synapsePools; // sps[d]
-};
-
 LossSubnetwork buildLossSubnetwork(const Network &net, const spec::PlasticitySpec &spec);
+
+// The random streams of a loss's rollout, one per NP (noise, dropout, zoneout) and SP (noise) at
+// every depth, derived from the network's seed, the plasticity's name and the depth.
+RolloutStreams rolloutStreams(const Network &net, const spec::PlasticitySpec &spec, int depth);
 
 // The loss plasticity of one spec. The rollout at depth d >= 1 computes every NP of nps[d] with
 // the full NP function but without interface data; an SP source that has no state at d - 1 reads
@@ -30,13 +28,18 @@ class LossPlasticity : public plasticity::Plasticity
 public:
     LossPlasticity(const Network &net, const spec::PlasticitySpec &spec,
                    std::vector<plasticity::TrainedParameter> parameters);
+    ~LossPlasticity() override;
 
     const LossSubnetwork &subnetwork() const { return mSub; }
+    // The backend that runs the rollout (the session's; a CPU backend of its own until set).
+    void useBackend(backend::Backend *backend);
     // Runs the rollout and the loss for `frame`; with `withGradients` also fills every trained
     // parameter's grad (d loss1 / d theta). update() calls it with gradients.
     void evaluate(const plasticity::PlasticityFrame &frame, bool withGradients);
     double loss0() const { return mLoss0; }
     double loss1() const { return mLoss1; }
+    // The rollout's plan (compiled on first use), for --print-plan.
+    const plan::Plan &plan();
 
     std::vector<std::pair<std::string, double>> metrics() const override
     {
@@ -50,22 +53,18 @@ protected:
     void restoreExtra(const StateReader &in) override;
 
 private:
-    const Tensor *stateAt(int depth, int n) const;
-    bool computedAt(int depth, int n) const;
-    double lossAndGradient(const Tensor &x, const Tensor *y, const Tensor *mask, int split,
-                           Tensor *gradX, Tensor *gradY);
-    void backward();
+    void compile();
+    void releaseArena();
 
     const Network &mNet;
     LossSubnetwork mSub;
-    int mSource = -1, mTarget = -1, mMask = -1, mMaskT = 0;
-    std::vector<std::vector<char>> mInDepth; // [d][n]
-    std::vector<std::vector<Tensor>> mStates; // [d][n], allocated for n in nps[d]
-    std::vector<std::vector<NeuronCache>> mCaches; // [d][n]
-    std::vector<std::vector<Tensor>> mGrads; // [d][n]
-    std::vector<std::vector<const Tensor *>> mTables; // [d]: the states depth d reads
-    std::vector<std::vector<Rng>> mNoise, mDropout, mZoneout; // [d][n]
-    std::vector<std::vector<Rng>> mSynapseNoise; // [d][sp]
+    RolloutStreams mStreams;
+    std::unique_ptr<RolloutPlan> mRollout;
+    std::vector<plan::BufferId> mBound; // the Bound buffers the rollout reads
+    std::vector<uint8_t> mSynapsePoolRuns; // by SP, for the run
+    std::unique_ptr<backend::Backend> mOwnBackend;
+    backend::Backend *mBackend = nullptr;
+    float *mArena = nullptr; // the rollout's Persistent buffers, allocated by mBackend
     double mLoss0 = 0.0, mLoss1 = 0.0;
 };
 

@@ -3,6 +3,9 @@
 // are the same ops/ functions.
 #include "session/plancompile.h"
 
+#include "plan/autodiff.h"
+#include "session/lossplasticity.h"
+
 #include <algorithm>
 #include <map>
 
@@ -44,19 +47,188 @@ public:
             mFront.push_back(stateBuffer(np, BufferKind::FrontState));
             mBack.push_back(stateBuffer(np, BufferKind::BackState));
         }
+        mRead = mFront;
         for (size_t n = 0; n < mNet.neuronPools.size(); ++n)
             neuronPool(static_cast<int>(n));
         for (const auto &run : mNet.plasticities)
             if (run.plasticity)
-                mPlan.opaque.push_back("plasticity '" + run.plasticity->name()
-                                       + "': rollout, backward and optimizer step");
+                mPlan.opaque.push_back(
+                    "plasticity '" + run.plasticity->name() + "': "
+                    + (dynamic_cast<const LossPlasticity *>(run.plasticity.get())
+                           ? "optimizer step (its rollout and backward: the plan below)"
+                           : "gradient and optimizer step"));
         for (const auto &run : mNet.interfaces)
             mPlan.opaque.push_back("interface '" + run.interface->name()
                                    + "': reads front states, writes the data added next frame");
         return std::move(mPlan);
     }
 
+    RolloutPlan rollout(const LossSubnetwork &sub, const spec::PlasticitySpec &spec,
+                        const RolloutStreams &streams, const std::vector<const Tensor *> &trained)
+    {
+        RolloutPlan out;
+        mRollout = true;
+        mPlan.title = "rollout of loss '" + spec.name + "'";
+        mPlan.agents = mNet.agents();
+        const size_t N = mNet.neuronPools.size();
+        // Depth 0: the frame's states, bound by the plasticity before each run.
+        out.bound.assign(N, plan::NoBuffer);
+        for (size_t n = 0; n < N; ++n) {
+            auto &np = mNet.neuronPools[n];
+            plan::Buffer b;
+            b.kind = BufferKind::Bound;
+            b.name = np.spec->name;
+            b.dims = dims4(np.dims);
+            b.floats = np.state[0].size();
+            out.bound[n] = add(std::move(b));
+        }
+        // stateAt[d][n]: NP n's state at depth d where the rollout computes it.
+        std::vector<std::vector<BufferId>> stateAt(static_cast<size_t>(sub.depth) + 1,
+                                                   std::vector<BufferId>(N, plan::NoBuffer));
+        for (int d = 1; d <= sub.depth; ++d) {
+            const auto ud = static_cast<size_t>(d);
+            // Depth d reads depth d - 1 where it exists, depth 0 elsewhere (reference §11).
+            mRead = out.bound;
+            for (size_t n = 0; n < N; ++n)
+                if (stateAt[ud - 1][n] != plan::NoBuffer)
+                    mRead[n] = stateAt[ud - 1][n];
+            mSynapseNoise = &streams.synapseNoise[ud];
+            for (int n : sub.neuronPools[ud])
+                stateAt[ud][static_cast<size_t>(n)] = rolloutNeuronPool(n, d, streams);
+        }
+        mSynapsePool = -1;
+        auto state = [&](int depth, int n) -> BufferId {
+            if (n < 0)
+                return plan::NoBuffer;
+            if (depth >= 1 && depth <= sub.depth
+                && stateAt[static_cast<size_t>(depth)][static_cast<size_t>(n)] != plan::NoBuffer)
+                return stateAt[static_cast<size_t>(depth)][static_cast<size_t>(n)];
+            return out.bound[static_cast<size_t>(n)];
+        };
+        const int source = mNet.neuronPoolIndex(spec.source);
+        const int target = spec.target.empty() ? -1 : mNet.neuronPoolIndex(spec.target);
+        const int mask = spec.mask.empty() ? -1 : mNet.neuronPoolIndex(spec.mask);
+        const int maskT = target >= 0 ? spec.targetT : spec.sourceT;
+
+        plan::Task loss;
+        loss.name = "loss '" + spec.name + "'";
+        loss.begin = mPlan.ops.size();
+        out.losses = mPlan.addPersistent("losses", {1, 1, 1, 4}, 4);
+        const BufferId x = state(spec.sourceT, source);
+        Op &op = emit(
+            OpKind::Loss, {1, 1, 1, 4}, {x, state(spec.targetT, target), state(maskT, mask)},
+            out.losses,
+            spec.lossFunction + " of '" + spec.source + "' at depth " + std::to_string(spec.sourceT)
+                + (target >= 0
+                       ? " against '" + spec.target + "' at depth " + std::to_string(spec.targetT)
+                       : std::string()));
+        op.loss = &spec;
+        op.srcDims = mPlan.buffers[static_cast<size_t>(x)].dims;
+        op.flops = 4.0 * static_cast<double>(mPlan.buffers[static_cast<size_t>(x)].floats);
+        loss.end = mPlan.ops.size();
+        out.lossEnd = loss.end;
+        mPlan.tasks.push_back(std::move(loss));
+
+        std::vector<BufferId> wrt;
+        for (const Tensor *t : trained) {
+            auto it = mTensors.find({const_cast<Tensor *>(t), BufferKind::Parameter});
+            wrt.push_back(it == mTensors.end() ? plan::NoBuffer : it->second);
+        }
+        std::vector<BufferId> used;
+        for (BufferId b : wrt)
+            if (b != plan::NoBuffer)
+                used.push_back(b);
+        const plan::Backward backward
+            = plan::differentiate(mPlan, 0, out.lossEnd, out.losses, used);
+        out.backwardBegin = backward.begin;
+        out.backwardEnd = backward.end;
+        for (size_t i = 0, j = 0; i < wrt.size(); ++i)
+            out.gradients.push_back(wrt[i] == plan::NoBuffer ? plan::NoBuffer
+                                                             : backward.gradients[j++]);
+        plan::Task back;
+        back.name = "backward of '" + spec.name + "' (reverse mode over the ops above)";
+        back.begin = backward.begin;
+        back.end = backward.end;
+        for (size_t i = back.begin; i < back.end; ++i)
+            back.flops += mPlan.ops[i].flops;
+        mPlan.tasks.push_back(std::move(back));
+        out.plan = std::move(mPlan);
+        return out;
+    }
+
 private:
+    // NP n at rollout depth d: the sum of its running synapse pools, then its pipeline one op a
+    // step, without interface data. Returns the buffer of its state.
+    BufferId rolloutNeuronPool(int n, int d, const RolloutStreams &streams)
+    {
+        auto &np = mNet.neuronPools[static_cast<size_t>(n)];
+        const auto &s = *np.spec;
+        const auto un = static_cast<size_t>(n), ud = static_cast<size_t>(d);
+        const std::string at = np.spec->name + "@" + std::to_string(d);
+        plan::Task task;
+        task.neuronPool = n;
+        task.name = "'" + np.spec->name + "' at depth " + std::to_string(d);
+        task.begin = mPlan.ops.size();
+        mValueName = "value of " + at;
+        const auto dims = dims4(np.dims);
+        BufferId v = mPlan.addPersistent("sum of " + at, dims, np.state[0].size());
+        emit(OpKind::Zero, dims, {}, v, "sum of the synapse pools starts at 0");
+        for (int k : np.synapsePools)
+            synapsePool(k, v);
+        mSynapsePool = -1;
+        auto step = [&](OpKind kind, std::vector<BufferId> in, const std::string &what) -> Op & {
+            const BufferId next = scratch(dims);
+            Op &op = emit(kind, dims, std::move(in), next, "'" + np.spec->name + "' " + what);
+            v = next;
+            return op;
+        };
+        if (s.noise != spec::NoiseKind::None) {
+            Op &op = emit(OpKind::Noise, dims, {}, v, "'" + np.spec->name + "' noise");
+            op.np = np.spec;
+            op.rng.base = &streams.noise[ud][un];
+        }
+        auto norm = [&](OpKind kind, spec::ParShape axes, bool batch, const char *what) {
+            if (axes == spec::ParShape::None)
+                return;
+            Op &op = step(kind, {v}, what);
+            op.parShape = axes;
+            op.batch = batch;
+            op.flops *= kind == OpKind::SubtractMean ? 2 : 3;
+        };
+        norm(OpKind::SubtractMean, s.batchnormMean, true, "bn mean");
+        norm(OpKind::DivideStd, s.batchnormStd, true, "bn std");
+        norm(OpKind::SubtractMean, s.layernormMean, false, "ln mean");
+        norm(OpKind::DivideStd, s.layernormStd, false, "ln std");
+        if (np.g) {
+            Op &op = step(OpKind::MulParameter, {v, parameter(np.g)}, "gain");
+            op.parShape = s.gainShape;
+            op.unshare = s.unshareG;
+        }
+        if (np.b) {
+            Op &op = emit(OpKind::AddParameter, dims, {parameter(np.b)}, v,
+                          "'" + np.spec->name + "' bias");
+            op.parShape = s.biasShape;
+            op.unshare = s.unshareB;
+        }
+        if (!np.act.isIdentity())
+            step(OpKind::Activation, {v}, "act " + np.act.text()).act = &np.act;
+        if (s.dropout && *s.dropout > 0.0) {
+            Op &op = step(OpKind::Dropout, {v}, "dropout");
+            op.rate = *s.dropout;
+            op.rng.base = &streams.dropout[ud][un];
+        }
+        if (s.zoneout && *s.zoneout > 0.0) {
+            Op &op = step(OpKind::Zoneout, {v, mRead[un]}, "zoneout");
+            op.rate = *s.zoneout;
+            op.rng.base = &streams.zoneout[ud][un];
+        }
+        task.end = mPlan.ops.size();
+        for (size_t i = task.begin; i < task.end; ++i)
+            task.flops += mPlan.ops[i].flops;
+        mPlan.tasks.push_back(std::move(task));
+        return v;
+    }
+
     BufferId add(plan::Buffer b)
     {
         mPlan.buffers.push_back(std::move(b));
@@ -93,6 +265,8 @@ private:
     // A scratch buffer of `floats` at the next free offset of the current task's arena.
     BufferId scratch(size_t floats, const std::array<int, 4> &dims)
     {
+        if (mRollout) // every value stays for the backward
+            return mPlan.addPersistent(mValueName, dims, floats);
         plan::Buffer b;
         b.kind = BufferKind::Scratch;
         b.name = "scratch";
@@ -285,7 +459,7 @@ private:
             std::vector<BufferId> in;
             for (const auto &factor : sp.funcSources)
                 for (int n : factor)
-                    in.push_back(mFront[static_cast<size_t>(n)]);
+                    in.push_back(mRead[static_cast<size_t>(n)]);
             const BufferId out = scratch(targetDims);
             Op &f = emit(OpKind::Func, targetDims, in, out, name + " func");
             f.func = &*sp.func;
@@ -312,14 +486,14 @@ private:
         for (size_t fi = 0; fi < sp.factors.size(); ++fi) {
             const auto &f = sp.factors[fi];
             const auto fDims = dims4(f.dims);
-            const BufferId factor = direct ? x : scratch(fDims);
+            BufferId factor = direct ? x : scratch(fDims);
             bool factorSet = false;
             for (size_t ii = 0; ii < f.inputs.size(); ++ii) {
                 auto &in = f.inputs[ii];
                 const std::string where
                     = name + " factor " + std::to_string(fi) + " input " + std::to_string(ii);
                 const auto &src = mNet.neuronPools[static_cast<size_t>(in.source)];
-                BufferId z = mFront[static_cast<size_t>(in.source)];
+                BufferId z = mRead[static_cast<size_t>(in.source)];
                 if (!in.pact.isIdentity()) {
                     const auto sDims = dims4(src.dims);
                     const BufferId pre = scratch(sDims);
@@ -373,11 +547,14 @@ private:
                 op.parShape = f.biasShape;
                 op.unshare = false;
             }
-            if (!f.act.isIdentity())
-                emit(OpKind::Activation, fDims, {factor}, factor,
+            if (!f.act.isIdentity()) {
+                const BufferId post = mRollout ? scratch(fDims) : factor;
+                emit(OpKind::Activation, fDims, {factor}, post,
                      name + " factor " + std::to_string(fi) + " act " + f.act.text())
                     .act
                     = &f.act;
+                factor = post;
+            }
             const bool first
                 = fi == 0 && f.dims == std::vector<int>(fullDims.begin(), fullDims.end());
             if (first) {
@@ -388,6 +565,16 @@ private:
                 product = scratch(fullDims);
                 emit(OpKind::Fill, fullDims, {}, product, name + " product starts at 1").value
                     = 1.0f;
+            }
+            if (mRollout) {
+                // out = product * factor into a new buffer: the backward reads both.
+                const BufferId next = scratch(fullDims);
+                emit(OpKind::BroadcastMultiply, fullDims, {factor, product}, next,
+                     name + " times factor " + std::to_string(fi))
+                    .srcDims
+                    = fDims;
+                product = next;
+                continue;
             }
             Op &mul = emit(OpKind::BroadcastMultiply, fullDims, {factor}, product,
                            name + " times factor " + std::to_string(fi));
@@ -412,14 +599,17 @@ private:
                  name + " M", plainTail);
             product = mixed;
         }
-        if (!sp.ACT.isIdentity())
-            emit(OpKind::Activation, targetDims, {product}, product, name + " ACT " + sp.ACT.text())
+        if (!sp.ACT.isIdentity()) {
+            const BufferId post = mRollout ? scratch(targetDims) : product;
+            emit(OpKind::Activation, targetDims, {product}, post, name + " ACT " + sp.ACT.text())
                 .act
                 = &sp.ACT;
+            product = post;
+        }
         if (s.noise != spec::NoiseKind::None) {
             Op &op = emit(OpKind::Noise, targetDims, {}, product, name + " noise");
             op.sp = sp.spec;
-            op.rng.base = &sp.noiseRng;
+            op.rng.base = mSynapseNoise ? &(*mSynapseNoise)[static_cast<size_t>(k)] : &sp.noiseRng;
         }
         if (product != x)
             emit(OpKind::Accumulate, targetDims, {product}, x, name + " into the sum");
@@ -428,6 +618,12 @@ private:
     Network &mNet;
     plan::Plan mPlan;
     std::vector<BufferId> mFront, mBack; // by neuron pool
+    std::vector<BufferId> mRead; // by neuron pool: the state synapse pools read
+    // Rollouts: intermediate values are Persistent (named mValueName) and never written twice;
+    // synapse-pool noise draws from these streams (by SP) instead of the pools' own.
+    bool mRollout = false;
+    std::string mValueName = "value";
+    const std::vector<Rng> *mSynapseNoise = nullptr;
     std::map<std::pair<Tensor *, BufferKind>, BufferId> mTensors;
     size_t mUsed = 0, mTaskScratch = 0;
     int mSynapsePool = -1;
@@ -438,6 +634,13 @@ private:
 plan::Plan compilePlan(Network &net)
 {
     return Compiler(net).run();
+}
+
+RolloutPlan compileRollout(Network &net, const LossSubnetwork &sub,
+                           const spec::PlasticitySpec &spec, const RolloutStreams &streams,
+                           const std::vector<const Tensor *> &trained)
+{
+    return Compiler(net).rollout(sub, spec, streams, trained);
 }
 
 } // namespace streamlab::session

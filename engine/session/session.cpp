@@ -125,6 +125,9 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         if (!session->mNetwork->allocate(diagnostics))
             return nullptr;
         session->mPlan = compilePlan(*session->mNetwork);
+        for (auto &run : session->mNetwork->plasticities)
+            if (auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get()))
+                loss->useBackend(session->mBackend.get());
         session->planParts();
     } catch (const std::bad_alloc &) {
         diagnostics.push_back(outOfMemory(*session->mSpec));
@@ -259,6 +262,15 @@ void Session::finishCoreClients(int64_t frame)
         std::lock_guard lock(mCommandMutex);
         mAlerts.push_back(std::move(error));
     }
+}
+
+std::string Session::printPlan()
+{
+    std::string text = plan::print(mPlan);
+    for (auto &run : mNetwork->plasticities)
+        if (auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get()))
+            text += "\n" + plan::print(loss->plan());
+    return text;
 }
 
 double Session::learningRate(const std::string &plasticity) const

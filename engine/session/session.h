@@ -140,6 +140,8 @@ public:
     Network &network() { return *mNetwork; }
     // The frame plan the backend runs (compiled at creation) and the backend.
     const plan::Plan &plan() const { return mPlan; }
+    // The frame plan, then the plan of every loss plasticity's rollout and backward, as text.
+    std::string printPlan();
     const backend::Backend &backend() const { return *mBackend; }
 
     // Snapshots: the slot is filled after every frame until unsubscribed. Null if the source does
@@ -267,8 +269,9 @@ private:
 
     std::unique_ptr<spec::NetworkSpec> mSpec;
     SessionOptions mOptions;
-    std::unique_ptr<Network> mNetwork;
+    // The backend outlives the network: loss plasticities hold memory it allocated.
     std::unique_ptr<backend::Backend> mBackend;
+    std::unique_ptr<Network> mNetwork;
     plan::Plan mPlan;
     std::vector<uint8_t> mSynapsePoolRuns; // by SP: runs this frame (the plan's context)
     struct Part

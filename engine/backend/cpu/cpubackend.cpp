@@ -1,9 +1,11 @@
 // The `cpu` backend: runs the frame plan's ops on the calling thread, with each worker's scratch
 // in an arena of its own (sized once, to the plan's largest task). Its kernels are today's
 // ops/ functions, called in the order the interpreter called them, so a frame through the plan
-// is bit for bit the frame the reference computes.
+// is bit for bit the frame the reference computes. Each op kind's derivative (the Gradient ops
+// reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order as runOp.
 #include "backend/cpu/cpubackend.h"
 
+#include "ops/loss.h"
 #include "ops/neuron.h"
 #include "ops/sp.h"
 
@@ -72,9 +74,12 @@ struct Resolver
         case BufferKind::Parameter:
             return b.tensor->data();
         case BufferKind::InterfaceData:
+        case BufferKind::Bound:
             return b.tensor->data() + atFirstAgent(b);
         case BufferKind::Scratch:
             return scratch + b.offset;
+        case BufferKind::Persistent:
+            return context.persistent + b.offset + atFirstAgent(b);
         }
         return nullptr;
     }
@@ -87,7 +92,9 @@ struct Resolver
     }
     size_t atFirstAgent(const Buffer &b) const
     {
-        return first == 0 ? 0 : b.floats / static_cast<size_t>(b.dims[0]) * first;
+        if (first == 0 || b.dims[0] != plan.agents)
+            return 0;
+        return b.floats / static_cast<size_t>(b.dims[0]) * first;
     }
     size_t floats(plan::BufferId id) const { return plan.buffers[static_cast<size_t>(id)].floats; }
     // The agents an op computes: the part's for agent-major ops, else its own first dimension
@@ -97,7 +104,8 @@ struct Resolver
 
 // `stored`: floats of one copy of the stored weight; `copies`: 1, or the agents for unshared
 // weights (the part's agents).
-void effectiveWeight(const Op &op, const float *w, size_t stored, int copies, float *out)
+void effectiveWeight(const Op &op, const float *w, size_t stored, int copies, float *out,
+                     bool withFunction = true)
 {
     const auto &g = *op.geometry;
     const size_t full = static_cast<size_t>(g.weightCount());
@@ -109,7 +117,7 @@ void effectiveWeight(const Op &op, const float *w, size_t stored, int copies, fl
         else
             ops::broadcastWeight(src, op.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
     }
-    if (op.act && !op.act->isIdentity())
+    if (withFunction && op.act && !op.act->isIdentity())
         for (int a = 0; a < copies; ++a) {
             float *dst = out + full * static_cast<size_t>(a);
             op.act->forward(dst, dst, g.outC, g.inC, g.kx, g.ky); // softmax runs over Cs
@@ -150,6 +158,50 @@ void neuronPipeline(const Op &op, int A, const float *previous, const float *g, 
         ops::zoneout(x, previous, size, *s.zoneout, rng);
     }
 }
+
+// A functional synapse pool's sources as tensors: states are read where they are, other buffers
+// (a rollout's) through copies.
+struct FuncSources
+{
+    std::vector<std::vector<const Tensor *>> tensors;
+    std::vector<Tensor> copies;
+
+    FuncSources(const Op &op, const Resolver &at)
+    {
+        size_t next = 0;
+        copies.reserve(op.in.size());
+        for (int count : op.funcShape) {
+            tensors.emplace_back();
+            for (int i = 0; i < count; ++i) {
+                const plan::BufferId id = op.in[next++];
+                const Buffer &b = at.plan.buffers[static_cast<size_t>(id)];
+                if (b.kind == BufferKind::FrontState) {
+                    tensors.back().push_back(b.state[at.context.front]);
+                    continue;
+                }
+                copies.emplace_back(std::vector<int>(b.dims.begin(), b.dims.end()));
+                const float *data = at(id);
+                std::copy(data, data + b.floats, copies.back().data());
+                tensors.back().push_back(&copies.back());
+            }
+        }
+    }
+};
+
+ops::LossValues lossOf(const Op &op, const Resolver &at, float *gradX, float *gradY)
+{
+    const auto &s = *op.loss;
+    const ops::LossSettings settings {s.lossFunction, s.labelSmoothing, s.confidencePenalty};
+    const float *y = op.in.size() > 1 && op.in[1] != plan::NoBuffer ? at(op.in[1]) : nullptr;
+    const bool masked = op.in.size() > 2 && op.in[2] != plan::NoBuffer;
+    const float *mask = masked ? at(op.in[2]) : nullptr;
+    const auto maskDims
+        = masked ? at.plan.buffers[static_cast<size_t>(op.in[2])].dims : std::array<int, 4> {};
+    return ops::loss(settings, at(op.in[0]), y, mask, maskDims, op.srcDims[0], op.srcDims[1],
+                     op.srcDims[2], op.srcDims[3], at.context.split, gradX, gradY);
+}
+
+void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame);
 
 void runOp(const Op &op, const Resolver &at, uint64_t frame)
 {
@@ -195,6 +247,10 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
                           op.srcDims[3]);
         return;
     case OpKind::BroadcastMultiply:
+        if (op.in.size() > 1) {
+            const float *before = at(op.in[1]);
+            std::copy(before, before + size, out);
+        }
         ops::broadcastMultiply(out, A, C, X, Y, at(op.in[0]), op.srcDims[1], op.srcDims[2],
                                op.srcDims[3]);
         return;
@@ -209,28 +265,25 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         ops::maxout(at(op.in[0]), out, A, C, op.group, X, Y);
         return;
     case OpKind::Noise: {
-        const auto &s = *op.sp;
         Rng rng = op.rng.base->derive(frame);
-        ops::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
-                      s.noiseProb, rng);
+        if (op.sp) {
+            const auto &s = *op.sp;
+            ops::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
+                          s.noiseProb, rng);
+        } else {
+            const auto &s = *op.np;
+            ops::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
+                          s.noiseProb, rng);
+        }
         return;
     }
     case OpKind::Func: {
-        std::vector<std::vector<const Tensor *>> sources;
-        size_t next = 0;
-        const auto &buffers = at.plan.buffers;
-        for (int count : op.funcShape) {
-            sources.emplace_back();
-            for (int i = 0; i < count; ++i) {
-                const Buffer &b = buffers[static_cast<size_t>(op.in[next++])];
-                sources.back().push_back(b.state[at.context.front]);
-            }
-        }
+        FuncSources sources(op, at);
         thread_local Tensor result;
         const std::vector<int> dims(op.dims.begin(), op.dims.end());
         if (result.dims() != dims)
             result = Tensor(dims);
-        op.func->evaluate(sources, result);
+        op.func->evaluate(sources.tensors, result);
         std::copy(result.data(), result.data() + size, out);
         return;
     }
@@ -244,8 +297,177 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
                        parameter(op.in[2], op.np->unshareB), frame, out);
         return;
     }
+    case OpKind::SubtractMean: {
+        const float *in = at(op.in[0]);
+        std::copy(in, in + size, out);
+        ops::subtractMean(out, A, C, X, Y, op.parShape, op.batch);
+        return;
+    }
+    case OpKind::DivideStd: {
+        const float *in = at(op.in[0]);
+        std::copy(in, in + size, out);
+        ops::divideStd(out, A, C, X, Y, op.parShape, op.batch);
+        return;
+    }
+    case OpKind::MulParameter: {
+        const float *in = at(op.in[0]);
+        std::copy(in, in + size, out);
+        ops::mulParameter(out, A, C, X, Y, op.unshare ? at.perAgent(op.in[1]) : at(op.in[1]),
+                          op.parShape, op.unshare);
+        return;
+    }
+    case OpKind::Dropout: {
+        const float *in = at(op.in[0]);
+        std::copy(in, in + size, out);
+        Rng rng = op.rng.base->derive(frame);
+        ops::dropout(out, size, op.rate, rng);
+        return;
+    }
+    case OpKind::Zoneout: {
+        const float *in = at(op.in[0]);
+        std::copy(in, in + size, out);
+        Rng rng = op.rng.base->derive(frame);
+        ops::zoneout(out, at(op.in[1]), size, op.rate, rng);
+        return;
+    }
+    case OpKind::Loss: {
+        const ops::LossValues v = lossOf(op, at, nullptr, nullptr);
+        std::memcpy(out, &v.loss0, sizeof(double));
+        std::memcpy(out + 2, &v.loss1, sizeof(double));
+        return;
+    }
+    case OpKind::Gradient:
+        gradient(at.plan.ops[static_cast<size_t>(op.forward)], op, at, frame);
+        return;
     }
     throw std::logic_error(std::string("cpu backend: no kernel for op ") + plan::opName(op.kind));
+}
+
+// The derivatives: out += dL/d (input `operand` of forward op f), given dL/d(f's output) in
+// op.in[0] (none for Loss, the objective). f's inputs and output still hold their forward values
+// (single-assignment form, plan/autodiff.h). Ordered as runOp's forward kernels.
+void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
+{
+    const int A = at.agentsOf(f), C = f.dims[1], X = f.dims[2], Y = f.dims[3];
+    const size_t size = static_cast<size_t>(A) * C * X * Y;
+    const float *gOut = op.in.empty() ? nullptr : at(op.in[0]);
+    float *gIn = at(op.out);
+    const int operand = op.operand;
+    auto input = [&](int i) { return at(f.in[static_cast<size_t>(i)]); };
+    auto parameter = [&](int i) {
+        return f.unshare || f.perAgent ? at.perAgent(f.in[static_cast<size_t>(i)]) : input(i);
+    };
+    switch (f.kind) {
+    case OpKind::Copy:
+    case OpKind::Accumulate:
+        for (size_t i = 0; i < size; ++i)
+            gIn[i] += gOut[i];
+        return;
+    case OpKind::Activation:
+        f.act->backward(input(0), at(f.out), gOut, gIn, A, C, X, Y);
+        return;
+    case OpKind::EffectiveWeight: {
+        // Through weight_fnc (its input, the broadcast kernel, is rebuilt: weights are small),
+        // then back to the stored shape.
+        const auto &g = *f.geometry;
+        const size_t full = static_cast<size_t>(g.weightCount());
+        const int copies = f.perAgent ? A : 1;
+        const size_t stored = at.floats(f.in[0]) / (f.perAgent ? at.plan.agents : 1);
+        thread_local std::vector<float> broadcast, pre;
+        const float *grad = gOut;
+        if (f.act && !f.act->isIdentity()) {
+            broadcast.resize(full * static_cast<size_t>(copies));
+            pre.assign(broadcast.size(), 0.0f);
+            effectiveWeight(f, parameter(0), stored, copies, broadcast.data(), false);
+            const float *post = at(f.out);
+            for (int a = 0; a < copies; ++a) {
+                const size_t o = full * static_cast<size_t>(a);
+                f.act->backward(broadcast.data() + o, post + o, gOut + o, pre.data() + o, g.outC,
+                                g.inC, g.kx, g.ky);
+            }
+            grad = pre.data();
+        }
+        for (int a = 0; a < copies; ++a) {
+            const float *src = grad + full * static_cast<size_t>(a);
+            float *dst = gIn + stored * static_cast<size_t>(a);
+            if (f.weightShape == spec::WeightShape::Full)
+                for (size_t i = 0; i < full; ++i)
+                    dst[i] += src[i];
+            else
+                ops::broadcastWeightBackward(src, f.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
+        }
+        return;
+    }
+    case OpKind::Conv:
+        if (operand == 0)
+            ops::convBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
+        else
+            ops::convBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
+        return;
+    case OpKind::BroadcastAdd:
+        ops::broadcastAddBackward(gOut, A, C, X, Y, f.srcDims[1], f.srcDims[2], f.srcDims[3],
+                                  nullptr, gIn);
+        return;
+    case OpKind::BroadcastMultiply:
+        // Only the form with the product before it as in[1] (autodiff's single assignment).
+        ops::broadcastMultiplyBackward(input(1), input(0), gOut, A, C, X, Y, f.srcDims[1],
+                                       f.srcDims[2], f.srcDims[3], operand == 1 ? gIn : nullptr,
+                                       operand == 0 ? gIn : nullptr);
+        return;
+    case OpKind::AddParameter:
+        ops::addParameterBackward(gOut, A, C, X, Y, f.parShape, f.unshare, nullptr, gIn);
+        return;
+    case OpKind::Avgout:
+        ops::avgoutBackward(gOut, gIn, A, C, f.group, X, Y);
+        return;
+    case OpKind::Maxout:
+        ops::maxoutBackward(input(0), gOut, gIn, A, C, f.group, X, Y);
+        return;
+    case OpKind::Func: {
+        FuncSources sources(f, at);
+        const std::vector<int> dims(f.dims.begin(), f.dims.end());
+        Tensor out(dims), gradOut(dims);
+        std::copy(gOut, gOut + size, gradOut.data());
+        // Only the operand's gradient: the other slots stay empty.
+        std::vector<std::vector<Tensor *>> grads;
+        const Buffer &b = at.plan.buffers[static_cast<size_t>(op.out)];
+        Tensor grad(std::vector<int>(b.dims.begin(), b.dims.end()));
+        int index = 0;
+        for (int count : f.funcShape) {
+            grads.emplace_back(static_cast<size_t>(count), nullptr);
+            for (int i = 0; i < count; ++i, ++index)
+                if (index == operand)
+                    grads.back()[static_cast<size_t>(i)] = &grad;
+        }
+        f.func->backward(sources.tensors, out, gradOut, grads);
+        for (size_t i = 0; i < grad.size(); ++i)
+            gIn[i] += grad[i];
+        return;
+    }
+    case OpKind::SubtractMean:
+        ops::subtractMeanBackward(gOut, A, C, X, Y, f.parShape, f.batch, gIn);
+        return;
+    case OpKind::DivideStd:
+        ops::divideStdBackward(input(0), gOut, A, C, X, Y, f.parShape, f.batch, gIn);
+        return;
+    case OpKind::MulParameter:
+        ops::mulParameterBackward(input(0), gOut, A, C, X, Y, parameter(1), f.parShape, f.unshare,
+                                  operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr);
+        return;
+    case OpKind::Dropout:
+        ops::dropoutBackward(gOut, gIn, size, f.rate, f.rng.base->derive(frame));
+        return;
+    case OpKind::Zoneout:
+        ops::zoneoutBackward(gOut, operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr, size,
+                             f.rate, f.rng.base->derive(frame));
+        return;
+    case OpKind::Loss:
+        lossOf(f, at, operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr);
+        return;
+    default:
+        break;
+    }
+    throw std::logic_error(std::string("cpu backend: no derivative of op ") + plan::opName(f.kind));
 }
 
 void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const RunContext &context)
