@@ -323,3 +323,45 @@ TEST(LossLearning, DemoLossFalls)
         }
     std::printf("loss1 frames 11-60: %.4f, frames 351-400: %.4f\n", early, late);
 }
+
+TEST(LossGradient, EveryLossFunctionWithSmoothingAndPenalty)
+{
+    // h in (0, 1) (sigmoid), so that every function has a derivative at the states drawn; the
+    // target is a state at depth 1 too, so the target's gradient counts.
+    const std::string nps = "    in: {shape: [3, 2, 2]}\n"
+                            "    h: {shape: [3, 2, 2], act: sigmoid}\n"
+                            "    t: {shape: [3, 2, 2], act: sigmoid}\n";
+    const std::string sps = "    a: {source: [[in]], target: h, rf: 1}\n"
+                            "    b: {source: [[in]], target: t, rf: 1}\n";
+    for (const std::string fn : {"MSE", "MAE", "hinge", "negloglikelihood",
+                                 "categorical_crossentropy", "minimize", "maximize"}) {
+        for (const std::string extra : {"", ", label_smoothing: 0.1, confidence_penalty: 0.2"}) {
+            SCOPED_TRACE(fn + extra);
+            const bool target = fn != "minimize" && fn != "maximize";
+            const std::string where = target ? ", target: t, target_t: 1" : "";
+            checkGradients(graph(2, nps, sps,
+                                 "loss_function: " + fn + ", source: h, source_t: 1" + where + extra
+                                     + ", parameter: [[sp, a, W_0_0]"
+                                     + (target ? ", [sp, b, W_0_0]" : "") + "]"),
+                           -1.0, 1.0, 1);
+        }
+    }
+}
+
+TEST(LossGradient, NoiseDropoutZoneoutAndBatchNorms)
+{
+    // The streams are fixed by the frame: noise is a constant, dropout and zoneout masks are
+    // drawn the same for every evaluation, so finite differences see the function the
+    // gradient is of.
+    checkGradients(graph(4,
+                         "    in: {shape: [3, 2, 2]}\n"
+                         "    h: {shape: [4, 2, 2], act: tanh, noise: normal, noise_std: 0.1,\n"
+                         "        dropout: 0.3, batchnorm_mean: feature, batchnorm_std: feature}\n"
+                         "    o: {shape: [2, 2, 2], act: tanh, zoneout: 0.4}\n"
+                         "    lab: {shape: [2, 2, 2]}\n",
+                         "    a: {source: [[in]], target: h, rf: 1}\n"
+                         "    b: {source: [[h]], target: o, rf: 1}\n"
+                         "    r: {source: [[o]], target: o, rf: 1}\n",
+                         "loss_function: MSE, source: o, source_t: 3, target: lab, target_t: 0, "
+                         "parameter: [[sp, a, W_0_0], [sp, b, W_0_0], [sp, r, W_0_0]]"));
+}

@@ -1,0 +1,198 @@
+// Loss rollouts through the plan: the rollout, the loss and the backward that reverse mode derives
+// from the op list (plan/autodiff.h), run on the CPU backend with the persistent arena poisoned
+// (NaN) first, against the reference interpreter's rollout and hand-written backward
+// (session/lossreference.h) on every network we have with a loss; and the single-assignment
+// check that keeps reverse mode sound.
+#include "backend/backend.h"
+#include "plan/autodiff.h"
+#include "session/lossplasticity.h"
+#include "session/lossreference.h"
+#include "session/session.h"
+#include "spec/load.h"
+#include "testsupport.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+using namespace streamlab;
+
+namespace {
+
+std::vector<std::string> files(const std::string &dir)
+{
+    std::vector<std::string> out;
+    for (const auto &entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".st_graph"
+            && entry.path().filename().string().rfind("test_everything_wrong_", 0) != 0)
+            out.push_back(entry.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Largest |v| of a vector, at least 1e-30.
+double largest(const std::vector<float> &values)
+{
+    double m = 1e-30;
+    for (float v : values)
+        m = std::max(m, static_cast<double>(std::fabs(v)));
+    return m;
+}
+
+// Streams `path` a few frames, then for every loss plasticity compares the plan's losses and
+// gradients with the reference's from the same front states. The rollout's forward runs the
+// reference's kernels in the reference's order: its losses agree to the last bits a double sum
+// of floats can differ in. The backward adds the contributions to a gradient in another order
+// (by op instead of by neuron pool), so gradients agree within a relative 1e-4 of each
+// parameter's largest. Returns the number of plasticities compared.
+int checkFile(const std::string &path)
+{
+    auto loaded = spec::load(path);
+    EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
+    if (!loaded.ok())
+        return 0;
+    session::SessionOptions options;
+    options.threads = 1;
+    spec::Diagnostics diagnostics;
+    auto s = session::Session::create(std::move(*loaded.network), options, diagnostics);
+    EXPECT_TRUE(s) << spec::formatAll(diagnostics);
+    if (!s)
+        return 0;
+    s->run(4);
+    auto &net = s->network();
+    int compared = 0;
+    for (size_t j = 0; j < net.plasticities.size(); ++j) {
+        auto *loss = dynamic_cast<session::LossPlasticity *>(net.plasticities[j].plasticity.get());
+        if (!loss)
+            continue;
+        SCOPED_TRACE("plasticity '" + loss->name() + "'");
+        plasticity::PlasticityFrame frame;
+        frame.frame = s->frame() + 1;
+        frame.agents = net.agents();
+        frame.split = net.agents() / 3; // some agents held out: loss0 and loss1 both count
+        frame.state = [&s](const std::string &np) -> const Tensor * { return &s->state(np); };
+
+        std::vector<const Tensor *> trained;
+        for (const auto &p : loss->parameters())
+            trained.push_back(p.value);
+        session::ReferenceLoss reference(net, loss->spec(), trained);
+        reference.evaluate(frame, true);
+
+        const auto streams = session::rolloutStreams(net, loss->spec(), loss->subnetwork().depth);
+        auto rollout
+            = session::compileRollout(net, loss->subnetwork(), loss->spec(), streams, trained);
+        plan::Plan &p = rollout.plan;
+        for (plan::BufferId b : rollout.bound)
+            p.buffers[static_cast<size_t>(b)].tensor
+                = const_cast<Tensor *>(frame.state(p.buffers[static_cast<size_t>(b)].name));
+        std::vector<float> arena(p.persistentFloats, std::numeric_limits<float>::quiet_NaN());
+        std::vector<uint8_t> runs(net.synapsePools.size(), 1);
+        std::string error;
+        auto cpu = backend::create("cpu", &error);
+        backend::RunContext context;
+        context.frame = static_cast<uint64_t>(frame.frame);
+        context.persistent = arena.data();
+        context.split = frame.split;
+        context.synapsePoolRuns = &runs;
+        context.poisonScratch = true;
+        cpu->run(p, 0, rollout.lossEnd, context);
+        cpu->run(p, rollout.backwardBegin, rollout.backwardEnd, context);
+
+        double losses[2];
+        std::memcpy(losses, arena.data() + p.buffers[static_cast<size_t>(rollout.losses)].offset,
+                    sizeof losses);
+        EXPECT_NEAR(losses[0], reference.loss0(), 1e-9 * std::max(1.0, std::fabs(losses[0])));
+        EXPECT_NEAR(losses[1], reference.loss1(), 1e-9 * std::max(1.0, std::fabs(losses[1])));
+        for (size_t i = 0; i < trained.size(); ++i) {
+            const auto &ref = reference.gradients()[i];
+            const auto &name = loss->parameters()[i].ref;
+            const plan::BufferId g = rollout.gradients[i];
+            std::vector<float> grad(ref.size(), 0.0f);
+            if (g != plan::NoBuffer) {
+                const plan::Buffer &b = p.buffers[static_cast<size_t>(g)];
+                EXPECT_EQ(b.floats, ref.size());
+                std::copy_n(arena.data() + b.offset, std::min(b.floats, ref.size()), grad.begin());
+            }
+            const double bound = 1e-4 * largest(ref);
+            size_t mismatches = 0;
+            for (size_t e = 0; e < ref.size(); ++e)
+                if (!(std::fabs(static_cast<double>(grad[e]) - ref[e]) <= bound)
+                    && ++mismatches <= 3)
+                    ADD_FAILURE() << name.item << "." << name.par << "[" << e << "]: plan "
+                                  << grad[e] << ", reference " << ref[e];
+        }
+        ++compared;
+    }
+    return compared;
+}
+
+} // namespace
+
+TEST(Rollout, OurExamplesMatchTheReference)
+{
+    int compared = 0;
+    for (const auto &file : files(test::sourcePath("examples"))) {
+        SCOPED_TRACE(file);
+        compared += checkFile(file);
+    }
+    EXPECT_GE(compared, 3); // demo, fashion_mnist, fashion_mnist_tvt
+}
+
+TEST(Rollout, StatestreamFilesMatchTheReference)
+{
+    const std::string dir = test::conformanceDir();
+    if (dir.empty())
+        GTEST_SKIP() << "STREAMLAB_CONFORMANCE_DIR is not set";
+    int compared = 0;
+    for (const auto &file : files(dir)) {
+        SCOPED_TRACE(file);
+        compared += checkFile(file);
+    }
+    EXPECT_GE(compared, 15);
+}
+
+// Reverse mode reads the forward's values after the whole forward ran: an op that overwrites a
+// value another op already read (an activation in place, as the frame plan has them) would make
+// it read the wrong one, so differentiate() refuses it and names the op.
+TEST(Rollout, ReverseModeRefusesOpsThatOverwriteTheirInput)
+{
+    plan::Plan p;
+    p.agents = 1;
+    const plan::BufferId x = p.addPersistent("x", {1, 1, 1, 4}, 4);
+    const plan::BufferId losses = p.addPersistent("losses", {1, 1, 1, 4}, 4);
+    static const ops::Activation tanh = *ops::Activation::parse("tanh", nullptr);
+    static spec::PlasticitySpec spec;
+    spec.lossFunction = "minimize";
+    plan::Op fill;
+    fill.kind = plan::OpKind::Fill;
+    fill.dims = {1, 1, 1, 4};
+    fill.out = x;
+    fill.value = 0.5f;
+    plan::Op act;
+    act.kind = plan::OpKind::Activation;
+    act.dims = {1, 1, 1, 4};
+    act.in = {x};
+    act.out = x;
+    act.act = &tanh;
+    act.label = "'h' act tanh";
+    plan::Op loss;
+    loss.kind = plan::OpKind::Loss;
+    loss.dims = {1, 1, 1, 4};
+    loss.srcDims = {1, 1, 1, 4};
+    loss.in = {x, plan::NoBuffer, plan::NoBuffer};
+    loss.out = losses;
+    loss.loss = &spec;
+    p.ops = {fill, act, loss};
+    try {
+        plan::differentiate(p, 0, p.ops.size(), losses, {});
+        FAIL() << "an activation in place was differentiated";
+    } catch (const std::logic_error &e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "plan autodiff: op 1 (activation, 'h' act tanh) writes a buffer an earlier op "
+                  "(or itself) read: 'x'");
+    }
+}
