@@ -30,8 +30,10 @@ struct RunContext
     // -1: all. States, interface data and per-agent parameters are read and written at those
     // agents; scratch holds only the part's agents.
     int agentBegin = 0, agentEnd = -1;
-    // The arena of the plan's Persistent buffers (allocated by this backend, plan.persistentFloats).
+    // The arenas of the plan's Persistent buffers (allocated by this backend): the one all parts
+    // share (plan.persistentFloats) and the running part's own (plan.partFloats).
     float *persistent = nullptr;
+    float *persistentPart = nullptr;
     // Loss: agents a < split are held out (loss0), the others trained (loss1).
     int split = 0;
 };

@@ -34,7 +34,7 @@ Function functionOf(const std::string &name)
 
 LossValues loss(const LossSettings &settings, const float *xs, const float *ys, const float *mask,
                 const std::array<int, 4> &maskDims, int A, int C, int X, int Y, int split,
-                float *gradX, float *gradY)
+                int first, int last, float *gradX, float *gradY)
 {
     const Function fn = functionOf(settings.function);
     const bool perPixel = fn == Function::Crossentropy;
@@ -46,15 +46,15 @@ LossValues loss(const LossSettings &settings, const float *xs, const float *ys, 
     const int mC = maskDims[1], mX = maskDims[2], mY = maskDims[3];
     double sum0 = 0.0, sum1 = 0.0;
     auto at = [&](int a, int c, int i, int j) {
-        return ((static_cast<size_t>(a) * C + static_cast<size_t>(c)) * X + i) * Y + j;
+        return ((static_cast<size_t>(a - first) * C + static_cast<size_t>(c)) * X + i) * Y + j;
     };
-    for (int a = 0; a < A; ++a) {
+    for (int a = first; a < last; ++a) {
         const bool train = a >= split;
         for (int i = 0; i < X; ++i) {
             for (int j = 0; j < Y; ++j) {
                 double m = 1.0;
                 if (mask)
-                    m = mask[(static_cast<size_t>(a) * mC * mX + i % mX) * mY + j % mY];
+                    m = mask[(static_cast<size_t>(a - first) * mC * mX + i % mX) * mY + j % mY];
                 // The weight of one element's E in loss1 (its gradient scale).
                 const double w1 = train ? m * scale1 : 0.0;
                 double pixel = 0.0; // sum of this pixel's E over its elements

@@ -25,8 +25,11 @@ struct LossValues
 // mask (null, or [A, mC, mX, mY]: its feature 0, tiled over X and Y). With gradX / gradY, also
 // ACCUMULATES (+=) d loss1 / d x and d loss1 / d y into them. categorical_crossentropy sums over
 // the features of a pixel; the other functions average over every element.
+//
+// Only agents [first, last) are summed (a part of a run split by agents; the parts' values add
+// up to the whole's): x, y, mask and the gradients point at agent `first`.
 LossValues loss(const LossSettings &settings, const float *x, const float *y, const float *mask,
                 const std::array<int, 4> &maskDims, int A, int C, int X, int Y, int split,
-                float *gradX, float *gradY);
+                int first, int last, float *gradX, float *gradY);
 
 } // namespace streamlab::ops

@@ -78,10 +78,13 @@ Backward differentiate(Plan &plan, size_t begin, size_t end, BufferId objective,
         if (!depends[b] || !needed[b] || static_cast<BufferId>(b) == objective)
             continue;
         const Buffer source = plan.buffers[b]; // copied: addPersistent grows the vector
-        gradient[b] = plan.addPersistent("d " + source.name, source.dims, source.floats);
+        // A parameter's gradient sums over agents: each part of a split run has its own.
+        const bool perPart = source.perPart || source.kind == BufferKind::Parameter;
+        gradient[b] = plan.addPersistent("d " + source.name, source.dims, source.floats, perPart);
         Op zero;
         zero.kind = OpKind::Zero;
-        zero.dims = {1, 1, 1, static_cast<int>(source.floats)};
+        zero.dims
+            = perPart ? std::array<int, 4> {1, 1, 1, static_cast<int>(source.floats)} : source.dims;
         zero.out = gradient[b];
         zero.label = "gradient of " + source.name + " starts at 0";
         zero.flops = elements(source);

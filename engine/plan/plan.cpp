@@ -106,15 +106,18 @@ bool differentiable(const Op &op, size_t operand)
     }
 }
 
-BufferId Plan::addPersistent(const std::string &name, const std::array<int, 4> &dims, size_t floats)
+BufferId Plan::addPersistent(const std::string &name, const std::array<int, 4> &dims, size_t floats,
+                             bool perPart)
 {
     Buffer b;
     b.kind = BufferKind::Persistent;
     b.name = name;
     b.dims = dims;
     b.floats = floats;
-    b.offset = persistentFloats;
-    persistentFloats += (floats + 15) / 16 * 16;
+    b.perPart = perPart;
+    size_t &end = perPart ? partFloats : persistentFloats;
+    b.offset = end;
+    end += (floats + 15) / 16 * 16;
     buffers.push_back(std::move(b));
     return static_cast<BufferId>(buffers.size() - 1);
 }
@@ -205,7 +208,10 @@ std::string print(const Plan &plan)
         << " per worker";
     if (persistent)
         out << ", " << persistent << " persistent in an arena of "
-            << formatCount(static_cast<double>(plan.persistentFloats) * sizeof(float), "B");
+            << formatCount(static_cast<double>(plan.persistentFloats) * sizeof(float), "B")
+            << " and one of "
+            << formatCount(static_cast<double>(plan.partFloats) * sizeof(float), "B")
+            << " per part";
     out << "\n";
     for (const auto &task : plan.tasks) {
         double flops = 0.0;

@@ -55,7 +55,11 @@ struct Buffer
     // FrontState / BackState: the neuron pool's states (index 0 and 1 of its double buffer).
     Tensor *state[2] = {nullptr, nullptr};
     Tensor *tensor = nullptr; // Parameter / InterfaceData
-    size_t offset = 0; // Scratch: in floats, from the arena's start
+    size_t offset = 0; // Scratch, Persistent: in floats, from the arena's start
+    // Persistent: one copy per part of a run split by agents (RunContext::persistentPart), for a
+    // value that is not laid out by agent (a shared weight, a parameter's gradient, the losses):
+    // each part computes its own. Otherwise parts share the buffer, each at its own agents.
+    bool perPart = false;
 };
 
 enum class OpKind {
@@ -179,6 +183,9 @@ struct Task
 
 // A task is split when it holds at least this much work, into parts of at least this much.
 inline constexpr double MinPartFlops = 4.0e6;
+// The same for a loss's rollout with its backward, whose parts each reduce into gradients of
+// their own (so fewer, larger parts).
+inline constexpr double MinRolloutPartFlops = 1.6e7;
 
 struct Plan
 {
@@ -188,13 +195,16 @@ struct Plan
     std::vector<Task> tasks; // one per neuron pool, in network order
     size_t scratchFloats = 0; // the largest task's arena
     size_t persistentFloats = 0; // the caller's arena for Persistent buffers
+    size_t partFloats = 0; // the arena of each part for perPart Persistent buffers
     int agents = 1; // the network's: the first dimension of states and per-agent parameters
     // Work of one frame that the plan does not hold as ops yet (plasticities' rollouts and
     // updates, interfaces), one line each, for --print-plan.
     std::vector<std::string> opaque;
 
-    // A Persistent buffer of `floats` (aligned to 16 floats) at the end of the persistent arena.
-    BufferId addPersistent(const std::string &name, const std::array<int, 4> &dims, size_t floats);
+    // A Persistent buffer of `floats` (aligned to 16 floats) at the end of the persistent arena,
+    // or of the part arena with `perPart`.
+    BufferId addPersistent(const std::string &name, const std::array<int, 4> &dims, size_t floats,
+                           bool perPart = false);
 
     double flops() const;
     double bytes() const;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -159,7 +160,20 @@ const plan::Plan &LossPlasticity::plan()
     return mRollout->plan;
 }
 
-void LossPlasticity::evaluate(const plasticity::PlasticityFrame &frame, bool withGradients)
+int LossPlasticity::parts()
+{
+    if (!mRollout)
+        compile();
+    return mRollout->split.parts;
+}
+
+float *LossPlasticity::partArena(int part) const
+{
+    const plan::Plan &p = mRollout->plan;
+    return mArena + p.persistentFloats + p.partFloats * static_cast<size_t>(part);
+}
+
+void LossPlasticity::prepare(const plasticity::PlasticityFrame &frame)
 {
     if (!mRollout)
         compile();
@@ -169,8 +183,13 @@ void LossPlasticity::evaluate(const plasticity::PlasticityFrame &frame, bool wit
         mBackend = mOwnBackend.get();
     }
     plan::Plan &p = mRollout->plan;
+    const size_t floats = p.persistentFloats + p.partFloats * static_cast<size_t>(parts());
     if (!mArena)
-        mArena = static_cast<float *>(mBackend->allocate(p.persistentFloats * sizeof(float)));
+        mArena = static_cast<float *>(mBackend->allocate(floats * sizeof(float)));
+    if (mPoison) {
+        const std::vector<float> nan(floats, std::numeric_limits<float>::quiet_NaN());
+        mBackend->upload(mArena, nan.data(), floats * sizeof(float));
+    }
     for (plan::BufferId id : mBound) {
         plan::Buffer &b = p.buffers[static_cast<size_t>(id)];
         const Tensor *t = frame.state(b.name);
@@ -182,32 +201,80 @@ void LossPlasticity::evaluate(const plasticity::PlasticityFrame &frame, bool wit
     mSynapsePoolRuns.resize(mNet.synapsePools.size());
     for (size_t k = 0; k < mNet.synapsePools.size(); ++k)
         mSynapsePoolRuns[k] = mNet.synapsePools[k].flag == RunFlag::Running;
-    backend::RunContext context;
-    context.frame = static_cast<uint64_t>(frame.frame);
-    context.persistent = mArena;
-    context.split = frame.split;
-    context.synapsePoolRuns = &mSynapsePoolRuns;
-    mBackend->run(p, 0, mRollout->lossEnd, context);
-    double losses[2];
-    mBackend->download(losses, mArena + p.buffers[static_cast<size_t>(mRollout->losses)].offset,
-                       sizeof losses);
-    mLoss0 = losses[0];
-    mLoss1 = losses[1];
+    mContext = {};
+    mContext.frame = static_cast<uint64_t>(frame.frame);
+    mContext.persistent = mArena;
+    mContext.split = frame.split;
+    mContext.synapsePoolRuns = &mSynapsePoolRuns;
+    mContext.poisonScratch = mPoison;
+    mPrepared = true;
+}
+
+void LossPlasticity::runPart(int part, bool withGradients)
+{
+    backend::RunContext context = mContext;
+    const plan::Task &split = mRollout->split;
+    if (split.parts > 1) {
+        const auto [first, last] = split.agentsOf(part, mNet.agents());
+        context.agentBegin = first;
+        context.agentEnd = last;
+    }
+    context.persistentPart = partArena(part);
+    mBackend->run(mRollout->plan, 0, mRollout->lossEnd, context);
+    if (withGradients)
+        mBackend->run(mRollout->plan, mRollout->backwardBegin, mRollout->backwardEnd, context);
+}
+
+void LossPlasticity::gather(bool withGradients)
+{
+    mBackend->synchronize();
+    mPrepared = false;
+    const plan::Plan &p = mRollout->plan;
+    const int P = mRollout->split.parts;
+    // Losses and gradients are in each part's own arena, added up in part order.
+    mLoss0 = mLoss1 = 0.0;
+    const size_t lossOffset = p.buffers[static_cast<size_t>(mRollout->losses)].offset;
+    for (int part = 0; part < P; ++part) {
+        double losses[2];
+        mBackend->download(losses, partArena(part) + lossOffset, sizeof losses);
+        mLoss0 += losses[0];
+        mLoss1 += losses[1];
+    }
     if (!withGradients)
         return;
-    mBackend->run(p, mRollout->backwardBegin, mRollout->backwardEnd, context);
-    mBackend->synchronize();
     for (size_t i = 0; i < mParameters.size(); ++i) {
         auto &grad = mParameters[i].grad;
+        std::fill(grad.begin(), grad.end(), 0.0f);
         const plan::BufferId g = mRollout->gradients[i];
-        if (g == plan::NoBuffer) {
-            std::fill(grad.begin(), grad.end(), 0.0f);
+        if (g == plan::NoBuffer)
             continue;
-        }
         const plan::Buffer &b = p.buffers[static_cast<size_t>(g)];
         grad.resize(b.floats);
-        mBackend->download(grad.data(), mArena + b.offset, b.floats * sizeof(float));
+        mPartValues.resize(b.floats);
+        for (int part = 0; part < P; ++part) {
+            mBackend->download(mPartValues.data(), partArena(part) + b.offset,
+                               b.floats * sizeof(float));
+            for (size_t e = 0; e < b.floats; ++e)
+                grad[e] += mPartValues[e];
+        }
     }
+}
+
+void LossPlasticity::evaluate(const plasticity::PlasticityFrame &frame, bool withGradients)
+{
+    prepare(frame);
+    for (int part = 0; part < parts(); ++part)
+        runPart(part, withGradients);
+    gather(withGradients);
+}
+
+void LossPlasticity::gradients(const plasticity::PlasticityFrame &frame)
+{
+    if (!mPrepared) {
+        evaluate(frame, true);
+        return;
+    }
+    gather(true); // the session ran the parts
 }
 
 std::unique_ptr<plasticity::Plasticity>

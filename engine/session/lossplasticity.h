@@ -36,6 +36,15 @@ public:
     // Runs the rollout and the loss for `frame`; with `withGradients` also fills every trained
     // parameter's grad (d loss1 / d theta). update() calls it with gradients.
     void evaluate(const plasticity::PlasticityFrame &frame, bool withGradients);
+
+    // The same in steps, so that workers run the parts side by side: prepare() (one thread),
+    // then runPart() for every part in [0, parts()) (in any order, at once), then update(), whose
+    // gradients() adds up the parts' instead of running the rollout again.
+    int parts();
+    void prepare(const plasticity::PlasticityFrame &frame);
+    void runPart(int part, bool withGradients);
+    // Tests: every value of the rollout is NaN before each evaluation (unwritten ones show).
+    void poisonArena(bool on) { mPoison = on; }
     double loss0() const { return mLoss0; }
     double loss1() const { return mLoss1; }
     // The rollout's plan (compiled on first use), for --print-plan.
@@ -47,7 +56,7 @@ public:
     }
 
 protected:
-    void gradients(const plasticity::PlasticityFrame &frame) override { evaluate(frame, true); }
+    void gradients(const plasticity::PlasticityFrame &frame) override;
     // The losses of the last frame (the rollout itself is recomputed every frame).
     void saveExtra(StateWriter &out) const override;
     void restoreExtra(const StateReader &in) override;
@@ -55,6 +64,9 @@ protected:
 private:
     void compile();
     void releaseArena();
+    float *partArena(int part) const;
+    // The parts' losses and (with `withGradients`) gradients, added up in part order.
+    void gather(bool withGradients);
 
     const Network &mNet;
     LossSubnetwork mSub;
@@ -64,7 +76,11 @@ private:
     std::vector<uint8_t> mSynapsePoolRuns; // by SP, for the run
     std::unique_ptr<backend::Backend> mOwnBackend;
     backend::Backend *mBackend = nullptr;
-    float *mArena = nullptr; // the rollout's Persistent buffers, allocated by mBackend
+    // The rollout's Persistent buffers, allocated by mBackend: the shared arena, then one per part.
+    float *mArena = nullptr;
+    backend::RunContext mContext; // of the prepared frame
+    bool mPrepared = false, mPoison = false;
+    std::vector<float> mPartValues; // gather()'s scratch
     double mLoss0 = 0.0, mLoss1 = 0.0;
 };
 

@@ -108,7 +108,7 @@ void ReferenceLoss::evaluate(const plasticity::PlasticityFrame &frame, bool with
     const ops::LossValues v = ops::loss(
         {mSpec.lossFunction, mSpec.labelSmoothing, mSpec.confidencePenalty}, x->data(),
         y ? y->data() : nullptr, mask ? mask->data() : nullptr, maskDims, d[0], d[1], d[2], d[3],
-        frame.split, gradX ? gradX->data() : nullptr, gradY ? gradY->data() : nullptr);
+        frame.split, 0, d[0], gradX ? gradX->data() : nullptr, gradY ? gradY->data() : nullptr);
     mLoss0 = v.loss0;
     mLoss1 = v.loss1;
     if (withGradients)

@@ -113,7 +113,7 @@ public:
         plan::Task loss;
         loss.name = "loss '" + spec.name + "'";
         loss.begin = mPlan.ops.size();
-        out.losses = mPlan.addPersistent("losses", {1, 1, 1, 4}, 4);
+        out.losses = mPlan.addPersistent("losses", {1, 1, 1, 4}, 4, true);
         const BufferId x = state(spec.sourceT, source);
         Op &op = emit(
             OpKind::Loss, {1, 1, 1, 4}, {x, state(spec.targetT, target), state(maskT, mask)},
@@ -152,6 +152,15 @@ public:
         for (size_t i = back.begin; i < back.end; ++i)
             back.flops += mPlan.ops[i].flops;
         mPlan.tasks.push_back(std::move(back));
+        // The whole rollout splits by agents like a frame's task, from its work alone.
+        out.split.name = "rollout";
+        out.split.begin = 0;
+        out.split.end = mPlan.ops.size();
+        splitByAgents(out.split, plan::MinRolloutPartFlops);
+        if (out.split.parts > 1)
+            mPlan.title += " (in " + std::to_string(out.split.parts) + " parts of "
+                + std::to_string(out.split.agentsPerPart) + " agents, each with its own "
+                + "gradients, added up in part order)";
         out.plan = std::move(mPlan);
         return out;
     }
@@ -265,8 +274,8 @@ private:
     // A scratch buffer of `floats` at the next free offset of the current task's arena.
     BufferId scratch(size_t floats, const std::array<int, 4> &dims)
     {
-        if (mRollout) // every value stays for the backward
-            return mPlan.addPersistent(mValueName, dims, floats);
+        if (mRollout) // every value stays for the backward; each part has its own weights
+            return mPlan.addPersistent(mValueName, dims, floats, dims[0] != mNet.agents());
         plan::Buffer b;
         b.kind = BufferKind::Scratch;
         b.name = "scratch";
@@ -376,7 +385,14 @@ private:
             switch (op.kind) {
             case OpKind::Func:
             case OpKind::Noise:
+            case OpKind::Dropout:
+            case OpKind::Zoneout:
                 return false;
+            case OpKind::SubtractMean:
+            case OpKind::DivideStd:
+                if (op.batch)
+                    return false;
+                break;
             case OpKind::Activation:
                 if (!bare(op.act))
                     return false;
@@ -392,17 +408,22 @@ private:
             default:
                 break;
             }
+            // A rollout's part computes the gradient of every parameter it uses into a buffer
+            // of its own, whole: one weight per agent is not split.
+            if (mRollout && (op.perAgent || op.unshare))
+                return false;
         }
         return true;
     }
-    void splitByAgents(plan::Task &task) const
+    void splitByAgents(plan::Task &task, double partFlops = plan::MinPartFlops) const
     {
-        for (size_t i = task.begin; i < task.end; ++i)
-            task.flops += mPlan.ops[i].flops;
+        if (task.flops == 0.0)
+            for (size_t i = task.begin; i < task.end; ++i)
+                task.flops += mPlan.ops[i].flops;
         const int agents = mNet.agents();
-        if (agents < 2 || task.flops < 2 * plan::MinPartFlops || !agentSeparable(task))
+        if (agents < 2 || task.flops < 2 * partFlops || !agentSeparable(task))
             return;
-        const int parts = std::min(agents, static_cast<int>(task.flops / plan::MinPartFlops));
+        const int parts = std::min(agents, static_cast<int>(task.flops / partFlops));
         task.agentsPerPart = (agents + parts - 1) / parts;
         task.parts = (agents + task.agentsPerPart - 1) / task.agentsPerPart;
     }

@@ -40,6 +40,10 @@ struct RolloutPlan
     plan::BufferId losses = plan::NoBuffer;
     size_t lossEnd = 0, backwardBegin = 0, backwardEnd = 0;
     std::vector<plan::BufferId> gradients;
+    // How the whole rollout splits by agents (plan::Task's rule): every part runs every op at its
+    // agents; perPart buffers (the losses, gradients of parameters) are each part's own and add
+    // up in part order.
+    plan::Task split;
 };
 
 // The rollout of loss plasticity `spec` over `sub`; the plan points into the network and into

@@ -197,7 +197,11 @@ void Session::step()
     for (size_t k = 0; k < net.synapsePools.size(); ++k)
         mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
     const int nps = static_cast<int>(mParts.size());
-    const int tasks = nps + static_cast<int>(net.plasticities.size());
+    mPlasticitySteps.resize(net.plasticities.size());
+    mPlasticityUnits.clear();
+    for (size_t j = 0; j < net.plasticities.size(); ++j)
+        schedulePlasticity(static_cast<int>(j), front, k);
+    const int tasks = nps + static_cast<int>(mPlasticityUnits.size());
     Subscriptions deferred;
     const int64_t deferredFrame = std::exchange(mDeferredFrame, -1);
     if (deferredFrame >= 0)
@@ -206,7 +210,13 @@ void Session::step()
         if (i < nps) {
             computePart(static_cast<size_t>(i), front, k);
         } else if (i < tasks) {
-            updatePlasticity(i - nps, front, k);
+            const PlasticityUnit unit = mPlasticityUnits[static_cast<size_t>(i - nps)];
+            if (unit.part < 0)
+                runPlasticity(unit.plasticity);
+            else
+                static_cast<LossPlasticity *>(
+                    net.plasticities[static_cast<size_t>(unit.plasticity)].plasticity.get())
+                    ->runPart(unit.part, true);
         } else {
             const auto &[source, slot] = deferred[static_cast<size_t>(i - tasks)];
             publishTo(*source, *slot, deferredFrame);
@@ -214,6 +224,8 @@ void Session::step()
     });
 
     // Interfaces: read front states, write the data NPs add in the next frame.
+    finishPlasticities();
+
     mPool.run(static_cast<int>(net.interfaces.size()),
               [&](int j) { updateInterface(j, front, k); });
     gatherInterfaceData();
@@ -281,39 +293,80 @@ double Session::learningRate(const std::string &plasticity) const
     return -1.0;
 }
 
-void Session::updatePlasticity(int j, int front, int64_t frame)
+void Session::schedulePlasticity(int j, int front, int64_t frame)
 {
     Network &net = *mNetwork;
     PlasticityRun &run = net.plasticities[static_cast<size_t>(j)];
+    PlasticityStep &step = mPlasticitySteps[static_cast<size_t>(j)];
+    step.what = PlasticityStep::What::Skip;
+    run.computed = false;
     if (!run.plasticity)
         return;
     const auto &s = run.plasticity->spec();
     // Frame numbers here are those of the frame being computed (frame + 1).
-    run.computed = false;
     const bool due = isDue(s, frame) && frame + 1 > s.startframe;
     auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get());
     const bool evaluate = run.flag == RunFlag::Paused && run.evaluateOnly && loss;
     if ((run.flag != RunFlag::Running && !evaluate) || !due) {
-        run.plasticity->skip();
+        mPlasticityUnits.push_back({j, -1});
         return;
     }
-    plasticity::PlasticityFrame pf;
+    plasticity::PlasticityFrame &pf = step.frame;
     pf.frame = frame + 1;
     pf.split = mSplit;
     pf.agents = mSpec->agents;
-    pf.state = [&](const std::string &name) -> const Tensor * {
+    pf.state = [&net, front](const std::string &name) -> const Tensor * {
         const int n = net.neuronPoolIndex(name);
         return n < 0 ? nullptr : &net.neuronPools[static_cast<size_t>(n)].state[front];
     };
     run.computed = true;
     if (evaluate) {
         // The loss on held-out or test data, with no update (trainvaltest).
-        loss->evaluate(pf, false);
-        run.plasticity->skip();
+        step.what = PlasticityStep::What::Evaluate;
+        mPlasticityUnits.push_back({j, -1});
         return;
     }
     pf.split = s.ignoreSplit ? 0 : mSplit;
-    run.alert = run.plasticity->update(pf);
+    if (!loss) {
+        step.what = PlasticityStep::What::Update;
+        mPlasticityUnits.push_back({j, -1});
+        return;
+    }
+    step.what = PlasticityStep::What::UpdateInParts;
+    loss->prepare(pf);
+    for (int part = 0; part < loss->parts(); ++part)
+        mPlasticityUnits.push_back({j, part});
+}
+
+void Session::runPlasticity(int j)
+{
+    PlasticityRun &run = mNetwork->plasticities[static_cast<size_t>(j)];
+    const PlasticityStep &step = mPlasticitySteps[static_cast<size_t>(j)];
+    switch (step.what) {
+    case PlasticityStep::What::Skip:
+        if (run.plasticity)
+            run.plasticity->skip();
+        return;
+    case PlasticityStep::What::Evaluate:
+        static_cast<LossPlasticity *>(run.plasticity.get())->evaluate(step.frame, false);
+        run.plasticity->skip();
+        return;
+    case PlasticityStep::What::Update:
+        run.alert = run.plasticity->update(step.frame);
+        return;
+    case PlasticityStep::What::UpdateInParts:
+        return; // runPart() by part, then finishPlasticities()
+    }
+}
+
+void Session::finishPlasticities()
+{
+    // The parts' losses and gradients add up (in part order), then the optimizer step.
+    for (size_t j = 0; j < mPlasticitySteps.size(); ++j)
+        if (mPlasticitySteps[j].what == PlasticityStep::What::UpdateInParts) {
+            PlasticityRun &run = mNetwork->plasticities[j];
+            run.alert = run.plasticity->update(mPlasticitySteps[j].frame);
+        }
 }
 
 void Session::applyDeltas()

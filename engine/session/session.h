@@ -245,7 +245,12 @@ private:
     void planParts();
     void computePart(size_t unit, int front, int64_t frame);
     void updateInterface(int j, int front, int64_t frame);
-    void updatePlasticity(int j, int front, int64_t frame);
+    // A plasticity's work in a frame: decided first (one thread), then run among the frame's
+    // other work: a loss plasticity's rollout as parts (LossPlasticity::runPart), the others
+    // whole; updates of split rollouts are finished after the batch (finishPlasticities()).
+    void schedulePlasticity(int j, int front, int64_t frame);
+    void runPlasticity(int j);
+    void finishPlasticities();
     void applyDeltas();
     // Sums the interfaces' outputs into the neuron pools' input for the next frame.
     void gatherInterfaceData();
@@ -279,6 +284,17 @@ private:
         int task = 0, part = 0;
     };
     std::vector<Part> mParts; // planParts()
+    struct PlasticityStep
+    {
+        enum class What { Skip, Evaluate, Update, UpdateInParts } what = What::Skip;
+        plasticity::PlasticityFrame frame;
+    };
+    std::vector<PlasticityStep> mPlasticitySteps; // by plasticity, this frame
+    struct PlasticityUnit
+    {
+        int plasticity = 0, part = -1; // part -1: the whole plasticity
+    };
+    std::vector<PlasticityUnit> mPlasticityUnits; // this frame's
     WorkerPool mPool;
     std::atomic<int64_t> mFrame {0};
     int mFront = 0;

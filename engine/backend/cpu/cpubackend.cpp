@@ -79,6 +79,8 @@ struct Resolver
         case BufferKind::Scratch:
             return scratch + b.offset;
         case BufferKind::Persistent:
+            if (b.perPart)
+                return context.persistentPart + b.offset;
             return context.persistent + b.offset + atFirstAgent(b);
         }
         return nullptr;
@@ -198,7 +200,8 @@ ops::LossValues lossOf(const Op &op, const Resolver &at, float *gradX, float *gr
     const auto maskDims
         = masked ? at.plan.buffers[static_cast<size_t>(op.in[2])].dims : std::array<int, 4> {};
     return ops::loss(settings, at(op.in[0]), y, mask, maskDims, op.srcDims[0], op.srcDims[1],
-                     op.srcDims[2], op.srcDims[3], at.context.split, gradX, gradY);
+                     op.srcDims[2], op.srcDims[3], at.context.split, at.first, at.first + at.agents,
+                     gradX, gradY);
 }
 
 void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame);

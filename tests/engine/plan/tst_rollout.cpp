@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 
@@ -46,10 +45,11 @@ double largest(const std::vector<float> &values)
 // Streams `path` a few frames, then for every loss plasticity compares the plan's losses and
 // gradients with the reference's from the same front states. The rollout's forward runs the
 // reference's kernels in the reference's order: its losses agree to the last bits a double sum
-// of floats can differ in. The backward adds the contributions to a gradient in another order
-// (by op instead of by neuron pool), so gradients agree within a relative 1e-4 of each
-// parameter's largest. Returns the number of plasticities compared.
-int checkFile(const std::string &path)
+// of floats can differ in (to a relative 1e-6 where it runs in parts of the agents). The backward
+// adds the contributions to a gradient in another order (by op and by part instead of by neuron
+// pool), so gradients agree within a relative 1e-4 of each parameter's largest. Returns the number
+// of plasticities compared; `split` counts those whose rollout ran in parts.
+int checkFile(const std::string &path, int *split)
 {
     auto loaded = spec::load(path);
     EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
@@ -82,48 +82,31 @@ int checkFile(const std::string &path)
         session::ReferenceLoss reference(net, loss->spec(), trained);
         reference.evaluate(frame, true);
 
-        const auto streams = session::rolloutStreams(net, loss->spec(), loss->subnetwork().depth);
-        auto rollout
-            = session::compileRollout(net, loss->subnetwork(), loss->spec(), streams, trained);
-        plan::Plan &p = rollout.plan;
-        for (plan::BufferId b : rollout.bound)
-            p.buffers[static_cast<size_t>(b)].tensor
-                = const_cast<Tensor *>(frame.state(p.buffers[static_cast<size_t>(b)].name));
-        std::vector<float> arena(p.persistentFloats, std::numeric_limits<float>::quiet_NaN());
-        std::vector<uint8_t> runs(net.synapsePools.size(), 1);
-        std::string error;
-        auto cpu = backend::create("cpu", &error);
-        backend::RunContext context;
-        context.frame = static_cast<uint64_t>(frame.frame);
-        context.persistent = arena.data();
-        context.split = frame.split;
-        context.synapsePoolRuns = &runs;
-        context.poisonScratch = true;
-        cpu->run(p, 0, rollout.lossEnd, context);
-        cpu->run(p, rollout.backwardBegin, rollout.backwardEnd, context);
-
-        double losses[2];
-        std::memcpy(losses, arena.data() + p.buffers[static_cast<size_t>(rollout.losses)].offset,
-                    sizeof losses);
-        EXPECT_NEAR(losses[0], reference.loss0(), 1e-9 * std::max(1.0, std::fabs(losses[0])));
-        EXPECT_NEAR(losses[1], reference.loss1(), 1e-9 * std::max(1.0, std::fabs(losses[1])));
+        // The plasticity's own run: every part of its rollout, poisoned first.
+        loss->poisonArena(true);
+        loss->evaluate(frame, true);
+        // In parts, the convolutions are narrower GEMMs that may round an element differently
+        // (as split tasks of the frame plan do): the losses then agree to a relative 1e-6.
+        const double tolerance = loss->parts() > 1 ? 1e-6 : 1e-9;
+        if (loss->parts() > 1)
+            ++*split;
+        EXPECT_NEAR(loss->loss0(), reference.loss0(), tolerance * std::max(1.0, reference.loss0()));
+        EXPECT_NEAR(loss->loss1(), reference.loss1(), tolerance * std::max(1.0, reference.loss1()));
         for (size_t i = 0; i < trained.size(); ++i) {
             const auto &ref = reference.gradients()[i];
-            const auto &name = loss->parameters()[i].ref;
-            const plan::BufferId g = rollout.gradients[i];
-            std::vector<float> grad(ref.size(), 0.0f);
-            if (g != plan::NoBuffer) {
-                const plan::Buffer &b = p.buffers[static_cast<size_t>(g)];
-                EXPECT_EQ(b.floats, ref.size());
-                std::copy_n(arena.data() + b.offset, std::min(b.floats, ref.size()), grad.begin());
+            const auto &p = loss->parameters()[i];
+            if (p.grad.size() != ref.size()) {
+                ADD_FAILURE() << p.ref.item << "." << p.ref.par << ": " << p.grad.size()
+                              << " gradient values, the reference " << ref.size();
+                continue;
             }
             const double bound = 1e-4 * largest(ref);
             size_t mismatches = 0;
             for (size_t e = 0; e < ref.size(); ++e)
-                if (!(std::fabs(static_cast<double>(grad[e]) - ref[e]) <= bound)
+                if (!(std::fabs(static_cast<double>(p.grad[e]) - ref[e]) <= bound)
                     && ++mismatches <= 3)
-                    ADD_FAILURE() << name.item << "." << name.par << "[" << e << "]: plan "
-                                  << grad[e] << ", reference " << ref[e];
+                    ADD_FAILURE() << p.ref.item << "." << p.ref.par << "[" << e << "]: plan "
+                                  << p.grad[e] << ", reference " << ref[e];
         }
         ++compared;
     }
@@ -134,12 +117,13 @@ int checkFile(const std::string &path)
 
 TEST(Rollout, OurExamplesMatchTheReference)
 {
-    int compared = 0;
+    int compared = 0, split = 0;
     for (const auto &file : files(test::sourcePath("examples"))) {
         SCOPED_TRACE(file);
-        compared += checkFile(file);
+        compared += checkFile(file, &split);
     }
     EXPECT_GE(compared, 3); // demo, fashion_mnist, fashion_mnist_tvt
+    EXPECT_GE(split, 1); // the demo's rollout runs in parts
 }
 
 TEST(Rollout, StatestreamFilesMatchTheReference)
@@ -147,10 +131,10 @@ TEST(Rollout, StatestreamFilesMatchTheReference)
     const std::string dir = test::conformanceDir();
     if (dir.empty())
         GTEST_SKIP() << "STREAMLAB_CONFORMANCE_DIR is not set";
-    int compared = 0;
+    int compared = 0, split = 0;
     for (const auto &file : files(dir)) {
         SCOPED_TRACE(file);
-        compared += checkFile(file);
+        compared += checkFile(file, &split);
     }
     EXPECT_GE(compared, 15);
 }
