@@ -56,15 +56,19 @@ peer_env() {
         MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456 "$@"
 }
 
-# FLOPs a frame from the first line of `streamlab-run FILE --print-plan`
-# ("frame plan: N tasks, M ops, 44.2 MFLOP and 1.3 MB a frame").
+# FLOPs a frame from `streamlab-run FILE --print-plan`: the frame plan's first line ("frame plan:
+# N tasks, M ops, 44.2 MFLOP and 1.3 MB a frame") and, learning ($2), the first line of every loss
+# rollout's plan with its backward ("rollout of loss 'classify' (...): 6 tasks, 49 ops, 120.5
+# MFLOP ...").
 plan_flops() {
-    "$runner" "$1" --print-plan 2>/dev/null | head -n1 | awk '{
-        for (i = 1; i <= NF; ++i) if ($i ~ /FLOP$/) {
-            unit = $i; sub(/FLOP$/, "", unit)
-            scale = unit == "k" ? 1e3 : unit == "M" ? 1e6 : unit == "G" ? 1e9 : unit == "T" ? 1e12 : 1
-            printf "%.0f\n", $(i - 1) * scale; exit
-        } }'
+    "$runner" "$1" --print-plan 2>/dev/null | awk -v learning="$2" '
+        /^frame plan: / || (learning == "learning" && /^rollout of loss /) {
+            for (i = 1; i <= NF; ++i) if ($i ~ /FLOP$/) {
+                unit = $i; sub(/FLOP$/, "", unit)
+                scale = unit == "k" ? 1e3 : unit == "M" ? 1e6 : unit == "G" ? 1e9 : unit == "T" ? 1e12 : 1
+                total += $(i - 1) * scale; break
+            } }
+        END { printf "%.0f\n", total }'
 }
 
 speed() {
@@ -116,7 +120,7 @@ EOF
             "$bench" --yaml "$file" >"$tmp/$file.st_graph"
             file=$tmp/$file.st_graph
         fi
-        echo "$label $(plan_flops "$file")" >>"$tmp/flops"
+        echo "$label $(plan_flops "$file" "$mode")" >>"$tmp/flops"
     done
 
     # The rounds: per case and thread count, Streamlab and then every variant of the peer.
@@ -208,13 +212,11 @@ EOF
                     m = median(row SUBSEP "pytorch" SUBSEP vs[i])
                     if (m > best) { best = m; bestv = vs[i]; bestrss = median2(row SUBSEP "pytorch" SUBSEP vs[i]) }
                 }
-                # The plan holds the streaming frame; learning adds the rollout (the forward of the
-                # 4 synapse pools, about the streaming frame again) and its backward (weight and
-                # input gradients, less the image input gradient): about 3.7 x the frame.
-                fl = flops[k[1]] * (k[2] == "learning" ? 3.7 : 1)
+                # Learning: the frame plan and the loss rollout's plan with its backward.
+                fl = flops[k[1]]
                 p = peak[k[3]] * 1e9
-                printf "| %s | %s | %s | %s | %s | %s%.1f | %.1f | %.1f (%s) | %.2fx | %s | %s | %.1f | %.1f |\n",
-                    k[1], k[2], k[3], agents[row], pools[row], (k[2] == "learning" ? "~" : ""), fl / 1e6,
+                printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %.1f (%s) | %.2fx | %s | %s | %.1f | %.1f |\n",
+                    k[1], k[2], k[3], agents[row], pools[row], fl / 1e6,
                     sl, best, bestv, (best > 0 ? sl / best : 0),
                     (p > 0 ? sprintf("%.1f%%", 100 * fl * sl / p) : "-"),
                     (p > 0 ? sprintf("%.1f%%", 100 * fl * best / p) : "-"), slrss, bestrss

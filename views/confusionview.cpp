@@ -266,7 +266,7 @@ void ConfusionView::subscribe()
         for (const auto &i : spec->interfaces) {
             session::SnapshotSource probe;
             probe.item = i.name;
-            probe.kind = "conf_mat";
+            probe.kind = session::SnapshotKind::ConfusionMatrix;
             if (auto slot = controller()->subscribe(probe)) {
                 controller()->unsubscribe(slot);
                 mItem = QString::fromStdString(i.name);
@@ -289,7 +289,7 @@ void ConfusionView::subscribe()
     for (const QString &which : {QString(), QStringLiteral("train"), QStringLiteral("valid")}) {
         session::SnapshotSource source;
         source.item = interface->name;
-        source.kind = "conf_mat";
+        source.kind = session::SnapshotKind::ConfusionMatrix;
         source.name = which.toStdString();
         if (auto slot = controller()->subscribe(source)) {
             controller()->unsubscribe(slot);
@@ -301,7 +301,7 @@ void ConfusionView::subscribe()
     if (!mMatrices.isEmpty()) {
         session::SnapshotSource source;
         source.item = interface->name;
-        source.kind = "conf_mat";
+        source.kind = session::SnapshotKind::ConfusionMatrix;
         source.name = mMatrix.toStdString();
         mSlot = controller()->subscribe(source);
     }

@@ -282,12 +282,12 @@ void InterfaceView::subscribe()
     mShownTopic = QString::fromStdString(topic);
     session::SnapshotSource output;
     output.item = interface->name;
-    output.kind = "output";
+    output.kind = session::SnapshotKind::Output;
     output.name = topic;
     mOutputSlot = controller()->subscribe(output);
     session::SnapshotSource label;
     label.item = interface->name;
-    label.kind = "label";
+    label.kind = session::SnapshotKind::Label;
     mLabelSlot = controller()->subscribe(label);
     if (controller()->session())
         mClassNames = controller()->session()->classNames(interface->name);

@@ -27,7 +27,8 @@ session::SnapshotSource TensorRef::source() const
 {
     session::SnapshotSource s;
     s.item = item.toStdString();
-    s.kind = kind.toStdString();
+    // checkTensor() accepts only the kinds there are.
+    s.kind = session::parseSnapshotKind(kind.toStdString()).value_or(session::SnapshotKind::State);
     s.name = name.toStdString();
     return s;
 }

@@ -88,8 +88,8 @@ enum class OpKind {
     SubtractMean, // out = in[0] - mean
     DivideStd, // out = in[0] / sqrt(var + 1e-6)
     MulParameter, // out = in[0] * parameter in[1] (gain)
-    Dropout, // out = dropout(in[0]) with rate `rate`
-    Zoneout, // out = zoneout(in[0], previous in[1]) with rate `rate`
+    Dropout, // out = dropout(in[0]) with the rate of `np` (a live scalar)
+    Zoneout, // out = zoneout(in[0], previous in[1]) with the rate of `np`
     // A loss plasticity's objective (reference §2.7.2) of in[0] (x), in[1] (target or none) and
     // in[2] (mask or none): out holds loss0 and loss1 as two doubles (4 floats).
     Loss,
@@ -127,12 +127,12 @@ struct Op
     spec::ParShape parShape = spec::ParShape::None;
     bool unshare = false; // AddParameter, MulParameter: one parameter per agent
     const spec::SynapsePoolSpec *sp = nullptr; // Noise of a synapse pool
-    const spec::NeuronPoolSpec *np = nullptr; // NeuronPipeline, Noise of a neuron pool
+    // NeuronPipeline, Noise of a neuron pool, Dropout, Zoneout
+    const spec::NeuronPoolSpec *np = nullptr;
     const ops::FuncExpression *func = nullptr; // Func
     std::vector<int> funcShape; // Func: inputs per factor (in[] holds them in order)
     RngUse rng, dropoutRng, zoneoutRng; // Noise / NeuronPipeline; Dropout / Zoneout: rng
     bool batch = false; // SubtractMean / DivideStd: batch norm (over agents too)
-    double rate = 0.0; // Dropout / Zoneout
     const spec::PlasticitySpec *loss = nullptr; // Loss
     int forward = -1; // Gradient: the forward op's index
     int operand = 0; // Gradient: which input of it

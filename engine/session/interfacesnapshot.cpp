@@ -19,11 +19,11 @@ const Tensor *Session::interfaceTensor(const SnapshotSource &source, Tensor *scr
     if (!run)
         return nullptr;
     const interfaces::Interface &interface = *run->interface;
-    if (source.kind == "output") {
+    if (source.kind == SnapshotKind::Output) {
         auto it = run->outputs.find(source.name);
         return it == run->outputs.end() ? nullptr : &it->second;
     }
-    if (source.kind == "label") {
+    if (source.kind == SnapshotKind::Label) {
         if (!scratch) // every interface has labels (-1 where it has no classes)
             return &Exists;
         const int agents = mSpec->agents;

@@ -134,8 +134,22 @@ void LossPlasticity::useBackend(backend::Backend *backend)
     mBackend = backend;
 }
 
+std::vector<uint8_t> LossPlasticity::structure() const
+{
+    std::vector<uint8_t> out;
+    for (const auto &np : mNet.neuronPools) {
+        const auto &s = *np.spec;
+        const bool dropout = s.dropout && *s.dropout > 0.0;
+        const bool zoneout = s.zoneout && *s.zoneout > 0.0;
+        out.push_back(static_cast<uint8_t>(dropout + 2 * zoneout));
+    }
+    return out;
+}
+
 void LossPlasticity::compile()
 {
+    releaseArena();
+    mStructure = structure();
     std::vector<const Tensor *> trained;
     for (const auto &p : mParameters)
         trained.push_back(p.value);
@@ -175,7 +189,7 @@ float *LossPlasticity::partArena(int part) const
 
 void LossPlasticity::prepare(const plasticity::PlasticityFrame &frame)
 {
-    if (!mRollout)
+    if (!mRollout || structure() != mStructure)
         compile();
     if (!mBackend) {
         std::string error;

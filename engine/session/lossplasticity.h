@@ -63,6 +63,9 @@ protected:
 
 private:
     void compile();
+    // What decides the rollout's ops that live edits can change: per neuron pool, whether it
+    // has dropout and zoneout. The rollout is compiled again when it changes.
+    std::vector<uint8_t> structure() const;
     void releaseArena();
     float *partArena(int part) const;
     // The parts' losses and (with `withGradients`) gradients, added up in part order.
@@ -72,6 +75,7 @@ private:
     LossSubnetwork mSub;
     RolloutStreams mStreams;
     std::unique_ptr<RolloutPlan> mRollout;
+    std::vector<uint8_t> mStructure; // structure() when mRollout was compiled
     std::vector<plan::BufferId> mBound; // the Bound buffers the rollout reads
     std::vector<uint8_t> mSynapsePoolRuns; // by SP, for the run
     std::unique_ptr<backend::Backend> mOwnBackend;

@@ -223,12 +223,12 @@ private:
             step(OpKind::Activation, {v}, "act " + np.act.text()).act = &np.act;
         if (s.dropout && *s.dropout > 0.0) {
             Op &op = step(OpKind::Dropout, {v}, "dropout");
-            op.rate = *s.dropout;
+            op.np = np.spec;
             op.rng.base = &streams.dropout[ud][un];
         }
         if (s.zoneout && *s.zoneout > 0.0) {
             Op &op = step(OpKind::Zoneout, {v, mRead[un]}, "zoneout");
-            op.rate = *s.zoneout;
+            op.np = np.spec;
             op.rng.base = &streams.zoneout[ud][un];
         }
         task.end = mPlan.ops.size();

@@ -456,24 +456,23 @@ Parameter *Session::parameter(const std::string &item, const std::string &name)
 
 const Tensor *Session::snapshotTensor(const SnapshotSource &source, Tensor *scratch) const
 {
-    if (source.kind == "state") {
+    if (source.kind == SnapshotKind::State) {
         const int n = mNetwork->neuronPoolIndex(source.item);
         return n < 0 ? nullptr : &mNetwork->neuronPools[static_cast<size_t>(n)].state[mFront];
     }
-    if (source.kind == "output" || source.kind == "label" || source.kind == "conf_mat")
+    if (source.kind == SnapshotKind::Output || source.kind == SnapshotKind::Label
+        || source.kind == SnapshotKind::ConfusionMatrix)
         return interfaceTensor(source, scratch);
     Parameter *p = mNetwork->parameter(source.item, source.name);
     if (!p)
         return nullptr;
-    if (source.kind == "par")
+    if (source.kind == SnapshotKind::Parameter)
         return &p->value;
-    if (source.kind != "grad" && source.kind != "update")
-        return nullptr;
     // Gradients and deltas live in the plasticities as flat vectors, one per plasticity that
     // trains the parameter: both are summed (the update is what lands on the parameter next
     // frame, as in applyDeltas). A gradient counts only when its plasticity computed it in this
     // frame; a stale one (not due, paused) would otherwise linger.
-    const bool grad = source.kind == "grad";
+    const bool grad = source.kind == SnapshotKind::Gradient;
     bool trained = false;
     for (const auto &run : mNetwork->plasticities) {
         if (!run.plasticity)
@@ -527,7 +526,7 @@ void Session::publishNow(const std::shared_ptr<SnapshotSlot> &slot)
 
 bool Session::deferrable(const SnapshotSource &source)
 {
-    return source.kind == "state" || source.kind == "par";
+    return source.kind == SnapshotKind::State || source.kind == SnapshotKind::Parameter;
 }
 
 Session::Subscriptions Session::subscriptions(bool deferred) const

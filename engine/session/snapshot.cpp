@@ -7,6 +7,36 @@
 
 namespace streamlab::session {
 
+namespace {
+
+constexpr std::pair<SnapshotKind, const char *> kKindNames[] = {
+    {SnapshotKind::State, "state"},
+    {SnapshotKind::Parameter, "par"},
+    {SnapshotKind::Gradient, "grad"},
+    {SnapshotKind::Update, "update"},
+    {SnapshotKind::Output, "output"},
+    {SnapshotKind::Label, "label"},
+    {SnapshotKind::ConfusionMatrix, "conf_mat"},
+};
+
+} // namespace
+
+const char *snapshotKindName(SnapshotKind kind)
+{
+    for (const auto &[k, name] : kKindNames)
+        if (k == kind)
+            return name;
+    return "?";
+}
+
+std::optional<SnapshotKind> parseSnapshotKind(const std::string &name)
+{
+    for (const auto &[k, text] : kKindNames)
+        if (name == text)
+            return k;
+    return std::nullopt;
+}
+
 std::vector<double> defaultPercentiles()
 {
     return {100.0, 93.0, 84.0, 69.0, 50.0, 31.0, 16.0, 7.0, 0.0};

@@ -11,24 +11,32 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace streamlab::session {
 
-// What a subscription copies: an NP state ("state"), a parameter ("par", name = parameter name),
-// or a parameter's gradient ("grad", summed over the plasticities that computed one in the frame)
-// or update ("update": the summed deltas of the frame, added to the parameter next frame). Both
-// exist only for parameters that a plasticity trains. Interfaces (item = interface name) give
-// "output" (name = an out topic: the data written in the frame, which its pool adds in the
-// next), "label" ([agents, 1, 1, 1]: the class of each agent's stimulus in that output, -1 for
-// none) and "conf_mat" (name "" = all agents, "train", "valid": the temporal confusion matrix
-// as [1, window, true class, predicted class] mean counts).
+// What a subscription copies: an NP state (State), a parameter (Parameter, name = parameter
+// name), or a parameter's gradient (Gradient, summed over the plasticities that computed one in
+// the frame) or update (Update: the summed deltas of the frame, added to the parameter next
+// frame). Both exist only for parameters that a plasticity trains. Interfaces (item = interface
+// name) give Output (name = an out topic: the data written in the frame, which its pool adds in
+// the next), Label ([agents, 1, 1, 1]: the class of each agent's stimulus in that output, -1 for
+// none) and ConfusionMatrix (name "" = all agents, "train", "valid": the temporal confusion
+// matrix as [1, window, true class, predicted class] mean counts).
+enum class SnapshotKind { State, Parameter, Gradient, Update, Output, Label, ConfusionMatrix };
+
+// The kinds by name, as views' layouts store them: "state", "par", "grad", "update", "output",
+// "label", "conf_mat".
+const char *snapshotKindName(SnapshotKind kind);
+std::optional<SnapshotKind> parseSnapshotKind(const std::string &name);
+
 struct SnapshotSource
 {
     std::string item;
-    std::string kind = "state"; // "state" | "par" | "grad" | "update" | "output" | "label" | ...
-    std::string name; // parameter name for kinds "par", "grad", "update"; topic; matrix
+    SnapshotKind kind = SnapshotKind::State;
+    std::string name; // parameter name for Parameter, Gradient, Update; topic; matrix
     bool copyTensor = true; // false: statistics only (nothing big crosses threads)
     bool statistics = false; // compute TensorStatistics after every frame
     // Percentiles in [0, 100] to compute with the statistics (linear interpolation between the
@@ -46,8 +54,16 @@ struct SnapshotSource
     {
         SnapshotSource s;
         s.item = std::move(item);
-        s.kind = "par";
+        s.kind = SnapshotKind::Parameter;
         s.name = std::move(parameterName);
+        return s;
+    }
+    static SnapshotSource of(std::string item, SnapshotKind kind, std::string name = {})
+    {
+        SnapshotSource s;
+        s.item = std::move(item);
+        s.kind = kind;
+        s.name = std::move(name);
         return s;
     }
 };

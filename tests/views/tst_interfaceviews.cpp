@@ -77,7 +77,7 @@ session::SnapshotSource interfaceSource(const std::string &item, const std::stri
 {
     session::SnapshotSource s;
     s.item = item;
-    s.kind = kind;
+    s.kind = session::parseSnapshotKind(kind).value();
     s.name = name;
     return s;
 }

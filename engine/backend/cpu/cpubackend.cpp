@@ -323,14 +323,14 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         const float *in = at(op.in[0]);
         std::copy(in, in + size, out);
         Rng rng = op.rng.base->derive(frame);
-        ops::dropout(out, size, op.rate, rng);
+        ops::dropout(out, size, *op.np->dropout, rng); // the rate is a live scalar
         return;
     }
     case OpKind::Zoneout: {
         const float *in = at(op.in[0]);
         std::copy(in, in + size, out);
         Rng rng = op.rng.base->derive(frame);
-        ops::zoneout(out, at(op.in[1]), size, op.rate, rng);
+        ops::zoneout(out, at(op.in[1]), size, *op.np->zoneout, rng);
         return;
     }
     case OpKind::Loss: {
@@ -458,11 +458,11 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
                                   operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr);
         return;
     case OpKind::Dropout:
-        ops::dropoutBackward(gOut, gIn, size, f.rate, f.rng.base->derive(frame));
+        ops::dropoutBackward(gOut, gIn, size, *f.np->dropout, f.rng.base->derive(frame));
         return;
     case OpKind::Zoneout:
         ops::zoneoutBackward(gOut, operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr, size,
-                             f.rate, f.rng.base->derive(frame));
+                             *f.np->zoneout, f.rng.base->derive(frame));
         return;
     case OpKind::Loss:
         lossOf(f, at, operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr);

@@ -117,7 +117,22 @@ TEST(Cli, PrintPlanShowsTheDemosOpsAndTheirWork)
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("'prediction': bias, act softmax"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("plasticity 'classify': rollout, backward and optimizer step"),
+    EXPECT_NE(r.out.find("plasticity 'classify': optimizer step (its rollout and backward: the "
+                         "plan below)"),
+              std::string::npos)
+        << r.out;
+    // The loss's rollout: edges, parts, code and prediction at depths 1-4, the loss, the
+    // backward; 64 agents in parts of 10 (120.5 MFLOP in all, 16 MFLOP or more a part).
+    EXPECT_NE(r.out.find("rollout of loss 'classify' (in 7 parts of 10 agents, each with its own "
+                         "gradients, added up in part order): 6 tasks, 49 ops, 120.5 MFLOP"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("loss [1,1,1,4] <- p21 value of prediction@4, label@k, - -> p22 losses"),
+              std::string::npos)
+        << r.out;
+    // The derivative of the first convolution by its weight costs what the convolution does.
+    EXPECT_NE(r.out.find("-> p24 d image_edges.W_0_0  13.4 MFLOP 1.1 MB  # d/d image_edges.W_0_0 "
+                         "of conv 'image_edges' factor 0 input 0 conv into the sum"),
               std::string::npos)
         << r.out;
     const auto device = run(demo() + " --device cuda --print-plan");

@@ -4,6 +4,7 @@
 // (session/lossreference.h) on every network we have with a loss; and the single-assignment
 // check that keeps reverse mode sound.
 #include "backend/backend.h"
+#include "engine/session/sessionfixture.h"
 #include "plan/autodiff.h"
 #include "session/lossplasticity.h"
 #include "session/lossreference.h"
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <tuple>
 
 using namespace streamlab;
 
@@ -49,6 +51,8 @@ double largest(const std::vector<float> &values)
 // adds the contributions to a gradient in another order (by op and by part instead of by neuron
 // pool), so gradients agree within a relative 1e-4 of each parameter's largest. Returns the number
 // of plasticities compared; `split` counts those whose rollout ran in parts.
+int compareWithReference(session::Session &session, int *split);
+
 int checkFile(const std::string &path, int *split)
 {
     auto loaded = spec::load(path);
@@ -63,6 +67,12 @@ int checkFile(const std::string &path, int *split)
     if (!s)
         return 0;
     s->run(4);
+    return compareWithReference(*s, split);
+}
+
+int compareWithReference(session::Session &session, int *split)
+{
+    session::Session *s = &session;
     auto &net = s->network();
     int compared = 0;
     for (size_t j = 0; j < net.plasticities.size(); ++j) {
@@ -124,6 +134,41 @@ TEST(Rollout, OurExamplesMatchTheReference)
     }
     EXPECT_GE(compared, 3); // demo, fashion_mnist, fashion_mnist_tvt
     EXPECT_GE(split, 1); // the demo's rollout runs in parts
+}
+
+// Dropout and zoneout rates are live scalars: a rate changes the running rollout, and switching
+// one on or off (which decides whether the rollout may run in parts) compiles it again.
+TEST(Rollout, LiveDropoutAndZoneoutEditsReachTheRollout)
+{
+    auto s = test::makeSession(R"(
+name: live
+agents: 8
+neuron_pools:
+    in: {shape: [3, 8, 8]}
+    h: {shape: [16, 8, 8], act: tanh}
+    o: {shape: [2, 8, 8], act: tanh, zoneout: 0.2}
+    lab: {shape: [2, 8, 8]}
+synapse_pools:
+    a: {source: [[in]], target: h, rf: 3}
+    b: {source: [[h]], target: o, rf: 3}
+plasticities:
+    L: {type: loss, loss_function: MSE, source: o, source_t: 2, target: lab, target_t: 0,
+        parameter: [[sp, a, W_0_0], [sp, b, W_0_0]]}
+interfaces: {}
+)",
+                               1);
+    ASSERT_TRUE(s);
+    s->run(2);
+    int split = 0;
+    EXPECT_EQ(compareWithReference(*s, &split), 1);
+    for (const auto &[item, key, value] :
+         {std::tuple {"o", "zoneout", 0.7}, {"h", "dropout", 0.5}, {"h", "dropout", 0.0}}) {
+        SCOPED_TRACE(std::string(item) + " " + key + " " + std::to_string(value));
+        s->post(session::Edit::setScalar(item, key, value));
+        s->step();
+        EXPECT_TRUE(s->takeEditErrors().empty());
+        EXPECT_EQ(compareWithReference(*s, &split), 1);
+    }
 }
 
 TEST(Rollout, StatestreamFilesMatchTheReference)

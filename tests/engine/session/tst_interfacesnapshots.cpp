@@ -50,7 +50,7 @@ session::SnapshotSource interfaceSource(const std::string &kind, const std::stri
 {
     session::SnapshotSource s;
     s.item = "numerals";
-    s.kind = kind;
+    s.kind = session::parseSnapshotKind(kind).value();
     s.name = name;
     return s;
 }
@@ -175,22 +175,22 @@ interfaces:
     ASSERT_TRUE(s);
     session::SnapshotSource onehot, labels;
     onehot.item = labels.item = "mnist";
-    onehot.kind = "output";
+    onehot.kind = session::SnapshotKind::Output;
     onehot.name = "mnist_label";
-    labels.kind = "label";
+    labels.kind = session::SnapshotKind::Label;
     auto onehotSlot = s->subscribe(onehot);
     auto labelSlot = s->subscribe(labels);
     ASSERT_TRUE(onehotSlot && labelSlot);
     for (const char *which : {"", "train", "valid"}) {
         session::SnapshotSource m;
         m.item = "mnist";
-        m.kind = "conf_mat";
+        m.kind = session::SnapshotKind::ConfusionMatrix;
         m.name = which;
         EXPECT_TRUE(s->subscribe(m)) << which;
     }
     session::SnapshotSource test;
     test.item = "mnist";
-    test.kind = "conf_mat";
+    test.kind = session::SnapshotKind::ConfusionMatrix;
     test.name = "test";
     EXPECT_FALSE(s->subscribe(test));
 

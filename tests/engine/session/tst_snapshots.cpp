@@ -306,7 +306,7 @@ plasticities:
 session::SnapshotSource parameterSource(const std::string &kind)
 {
     auto source = session::SnapshotSource::parameter("x", "b");
-    source.kind = kind;
+    source.kind = session::parseSnapshotKind(kind).value();
     return source;
 }
 
@@ -375,9 +375,9 @@ TEST(SnapshotSources, GradientsExistOnlyForTrainedParameters)
     ASSERT_TRUE(s);
     auto untrained = session::SnapshotSource::parameter("y", "b");
     EXPECT_TRUE(s->subscribe(untrained));
-    untrained.kind = "grad";
+    untrained.kind = session::SnapshotKind::Gradient;
     EXPECT_FALSE(s->subscribe(untrained)) << "nobody trains y.b";
-    untrained.kind = "update";
+    untrained.kind = session::SnapshotKind::Update;
     EXPECT_FALSE(s->subscribe(untrained));
     EXPECT_FALSE(s->subscribe(parameterSource("gradient"))) << "unknown kind";
     auto missing = parameterSource("grad");
@@ -484,4 +484,24 @@ TEST(SnapshotStatistics, ClippedReluWithNonFiniteValuesMatchesAFullSort)
     }
     EXPECT_EQ(s.min, 0.0);
     EXPECT_EQ(s.max, 1.5);
+}
+
+TEST(SnapshotSources, KindsByName)
+{
+    using session::SnapshotKind;
+    const std::pair<SnapshotKind, std::string> kinds[] = {
+        {SnapshotKind::State, "state"},
+        {SnapshotKind::Parameter, "par"},
+        {SnapshotKind::Gradient, "grad"},
+        {SnapshotKind::Update, "update"},
+        {SnapshotKind::Output, "output"},
+        {SnapshotKind::Label, "label"},
+        {SnapshotKind::ConfusionMatrix, "conf_mat"},
+    };
+    for (const auto &[kind, name] : kinds) {
+        EXPECT_EQ(session::snapshotKindName(kind), name);
+        EXPECT_EQ(session::parseSnapshotKind(name), kind) << name;
+    }
+    EXPECT_FALSE(session::parseSnapshotKind("gradient"));
+    EXPECT_FALSE(session::parseSnapshotKind(""));
 }
