@@ -212,7 +212,7 @@ EOF
                     m = median(row SUBSEP "pytorch" SUBSEP vs[i])
                     if (m > best) { best = m; bestv = vs[i]; bestrss = median2(row SUBSEP "pytorch" SUBSEP vs[i]) }
                 }
-                # Learning: the frame plan and the loss rollout's plan with its backward.
+                # Learning: the frame plan and the plan of the loss rollout with its backward.
                 fl = flops[k[1]]
                 p = peak[k[3]] * 1e9
                 printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %.1f (%s) | %.2fx | %s | %s | %.1f | %.1f |\n",

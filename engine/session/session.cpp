@@ -14,6 +14,9 @@ Session::Session(std::unique_ptr<spec::NetworkSpec> spec, const SessionOptions &
     : mSpec(std::move(spec))
     , mOptions(options)
     , mPool(options.threads)
+    , mSnapshots([this](const SnapshotSource &source, Tensor *scratch) {
+        return snapshotTensor(source, scratch);
+    })
 {
 }
 
@@ -155,7 +158,7 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
             session->mSchedules.push_back(s);
     }
     if (session->mTrainValTest)
-        session->mTrainValTestStatus = {session->mTrainValTest->status()};
+        session->mFrameMetrics.setTrainValTestStatus({session->mTrainValTest->status()});
     for (const auto &run : session->mNetwork->interfaces) {
         auto &names = session->mInterfaceScalars.emplace_back();
         for (const auto &[name, value] : run.interface->liveParameters())
@@ -202,10 +205,7 @@ void Session::step()
     for (size_t j = 0; j < net.plasticities.size(); ++j)
         schedulePlasticity(static_cast<int>(j), front, k);
     const int tasks = nps + static_cast<int>(mPlasticityUnits.size());
-    Subscriptions deferred;
-    const int64_t deferredFrame = std::exchange(mDeferredFrame, -1);
-    if (deferredFrame >= 0)
-        deferred = subscriptions(true);
+    const auto [deferred, deferredFrame] = mSnapshots.takeDeferred();
     mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
         if (i < nps) {
             computePart(static_cast<size_t>(i), front, k);
@@ -219,13 +219,13 @@ void Session::step()
                     ->runPart(unit.part, true);
         } else {
             const auto &[source, slot] = deferred[static_cast<size_t>(i - tasks)];
-            publishTo(*source, *slot, deferredFrame);
+            mSnapshots.publishTo(*source, *slot, deferredFrame);
         }
     });
 
-    // Interfaces: read front states, write the data NPs add in the next frame.
     finishPlasticities();
 
+    // Interfaces: read front states, write the data NPs add in the next frame.
     mPool.run(static_cast<int>(net.interfaces.size()),
               [&](int j) { updateInterface(j, front, k); });
     gatherInterfaceData();
@@ -502,161 +502,24 @@ const Tensor *Session::snapshotTensor(const SnapshotSource &source, Tensor *scra
 
 std::shared_ptr<SnapshotSlot> Session::subscribe(const SnapshotSource &source)
 {
-    if (!snapshotTensor(source))
-        return nullptr;
-    auto slot = std::make_shared<SnapshotSlot>(source);
-    std::lock_guard lock(mSubscriptionMutex);
-    mSubscriptions.emplace_back(source, slot);
-    return slot;
+    return mSnapshots.subscribe(source);
 }
 
 void Session::unsubscribe(const std::shared_ptr<SnapshotSlot> &slot)
 {
-    std::lock_guard lock(mSubscriptionMutex);
-    mSubscriptions.remove_if([&](const auto &entry) { return entry.second == slot; });
+    mSnapshots.unsubscribe(slot);
 }
 
 void Session::publishNow(const std::shared_ptr<SnapshotSlot> &slot)
 {
-    std::lock_guard lock(mSubscriptionMutex);
-    for (auto &[source, subscribed] : mSubscriptions)
-        if (subscribed == slot)
-            publishTo(source, *slot, mFrame.load());
-}
-
-bool Session::deferrable(const SnapshotSource &source)
-{
-    return source.kind == SnapshotKind::State || source.kind == SnapshotKind::Parameter;
-}
-
-Session::Subscriptions Session::subscriptions(bool deferred) const
-{
-    // Copies under the lock: the GUI may subscribe or unsubscribe meanwhile, and a slot that
-    // was unsubscribed stays alive (and harmless) until its publish is done.
-    std::lock_guard lock(mSubscriptionMutex);
-    Subscriptions list;
-    for (const auto &[source, slot] : mSubscriptions)
-        if (deferrable(source) == deferred)
-            list.emplace_back(&source, slot);
-    return list;
-}
-
-void Session::publish(const Subscriptions &list, int64_t frame)
-{
-    // Side by side on the workers: the percentile bands of a large pool cost a few tenths of a
-    // millisecond each.
-    mPool.run(static_cast<int>(list.size()), [&](int i) {
-        const auto &[source, slot] = list[static_cast<size_t>(i)];
-        publishTo(*source, *slot, frame);
-    });
-}
-
-void Session::publishTo(const SnapshotSource &source, SnapshotSlot &slot, int64_t frame) const
-{
-    thread_local Tensor scratch; // gradients, deltas and interface data are assembled here
-    if (const Tensor *t = snapshotTensor(source, &scratch))
-        slot.publish(*t, frame);
-}
-
-void Session::setDeferredSnapshots(bool on)
-{
-    if (!on)
-        flushSnapshots();
-    mDeferSnapshots = on;
-}
-
-void Session::flushSnapshots()
-{
-    if (mDeferredFrame < 0)
-        return;
-    publish(subscriptions(true), mDeferredFrame);
-    mDeferredFrame = -1;
+    mSnapshots.publishNow(slot, mFrame.load());
 }
 
 void Session::publishSnapshots()
 {
     const int64_t frame = mFrame.load();
-    publish(subscriptions(false), frame);
-    if (mDeferSnapshots)
-        mDeferredFrame = frame; // taken during the next frame's first batch
-    else
-        publish(subscriptions(true), frame);
-    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics;
-    for (const auto &run : mNetwork->interfaces) {
-        auto m = run.interface->metrics();
-        if (!m.empty())
-            metrics.emplace_back(run.interface->name(), std::move(m));
-    }
-    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> losses;
-    for (const auto &run : mNetwork->plasticities) {
-        if (!run.plasticity)
-            continue;
-        auto m = run.plasticity->metrics();
-        if (!m.empty())
-            losses.emplace_back(run.plasticity->name(), std::move(m));
-    }
-    std::vector<TrainValTestStatus> clients;
-    if (mTrainValTest)
-        clients.push_back(mTrainValTest->status());
-    recordScalars(frame, metrics, losses);
-    std::lock_guard lock(mMetricsMutex);
-    mMetrics = std::move(metrics);
-    mPlasticityMetrics = std::move(losses);
-    mTrainValTestStatus = std::move(clients);
-}
-
-void Session::recordScalars(
-    int64_t frame,
-    const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> &metrics,
-    const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> &losses)
-{
-    if (!mRecordScalars)
-        return;
-    std::vector<ScalarRecord> records;
-    for (const auto &[plasticity, values] : losses)
-        for (const auto &[name, value] : values)
-            records.push_back({frame, plasticity + "/" + name, value});
-    for (const auto &[interface, list] : metrics)
-        for (const auto &metric : list) {
-            if (metric.values.size() > kMaxCurveValues)
-                continue; // matrices (confusion) are not curves
-            for (size_t i = 0; i < metric.values.size(); ++i)
-                records.push_back({frame,
-                                   interface + "/" + metric.name + "[" + std::to_string(i) + "]",
-                                   metric.values[i]});
-        }
-    std::lock_guard lock(mMetricsMutex);
-    mScalarRecords.insert(mScalarRecords.end(), std::make_move_iterator(records.begin()),
-                          std::make_move_iterator(records.end()));
-    if (mScalarRecords.size() > kMaxPendingScalars) // nobody drains: keep the newest half
-        mScalarRecords.erase(mScalarRecords.begin(),
-                             mScalarRecords.begin() + std::ptrdiff_t(mScalarRecords.size() / 2));
-}
-
-std::vector<Session::ScalarRecord> Session::takeScalarRecords()
-{
-    std::lock_guard lock(mMetricsMutex);
-    return std::exchange(mScalarRecords, {});
-}
-
-std::vector<TrainValTestStatus> Session::trainValTestStatus() const
-{
-    std::lock_guard lock(mMetricsMutex);
-    return mTrainValTestStatus;
-}
-
-std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
-Session::plasticityMetrics() const
-{
-    std::lock_guard lock(mMetricsMutex);
-    return mPlasticityMetrics;
-}
-
-std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>>
-Session::metrics() const
-{
-    std::lock_guard lock(mMetricsMutex);
-    return mMetrics;
+    mSnapshots.afterFrame(frame, mPool);
+    mFrameMetrics.afterFrame(frame, *mNetwork, mTrainValTest.get());
 }
 
 } // namespace streamlab::session

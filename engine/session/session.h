@@ -1,15 +1,19 @@
-// Session: one running network (architecture.md §2-§3). It owns the compiled Network, the frame
-// counter, the double-buffered states, the worker pool and the command queue. step() runs one
-// frame; commands posted from any thread are applied only between frames, so every change lands at
-// an exact frame. Snapshot slots let other threads read subscribed tensors without stopping the
-// engine.
+// Session: one running network (architecture.md §2-§3). It owns the compiled Network, its frame
+// plan and the backend that runs it, the frame counter, the double-buffered states, the worker
+// pool and the command queue. step() runs one frame; commands posted from any thread are applied
+// only between frames, so every change lands at an exact frame. Its parts with jobs of their own:
+// the snapshot hub (snapshothub.h: subscribed tensors other threads read without stopping the
+// engine), the frame metrics (framemetrics.h: interface and plasticity numbers, curve records),
+// the loss plasticities' rollouts (lossplasticity.h, run by part among the frame's tasks).
 #pragma once
 
 #include "backend/backend.h"
 #include "plan/plan.h"
 #include "session/edit.h"
+#include "session/framemetrics.h"
 #include "session/network.h"
 #include "session/snapshot.h"
+#include "session/snapshothub.h"
 #include "session/trainvaltest.h"
 #include "session/workerpool.h"
 #include "spec/networkspec.h"
@@ -157,13 +161,15 @@ public:
     // and fill the workers' idle time, instead of after frame k on the critical path. The frame
     // number in the slot stays k. flushSnapshots() publishes what is still pending (the runner
     // calls it before it goes idle, so a paused session's slots show its frame).
-    void setDeferredSnapshots(bool on);
-    void flushSnapshots();
-    bool hasDeferredSnapshots() const { return mDeferredFrame >= 0; }
+    void setDeferredSnapshots(bool on) { mSnapshots.setDeferred(on, mPool); }
+    void flushSnapshots() { mSnapshots.flush(mPool); }
+    bool hasDeferredSnapshots() const { return mSnapshots.hasDeferred(); }
 
     // Plasticity metrics (loss0/loss1, loss) as of the last frame; thread-safe copy.
-    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
-    plasticityMetrics() const;
+    FrameMetrics::PlasticityMetrics plasticityMetrics() const
+    {
+        return mFrameMetrics.plasticityMetrics();
+    }
     // Names of the classes of an interface (empty when it has none, or no such interface);
     // fixed for the session's life, so any thread may ask.
     std::vector<std::string> classNames(const std::string &interface) const;
@@ -171,21 +177,20 @@ public:
     // metrics of at most kMaxCurveValues values ("<interface>/<name>[i]"), one record per frame
     // while recording is on (the IDE turns it on), so that a curve has every frame however
     // seldom it is drawn. Thread-safe; at most kMaxPendingScalars records wait (the oldest go).
-    struct ScalarRecord
-    {
-        int64_t frame = 0;
-        std::string name;
-        double value = 0.0;
-    };
-    static constexpr size_t kMaxCurveValues = 64;
-    static constexpr size_t kMaxPendingScalars = size_t(1) << 20;
-    void setRecordScalars(bool on) { mRecordScalars = on; }
-    std::vector<ScalarRecord> takeScalarRecords();
+    // (framemetrics.h)
+    using ScalarRecord = session::ScalarRecord;
+    static constexpr size_t kMaxCurveValues = FrameMetrics::kMaxCurveValues;
+    static constexpr size_t kMaxPendingScalars = FrameMetrics::kMaxPendingScalars;
+    void setRecordScalars(bool on) { mFrameMetrics.setRecordScalars(on); }
+    std::vector<ScalarRecord> takeScalarRecords() { return mFrameMetrics.takeScalarRecords(); }
     // Interface metrics (e.g. per-delay accuracy) as of the last frame; thread-safe copy.
-    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> metrics() const;
+    FrameMetrics::InterfaceMetrics metrics() const { return mFrameMetrics.metrics(); }
     // State of the trainvaltest core client (empty when none runs) as of the last frame;
     // thread-safe copy.
-    std::vector<TrainValTestStatus> trainValTestStatus() const;
+    std::vector<TrainValTestStatus> trainValTestStatus() const
+    {
+        return mFrameMetrics.trainValTestStatus();
+    }
     // Engine-thread access: the trainvaltest client, or null.
     const TrainValTestClient *trainValTest() const { return mTrainValTest.get(); }
 
@@ -256,15 +261,8 @@ private:
     void gatherInterfaceData();
     void runCoreClients(int64_t frame);
     void finishCoreClients(int64_t frame);
+    // After a frame: the snapshot hub publishes, the frame metrics take their numbers.
     void publishSnapshots();
-    // The subscriptions whose tensors are published late when deferred snapshots are on
-    // (states and parameters, which stay as they are during the next frame's first batch).
-    using Subscriptions
-        = std::vector<std::pair<const SnapshotSource *, std::shared_ptr<SnapshotSlot>>>;
-    Subscriptions subscriptions(bool deferrable) const;
-    void publish(const Subscriptions &subscriptions, int64_t frame);
-    void publishTo(const SnapshotSource &source, SnapshotSlot &slot, int64_t frame) const;
-    static bool deferrable(const SnapshotSource &source);
     // The tensor of a subscription. "grad" and "update" are summed into `scratch`; without
     // scratch only their existence is checked.
     const Tensor *snapshotTensor(const SnapshotSource &source, Tensor *scratch = nullptr) const;
@@ -321,24 +319,10 @@ private:
     std::vector<EditRecord> mEditLog; // written by the engine thread only
     std::vector<std::vector<std::string>> mInterfaceScalars; // live parameter names per interface
 
-    mutable std::mutex mSubscriptionMutex;
-    std::list<std::pair<SnapshotSource, std::shared_ptr<SnapshotSlot>>> mSubscriptions;
-    bool mDeferSnapshots = false; // engine thread only
-    int64_t mDeferredFrame = -1; // frame whose deferrable snapshots are pending, -1: none
-
-    mutable std::mutex mMetricsMutex;
-    std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>> mMetrics;
-    std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
-        mPlasticityMetrics;
-    std::vector<TrainValTestStatus> mTrainValTestStatus;
-    std::atomic<bool> mRecordScalars {false};
-    std::vector<ScalarRecord> mScalarRecords; // under mMetricsMutex
-    void recordScalars(
-        int64_t frame,
-        const std::vector<std::pair<std::string, std::vector<interfaces::InterfaceMetric>>>
-            &metrics,
-        const std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>>
-            &losses);
+    // Snapshot subscriptions (snapshothub.h) and the numbers reported after every frame
+    // (framemetrics.h).
+    SnapshotHub mSnapshots;
+    FrameMetrics mFrameMetrics;
 };
 
 } // namespace streamlab::session
