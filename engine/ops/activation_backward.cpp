@@ -18,6 +18,10 @@ struct Derivative
 {
     enum class Mode { Identity, Function, Softmax, Program };
     Mode mode = Mode::Identity;
+    // Functions whose derivative the backward computes in a loop the compiler vectorises (the
+    // others call `gradient` per element): the same arithmetic as their `gradient`.
+    enum class Loop { None, Relu, Tanh, Sigmoid };
+    Loop loop = Loop::None;
     detail::ElementFunction function = nullptr;
     detail::ElementGradient gradient = nullptr;
     std::vector<float> params;
@@ -31,6 +35,11 @@ void setFunction(Derivative &d, const detail::FunctionDef &f, std::vector<float>
     d.function = f.function;
     d.gradient = detail::findGradient(f);
     d.params = std::move(params);
+    const std::string name = f.name;
+    d.loop = name == "relu" ? Derivative::Loop::Relu
+        : name == "tanh"    ? Derivative::Loop::Tanh
+        : name == "sigmoid" ? Derivative::Loop::Sigmoid
+                            : Derivative::Loop::None;
     if (d.mode == Derivative::Mode::Function && !d.gradient)
         throw std::runtime_error(std::string("no gradient for activation '") + f.name + "'");
 }
@@ -115,6 +124,24 @@ void Activation::backward(const float *in, const float *out, const float *gradOu
             out = computed.data();
         }
         const float *p = d->params.data();
+        switch (d->loop) {
+        case Derivative::Loop::Relu: {
+            const float threshold = p[0];
+            for (size_t i = 0; i < n; ++i)
+                gradIn[i] += gradOut[i] * (in[i] - threshold > 0 ? 1.0f : 0.0f);
+            return;
+        }
+        case Derivative::Loop::Tanh:
+            for (size_t i = 0; i < n; ++i)
+                gradIn[i] += gradOut[i] * (1.0f - out[i] * out[i]);
+            return;
+        case Derivative::Loop::Sigmoid:
+            for (size_t i = 0; i < n; ++i)
+                gradIn[i] += gradOut[i] * (out[i] * (1.0f - out[i]));
+            return;
+        case Derivative::Loop::None:
+            break;
+        }
         for (size_t i = 0; i < n; ++i)
             gradIn[i] += gradOut[i] * d->gradient(in[i], out[i], p, nullptr);
         return;
