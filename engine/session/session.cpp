@@ -205,7 +205,10 @@ void Session::step()
     for (size_t j = 0; j < net.plasticities.size(); ++j)
         schedulePlasticity(static_cast<int>(j), front, k);
     const int tasks = nps + static_cast<int>(mPlasticityUnits.size());
-    const auto [deferred, deferredFrame] = mSnapshots.takeDeferred();
+    // (Not a structured binding: the lambda below captures both.)
+    const auto pending = mSnapshots.takeDeferred();
+    const SnapshotHub::Subscriptions &deferred = pending.first;
+    const int64_t deferredFrame = pending.second;
     mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
         if (i < nps) {
             computePart(static_cast<size_t>(i), front, k);
