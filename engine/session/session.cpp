@@ -131,6 +131,7 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         for (auto &run : session->mNetwork->plasticities)
             if (auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get()))
                 loss->useBackend(session->mBackend.get());
+        session->mLearning = std::make_unique<Learning>(*session->mNetwork);
         session->planParts();
     } catch (const std::bad_alloc &) {
         diagnostics.push_back(outOfMemory(*session->mSpec));
@@ -200,11 +201,8 @@ void Session::step()
     for (size_t k = 0; k < net.synapsePools.size(); ++k)
         mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
     const int nps = static_cast<int>(mParts.size());
-    mPlasticitySteps.resize(net.plasticities.size());
-    mPlasticityUnits.clear();
-    for (size_t j = 0; j < net.plasticities.size(); ++j)
-        schedulePlasticity(static_cast<int>(j), front, k);
-    const int tasks = nps + static_cast<int>(mPlasticityUnits.size());
+    mLearning->schedule(front, k, mSplit, mSpec->agents);
+    const int tasks = nps + mLearning->tasks();
     // (Not a structured binding: the lambda below captures both.)
     const auto pending = mSnapshots.takeDeferred();
     const SnapshotHub::Subscriptions &deferred = pending.first;
@@ -213,20 +211,14 @@ void Session::step()
         if (i < nps) {
             computePart(static_cast<size_t>(i), front, k);
         } else if (i < tasks) {
-            const PlasticityUnit unit = mPlasticityUnits[static_cast<size_t>(i - nps)];
-            if (unit.part < 0)
-                runPlasticity(unit.plasticity);
-            else
-                static_cast<LossPlasticity *>(
-                    net.plasticities[static_cast<size_t>(unit.plasticity)].plasticity.get())
-                    ->runPart(unit.part, true);
+            mLearning->runTask(i - nps);
         } else {
             const auto &[source, slot] = deferred[static_cast<size_t>(i - tasks)];
             mSnapshots.publishTo(*source, *slot, deferredFrame);
         }
     });
 
-    finishPlasticities();
+    mLearning->finish();
 
     // Interfaces: read front states, write the data NPs add in the next frame.
     mPool.run(static_cast<int>(net.interfaces.size()),
@@ -296,109 +288,9 @@ double Session::learningRate(const std::string &plasticity) const
     return -1.0;
 }
 
-void Session::schedulePlasticity(int j, int front, int64_t frame)
-{
-    Network &net = *mNetwork;
-    PlasticityRun &run = net.plasticities[static_cast<size_t>(j)];
-    PlasticityStep &step = mPlasticitySteps[static_cast<size_t>(j)];
-    step.what = PlasticityStep::What::Skip;
-    run.computed = false;
-    if (!run.plasticity)
-        return;
-    const auto &s = run.plasticity->spec();
-    // Frame numbers here are those of the frame being computed (frame + 1).
-    const bool due = isDue(s, frame) && frame + 1 > s.startframe;
-    auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get());
-    const bool evaluate = run.flag == RunFlag::Paused && run.evaluateOnly && loss;
-    if ((run.flag != RunFlag::Running && !evaluate) || !due) {
-        mPlasticityUnits.push_back({j, -1});
-        return;
-    }
-    plasticity::PlasticityFrame &pf = step.frame;
-    pf.frame = frame + 1;
-    pf.split = mSplit;
-    pf.agents = mSpec->agents;
-    pf.state = [&net, front](const std::string &name) -> const Tensor * {
-        const int n = net.neuronPoolIndex(name);
-        return n < 0 ? nullptr : &net.neuronPools[static_cast<size_t>(n)].state[front];
-    };
-    run.computed = true;
-    if (evaluate) {
-        // The loss on held-out or test data, with no update (trainvaltest).
-        step.what = PlasticityStep::What::Evaluate;
-        mPlasticityUnits.push_back({j, -1});
-        return;
-    }
-    pf.split = s.ignoreSplit ? 0 : mSplit;
-    if (!loss) {
-        step.what = PlasticityStep::What::Update;
-        mPlasticityUnits.push_back({j, -1});
-        return;
-    }
-    step.what = PlasticityStep::What::UpdateInParts;
-    loss->prepare(pf);
-    for (int part = 0; part < loss->parts(); ++part)
-        mPlasticityUnits.push_back({j, part});
-}
-
-void Session::runPlasticity(int j)
-{
-    PlasticityRun &run = mNetwork->plasticities[static_cast<size_t>(j)];
-    const PlasticityStep &step = mPlasticitySteps[static_cast<size_t>(j)];
-    switch (step.what) {
-    case PlasticityStep::What::Skip:
-        if (run.plasticity)
-            run.plasticity->skip();
-        return;
-    case PlasticityStep::What::Evaluate:
-        static_cast<LossPlasticity *>(run.plasticity.get())->evaluate(step.frame, false);
-        run.plasticity->skip();
-        return;
-    case PlasticityStep::What::Update:
-        run.alert = run.plasticity->update(step.frame);
-        return;
-    case PlasticityStep::What::UpdateInParts:
-        return; // runPart() by part, then finishPlasticities()
-    }
-}
-
-void Session::finishPlasticities()
-{
-    // The parts' losses and gradients add up (in part order), then the optimizer step.
-    for (size_t j = 0; j < mPlasticitySteps.size(); ++j)
-        if (mPlasticitySteps[j].what == PlasticityStep::What::UpdateInParts) {
-            PlasticityRun &run = mNetwork->plasticities[j];
-            run.alert = run.plasticity->update(mPlasticitySteps[j].frame);
-        }
-}
-
 void Session::applyDeltas()
 {
-    // Deltas of the previous frame land now (reference §2.7.1: computed in frame k, seen by the
-    // computation of frame k + 2), summed over plasticities and clipped to the bounds.
-    Network &net = *mNetwork;
-    for (auto &[parameter, delta] : net.pendingDeltas) {
-        auto &values = parameter->value.values();
-        for (size_t i = 0; i < values.size(); ++i)
-            values[i] += delta[i];
-        parameter->clip();
-    }
-    for (auto &[parameter, delta] : net.pendingDeltas)
-        std::fill(delta.begin(), delta.end(), 0.0f);
-    std::vector<std::string> alerts;
-    for (auto &run : net.plasticities) {
-        if (!run.plasticity)
-            continue;
-        if (!run.alert.empty())
-            alerts.push_back(std::exchange(run.alert, {}));
-        auto &trained = run.plasticity->parameters();
-        for (size_t i = 0; i < trained.size(); ++i) {
-            auto &pending = net.pendingDeltas[run.targets[i]];
-            pending.resize(trained[i].delta.size(), 0.0f);
-            for (size_t e = 0; e < pending.size(); ++e)
-                pending[e] += trained[i].delta[e];
-        }
-    }
+    std::vector<std::string> alerts = mLearning->applyDeltas();
     if (!alerts.empty()) {
         std::lock_guard lock(mCommandMutex);
         mAlerts.insert(mAlerts.end(), alerts.begin(), alerts.end());

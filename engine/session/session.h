@@ -4,13 +4,15 @@
 // only between frames, so every change lands at an exact frame. Its parts with jobs of their own:
 // the snapshot hub (snapshothub.h: subscribed tensors other threads read without stopping the
 // engine), the frame metrics (framemetrics.h: interface and plasticity numbers, curve records),
-// the loss plasticities' rollouts (lossplasticity.h, run by part among the frame's tasks).
+// the plasticities' work in a frame (learning.h: loss rollouts run by part among the frame's
+// tasks, deltas landing a frame later).
 #pragma once
 
 #include "backend/backend.h"
 #include "plan/plan.h"
 #include "session/edit.h"
 #include "session/framemetrics.h"
+#include "session/learning.h"
 #include "session/network.h"
 #include "session/snapshot.h"
 #include "session/snapshothub.h"
@@ -250,12 +252,6 @@ private:
     void planParts();
     void computePart(size_t unit, int front, int64_t frame);
     void updateInterface(int j, int front, int64_t frame);
-    // A plasticity's work in a frame: decided first (one thread), then run among the frame's
-    // other work: a loss plasticity's rollout as parts (LossPlasticity::runPart), the others
-    // whole; updates of split rollouts are finished after the batch (finishPlasticities()).
-    void schedulePlasticity(int j, int front, int64_t frame);
-    void runPlasticity(int j);
-    void finishPlasticities();
     void applyDeltas();
     // Sums the interfaces' outputs into the neuron pools' input for the next frame.
     void gatherInterfaceData();
@@ -282,17 +278,6 @@ private:
         int task = 0, part = 0;
     };
     std::vector<Part> mParts; // planParts()
-    struct PlasticityStep
-    {
-        enum class What { Skip, Evaluate, Update, UpdateInParts } what = What::Skip;
-        plasticity::PlasticityFrame frame;
-    };
-    std::vector<PlasticityStep> mPlasticitySteps; // by plasticity, this frame
-    struct PlasticityUnit
-    {
-        int plasticity = 0, part = -1; // part -1: the whole plasticity
-    };
-    std::vector<PlasticityUnit> mPlasticityUnits; // this frame's
     WorkerPool mPool;
     std::atomic<int64_t> mFrame {0};
     int mFront = 0;
@@ -323,6 +308,7 @@ private:
     // (framemetrics.h).
     SnapshotHub mSnapshots;
     FrameMetrics mFrameMetrics;
+    std::unique_ptr<Learning> mLearning; // made with the network
 };
 
 } // namespace streamlab::session
