@@ -3,6 +3,7 @@
 // session/compute.cpp), with the outputs and the scratch arena poisoned first: bit for bit where
 // a task runs whole, within rounding where it is split by agents.
 #include "backend/backend.h"
+#include "engine/session/sessionfixture.h"
 #include "plan/plan.h"
 #include "session/forward.h"
 #include "session/session.h"
@@ -133,29 +134,11 @@ int compareWithReference(session::Session &s, const std::string &what)
     return compared;
 }
 
-std::vector<std::string> files(const std::string &dir)
-{
-    std::vector<std::string> out;
-    for (const auto &entry : std::filesystem::directory_iterator(dir))
-        if (entry.path().extension() == ".st_graph")
-            out.push_back(entry.path().string());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 // Streams `path` a few frames (so states are not all zero) and compares the plan's frame with
 // the reference. Every file must load and run (as the conformance test requires).
 int checkFile(const std::string &path)
 {
-    auto loaded = spec::load(path);
-    EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
-    if (!loaded.ok())
-        return 0;
-    session::SessionOptions options;
-    options.threads = 1;
-    spec::Diagnostics diagnostics;
-    auto s = session::Session::create(std::move(*loaded.network), options, diagnostics);
-    EXPECT_TRUE(s) << spec::formatAll(diagnostics);
+    auto s = test::makeSessionFromFile(path, 1, 1);
     if (!s)
         return 0;
     s->run(3);
@@ -301,7 +284,7 @@ TEST(Plan, PausedSynapsePoolIsSkipped)
 
 TEST(Plan, OurExamplesMatchTheReference)
 {
-    const auto examples = files(test::sourcePath("examples"));
+    const auto examples = test::stGraphFiles(test::sourcePath("examples"));
     int checked = 0;
     for (const auto &file : examples) {
         SCOPED_TRACE(file);
@@ -317,7 +300,7 @@ TEST(Plan, StatestreamFilesMatchTheReference)
     if (dir.empty())
         GTEST_SKIP() << "STREAMLAB_CONFORMANCE_DIR is not set";
     int checked = 0, runnable = 0;
-    for (const auto &file : files(dir)) {
+    for (const auto &file : test::stGraphFiles(dir)) {
         if (std::filesystem::path(file).filename().string().rfind("test_everything_wrong_", 0) == 0)
             continue; // rejected by the loader (the conformance test checks how)
         SCOPED_TRACE(file);

@@ -24,14 +24,13 @@ using namespace streamlab;
 
 namespace {
 
+// The .st_graph files of `dir` that load (the conformance test checks how the others fail).
 std::vector<std::string> files(const std::string &dir)
 {
     std::vector<std::string> out;
-    for (const auto &entry : std::filesystem::directory_iterator(dir))
-        if (entry.path().extension() == ".st_graph"
-            && entry.path().filename().string().rfind("test_everything_wrong_", 0) != 0)
-            out.push_back(entry.path().string());
-    std::sort(out.begin(), out.end());
+    for (const auto &file : test::stGraphFiles(dir))
+        if (std::filesystem::path(file).filename().string().rfind("test_everything_wrong_", 0) != 0)
+            out.push_back(file);
     return out;
 }
 
@@ -55,15 +54,7 @@ int compareWithReference(session::Session &session, int *split);
 
 int checkFile(const std::string &path, int *split)
 {
-    auto loaded = spec::load(path);
-    EXPECT_TRUE(loaded.ok()) << spec::formatAll(loaded.diagnostics);
-    if (!loaded.ok())
-        return 0;
-    session::SessionOptions options;
-    options.threads = 1;
-    spec::Diagnostics diagnostics;
-    auto s = session::Session::create(std::move(*loaded.network), options, diagnostics);
-    EXPECT_TRUE(s) << spec::formatAll(diagnostics);
+    auto s = test::makeSessionFromFile(path, 1, 1);
     if (!s)
         return 0;
     s->run(4);

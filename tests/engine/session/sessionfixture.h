@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
 namespace streamlab::test {
 
 inline std::unique_ptr<session::Session> makeSession(const std::string &yaml, uint64_t seed = 1,
@@ -38,6 +43,17 @@ inline std::unique_ptr<session::Session> makeSessionFromFile(const std::string &
     auto s = session::Session::create(std::move(*loaded.network), options, diagnostics);
     EXPECT_TRUE(s) << spec::formatAll(diagnostics);
     return s;
+}
+
+// The .st_graph files of `dir`, sorted.
+inline std::vector<std::string> stGraphFiles(const std::string &dir)
+{
+    std::vector<std::string> out;
+    for (const auto &entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".st_graph")
+            out.push_back(entry.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 } // namespace streamlab::test
