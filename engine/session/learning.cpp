@@ -49,9 +49,12 @@ void Learning::schedule(int j, int front, int64_t frame, int split, int agents)
     };
     run.computed = true;
     if (evaluate) {
-        // The loss on held-out or test data, with no update (trainvaltest).
-        step.what = Step::What::Evaluate;
-        mTasks.push_back({j, -1});
+        // The loss on held-out or test data, with no update (trainvaltest): its rollout by part
+        // too, without the backward.
+        step.what = Step::What::EvaluateInParts;
+        loss->prepare(pf);
+        for (int part = 0; part < loss->parts(); ++part)
+            mTasks.push_back({j, part});
         return;
     }
     pf.split = s.ignoreSplit ? 0 : split;
@@ -73,9 +76,11 @@ void Learning::runTask(int i)
         run(task.plasticity);
         return;
     }
+    const bool update
+        = mSteps[static_cast<size_t>(task.plasticity)].what == Step::What::UpdateInParts;
     static_cast<LossPlasticity *>(
         mNet.plasticities[static_cast<size_t>(task.plasticity)].plasticity.get())
-        ->runPart(task.part, true);
+        ->runPart(task.part, update);
 }
 
 void Learning::run(int j)
@@ -87,13 +92,10 @@ void Learning::run(int j)
         if (run.plasticity)
             run.plasticity->skip();
         return;
-    case Step::What::Evaluate:
-        static_cast<LossPlasticity *>(run.plasticity.get())->evaluate(step.frame, false);
-        run.plasticity->skip();
-        return;
     case Step::What::Update:
         run.alert = run.plasticity->update(step.frame);
         return;
+    case Step::What::EvaluateInParts:
     case Step::What::UpdateInParts:
         return; // runTask() by part, then finish()
     }
@@ -102,11 +104,15 @@ void Learning::run(int j)
 void Learning::finish()
 {
     // The parts' losses and gradients add up (in part order), then the optimizer step.
-    for (size_t j = 0; j < mSteps.size(); ++j)
+    for (size_t j = 0; j < mSteps.size(); ++j) {
+        PlasticityRun &run = mNet.plasticities[j];
         if (mSteps[j].what == Step::What::UpdateInParts) {
-            PlasticityRun &run = mNet.plasticities[j];
             run.alert = run.plasticity->update(mSteps[j].frame);
+        } else if (mSteps[j].what == Step::What::EvaluateInParts) {
+            static_cast<LossPlasticity *>(run.plasticity.get())->finishEvaluation();
+            run.plasticity->skip();
         }
+    }
 }
 
 std::vector<std::string> Learning::applyDeltas()

@@ -34,7 +34,7 @@ public:
 private:
     struct Step
     {
-        enum class What { Skip, Evaluate, Update, UpdateInParts } what = What::Skip;
+        enum class What { Skip, EvaluateInParts, Update, UpdateInParts } what = What::Skip;
         plasticity::PlasticityFrame frame;
     };
     struct Task

@@ -43,6 +43,8 @@ public:
     int parts();
     void prepare(const plasticity::PlasticityFrame &frame);
     void runPart(int part, bool withGradients);
+    // After the parts of an evaluation without gradients: their losses add up.
+    void finishEvaluation() { gather(false); }
     // Tests: every value of the rollout is NaN before each evaluation (unwritten ones show).
     void poisonArena(bool on) { mPoison = on; }
     double loss0() const { return mLoss0; }
