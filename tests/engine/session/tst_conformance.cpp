@@ -11,16 +11,6 @@ using namespace streamlab;
 
 namespace {
 
-std::vector<std::string> stGraphFiles(const std::string &dir)
-{
-    std::vector<std::string> files;
-    for (const auto &entry : std::filesystem::directory_iterator(dir))
-        if (entry.path().extension() == ".st_graph")
-            files.push_back(entry.path().string());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
 // Loads, compiles and streams `frames` frames; returns "" or what went wrong.
 std::string streamFile(const std::string &path, int frames)
 {
@@ -48,7 +38,7 @@ TEST(Conformance, StatestreamFilesStreamOrAreRejected)
     const std::string dir = test::conformanceDir();
     if (dir.empty())
         GTEST_SKIP() << "STREAMLAB_CONFORMANCE_DIR is not set";
-    const auto files = stGraphFiles(dir);
+    const auto files = test::stGraphFiles(dir);
     ASSERT_FALSE(files.empty()) << dir;
     for (const auto &file : files) {
         const std::string name = std::filesystem::path(file).filename().string();
@@ -67,7 +57,7 @@ TEST(Conformance, StatestreamFilesStreamOrAreRejected)
 
 TEST(Conformance, OurExamplesStream)
 {
-    const auto files = stGraphFiles(test::sourcePath("examples"));
+    const auto files = test::stGraphFiles(test::sourcePath("examples"));
     ASSERT_GE(files.size(), 4u);
     for (const auto &file : files) {
         SCOPED_TRACE(file);
