@@ -1,9 +1,12 @@
 // The `cpu` backend: runs the frame plan's ops on the calling thread, with each worker's scratch
-// in an arena of its own (sized once, to the plan's largest task). Its kernels are today's
-// ops/ functions, called in the order the interpreter called them, so a frame through the plan
-// is bit for bit the frame the reference computes. Each op kind's derivative (the Gradient ops
+// in an arena of its own (sized once, to the plan's largest task). Its kernels are the reference
+// ops/ functions, called in the order the interpreter called them, except where a kernel of its
+// own is faster for the shape (runsReferenceKernel: stride-1 convolutions, cpu/directconv.h);
+// tests compare those with the reference. Each op kind's derivative (the Gradient ops
 // reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order as runOp.
 #include "backend/cpu/cpubackend.h"
+
+#include "backend/cpu/directconv.h"
 
 #include "ops/loss.h"
 #include "ops/neuron.h"
@@ -239,12 +242,16 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         else
             effectiveWeight(op, at(op.in[0]), at.floats(op.in[0]), 1, out);
         return;
-    case OpKind::Conv:
-        ops::convForward(*op.geometry, A, at(op.in[0]),
-                         op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]), op.perAgent, out,
-                         ops::kDefaultColumnFloats,
-                         op.accumulate ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
+    case OpKind::Conv: {
+        const float *w = op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]);
+        if (!runsReferenceKernel(op))
+            cpu::directConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
+        else
+            ops::convForward(*op.geometry, A, at(op.in[0]), w, op.perAgent, out,
+                             ops::kDefaultColumnFloats,
+                             op.accumulate ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
         return;
+    }
     case OpKind::BroadcastAdd:
         ops::broadcastAdd(out, A, C, X, Y, at(op.in[0]), op.srcDims[1], op.srcDims[2],
                           op.srcDims[3]);
@@ -491,6 +498,11 @@ void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const Run
 }
 
 } // namespace
+
+bool runsReferenceKernel(const Op &op)
+{
+    return !(op.kind == OpKind::Conv && cpu::directConvFits(*op.geometry));
+}
 
 std::unique_ptr<Backend> createCpuBackend()
 {

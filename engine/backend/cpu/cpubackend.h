@@ -7,4 +7,9 @@ namespace streamlab::backend {
 
 std::unique_ptr<Backend> createCpuBackend();
 
+// Whether the cpu backend runs `op` with the reference kernel of ops/, so that it computes bit
+// for bit what the reference interpreter computes; otherwise it runs a kernel of its own
+// (cpu/directconv.h), chosen per shape where it is faster, which rounds in another order.
+bool runsReferenceKernel(const plan::Op &op);
+
 } // namespace streamlab::backend

@@ -1,8 +1,10 @@
 // The frame plan: its text form against hand-counted ops and FLOPs, and every network we have
 // run through the plan on the CPU backend against the reference interpreter (ops/ via
 // session/compute.cpp), with the outputs and the scratch arena poisoned first: bit for bit where
-// a task runs whole, within rounding where it is split by agents.
+// a task runs whole on the reference's kernels, within rounding where it is split by agents or
+// runs a kernel of the backend's own.
 #include "backend/backend.h"
+#include "backend/cpu/cpubackend.h"
 #include "engine/session/sessionfixture.h"
 #include "plan/plan.h"
 #include "session/forward.h"
@@ -107,27 +109,31 @@ int compareWithReference(session::Session &s, const std::string &what)
         }
         context.agentBegin = 0;
         context.agentEnd = -1;
-        // A whole task computes what the reference computes, bit for bit. A split task's
-        // products are narrower GEMMs, whose kernels may sum in another order (AVX-512 Eigen
-        // blocks the inner dimension by the width of the product): every element within a
-        // relative 1e-5 of the largest of the pool's values and of its sum before the pipeline
-        // (a layer norm subtracts means of large sums: the difference stays that of the sums),
-        // none unwritten (a NaN from the poison fails every comparison).
+        // A whole task that runs the reference's kernels computes what the reference computes,
+        // bit for bit. A split task's products are narrower GEMMs, whose kernels may sum in
+        // another order (AVX-512 Eigen blocks the inner dimension by the width of the product),
+        // and the backend's own kernels (a direct convolution) sum in theirs: then every element
+        // within a relative 1e-5 of the largest of the pool's values and of its sum before the
+        // pipeline (a layer norm subtracts means of large sums: the difference stays that of the
+        // sums), none unwritten (a NaN from the poison fails every comparison).
         for (float v : reference)
             largest = std::max(largest, static_cast<double>(std::fabs(v)));
-        const double bound = task.parts > 1 ? 1e-5 * std::max(largest, 1e-30) : 0.0;
+        bool exact = task.parts == 1;
+        for (size_t i = task.begin; i < task.end; ++i)
+            exact = exact && backend::runsReferenceKernel(plan.ops[i]);
+        const double bound = exact ? 0.0 : 1e-5 * std::max(largest, 1e-30);
         size_t mismatches = 0;
         for (size_t i = 0; i < reference.size(); ++i) {
             uint32_t a = 0, b = 0;
             std::memcpy(&a, &reference[i], 4);
             std::memcpy(&b, &back[i], 4);
-            const bool same = task.parts > 1
-                ? std::fabs(static_cast<double>(back[i]) - reference[i]) <= bound
-                : a == b;
+            const bool same
+                = exact ? a == b : std::fabs(static_cast<double>(back[i]) - reference[i]) <= bound;
             if (!same && ++mismatches <= 3)
                 ADD_FAILURE() << what << ": pool '" << np.spec->name << "' element " << i
                               << ": plan " << back[i] << ", reference " << reference[i]
-                              << (task.parts > 1 ? " (split task)" : "");
+                              << (task.parts > 1 ? " (split task)" : "")
+                              << (exact ? "" : " (within rounding)");
         }
         ++compared;
     }

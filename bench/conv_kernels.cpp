@@ -1,0 +1,95 @@
+// The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
+// reference's im2col + GEMM (ops::convForward) against the direct kernel (backend/cpu/
+// directconv.h), one thread, alternating, median of the rounds. The figures decide
+// directConvFits (bench/results.md, "convolution kernels").
+//
+//   streamlab-bench-conv [ROUNDS]
+#include "backend/cpu/directconv.h"
+#include "ops/conv.h"
+#include "tensor/random.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace streamlab;
+
+namespace {
+
+struct Shape
+{
+    const char *what;
+    int agents, inC, size, outC, rf;
+};
+
+// Seconds per call of `run`, over enough calls for about 0.2 s.
+template <class F>
+double secondsPerCall(F &&run)
+{
+    using Clock = std::chrono::steady_clock;
+    run();
+    int calls = 1;
+    for (;;) {
+        const auto start = Clock::now();
+        for (int k = 0; k < calls; ++k)
+            run();
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (seconds > 0.2)
+            return seconds / calls;
+        calls *= 2;
+    }
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
+    const Shape shapes[] = {
+        {"pools4096: 4 agents [4,4,4] 3x3", 4, 4, 4, 4, 3},
+        {"pools1024: 8 agents [4,8,8] 3x3", 8, 4, 8, 4, 3},
+        {"many_pools: 16 agents [8,16,16] 3x3", 16, 8, 16, 8, 3},
+        {"16 agents [16,16,16] 3x3", 16, 16, 16, 16, 3},
+        {"16 agents [32,16,16] 3x3", 16, 32, 16, 32, 3},
+        {"16 agents [32,32,32] 5x5", 16, 32, 32, 32, 5},
+        {"big_conv: 64 agents [64,32,32] 3x3", 64, 64, 32, 64, 3},
+    };
+    std::printf("| shape | GFLOP a call | im2col + GEMM GFLOP/s | direct GFLOP/s | direct / "
+                "GEMM |\n|---|---|---|---|---|\n");
+    for (const Shape &s : shapes) {
+        const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.size, s.size,
+                                                s.rf, 1);
+        Rng rng(7);
+        std::vector<float> in(static_cast<size_t>(s.agents) * s.inC * s.size * s.size);
+        std::vector<float> w(static_cast<size_t>(g.weightCount()));
+        std::vector<float> out(static_cast<size_t>(s.agents) * s.outC * s.size * s.size);
+        for (float &x : in)
+            x = static_cast<float>(rng.uniform(-1.0, 1.0));
+        for (float &x : w)
+            x = static_cast<float>(rng.uniform(-1.0, 1.0));
+        const double flops = 2.0 * s.agents * g.weightCount() * s.size * s.size;
+        std::vector<double> gemm, direct;
+        for (int r = 0; r < rounds; ++r) {
+            gemm.push_back(secondsPerCall([&] {
+                ops::convForward(g, s.agents, in.data(), w.data(), false, out.data(),
+                                 ops::kDefaultColumnFloats, ops::ConvOutput::Add);
+            }));
+            direct.push_back(secondsPerCall([&] {
+                backend::cpu::directConv(g, s.agents, in.data(), w.data(), false, out.data(),
+                                         true);
+            }));
+        }
+        const double a = flops / median(gemm) * 1e-9, b = flops / median(direct) * 1e-9;
+        std::printf("| %s | %.4f | %.1f | %.1f | %.2fx |\n", s.what, flops * 1e-9, a, b, b / a);
+    }
+    return 0;
+}

@@ -1,0 +1,37 @@
+// The cpu backend's direct convolution: a stride-1 convolution (3x3 on pools of the same size,
+// statestream's many small pools) computed from a zero-padded copy of each agent's input, without
+// a column matrix and without a GEMM library.
+//
+// With the padded input's row pitch PY, output (x, y) and kernel tap (u, v) read the padded
+// input at (x * PY + y) + (u * dilX * PY + v * dilY): one fixed offset per tap. So over the
+// "grid" index q = x * PY + y the convolution is, per tap, a multiply-add of a contiguous run of
+// the input, vectorised along q (the PY - outY positions of each row that fall in the right
+// padding are computed and dropped). A tile of output features and grid vectors stays in
+// registers over every input feature and tap: each input vector loaded serves every feature of
+// the tile.
+//
+// The reference is ops::convForward (im2col and a GEMM); tests/engine/plan/tst_backendops.cpp
+// compares the two on every geometry this kernel takes. Which of the two the backend runs for a
+// shape is decided by directConvFits, from the figures in bench/results.md.
+#pragma once
+
+#include "ops/conv.h"
+
+#include <cstddef>
+
+namespace streamlab::backend::cpu {
+
+// Whether directConv computes `g`: stride 1, no upsampling, not a dense or pointwise product.
+bool directConvApplies(const ops::ConvGeometry &g);
+// Whether it is the faster of the two kernels for `g` (bench/results.md, "convolution kernels").
+bool directConvFits(const ops::ConvGeometry &g);
+
+// out [agents, outC, outX, outY] = (or += with `add`, rounded as out + a separate result would
+// be) the convolution of in [agents, inC, inX, inY] with w [outC, inC, kx, ky] (or one such
+// weight per agent with `perAgentWeights`). Requires directConvApplies(g). Each output element is
+// summed over input features, then taps, in the same order whatever the agents, so a part of a
+// task split by agents computes exactly what the whole task computes for those agents.
+void directConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
+                bool perAgentWeights, float *out, bool add);
+
+} // namespace streamlab::backend::cpu

@@ -1,0 +1,152 @@
+// The cpu backend's own kernels against the reference ops/ (ggml's test-backend-ops): every
+// geometry the direct convolution takes, with inputs drawn fresh per case (the seed is printed on
+// failure), outputs poisoned with NaN before an overwriting run so that an unwritten element
+// fails, and errors bounded per element by the floating-point bound of a sum of that many
+// products (both kernels round, in different orders).
+#include "backend/cpu/cpubackend.h"
+#include "backend/cpu/directconv.h"
+#include "ops/conv.h"
+#include "tensor/random.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace streamlab;
+using ops::ConvGeometry;
+
+namespace {
+
+struct Case
+{
+    int inC, inX, inY, outC, rf, dilation, agents;
+    bool perAgent;
+};
+
+std::string describe(const Case &c)
+{
+    return "[" + std::to_string(c.inC) + "," + std::to_string(c.inX) + "," + std::to_string(c.inY)
+        + "] -> " + std::to_string(c.outC) + " features, rf " + std::to_string(c.rf)
+        + ", dilation " + std::to_string(c.dilation) + ", " + std::to_string(c.agents) + " agents"
+        + (c.perAgent ? ", one weight per agent" : "");
+}
+
+std::vector<float> draw(Rng &rng, size_t n)
+{
+    std::vector<float> v(n);
+    for (float &x : v)
+        x = static_cast<float>(rng.uniform(-1.0, 1.0));
+    return v;
+}
+
+std::vector<float> absolute(std::vector<float> v)
+{
+    for (float &x : v)
+        x = std::fabs(x);
+    return v;
+}
+
+uint64_t freshSeed()
+{
+    std::random_device device;
+    return (static_cast<uint64_t>(device()) << 32) ^ device();
+}
+
+// Runs one case both ways, overwriting and adding, and compares element by element.
+void check(const Case &c, uint64_t seed)
+{
+    SCOPED_TRACE(describe(c) + ", seed " + std::to_string(seed));
+    std::string error;
+    const auto g = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.inX, c.inY, c.rf,
+                                      c.dilation, &error);
+    ASSERT_TRUE(g) << error;
+    ASSERT_TRUE(backend::cpu::directConvApplies(*g));
+    Rng rng(seed);
+    const size_t inFloats = static_cast<size_t>(c.agents) * g->inC * g->inX * g->inY;
+    const size_t outFloats = static_cast<size_t>(c.agents) * g->outC * g->outX * g->outY;
+    const size_t wFloats = static_cast<size_t>(g->weightCount()) * (c.perAgent ? c.agents : 1);
+    const auto in = draw(rng, inFloats), w = draw(rng, wFloats), before = draw(rng, outFloats);
+
+    // The bound: each kernel's result is within gamma_K * sum |w x| of the exact sum of K
+    // products (K = inC * taps, + 1 for the addition into `out`), so the two within twice that.
+    std::vector<float> magnitude(outFloats);
+    ops::convForward(*g, c.agents, absolute(in).data(), absolute(w).data(), c.perAgent,
+                     magnitude.data());
+    const double eps = std::numeric_limits<float>::epsilon() / 2;
+    const double K = static_cast<double>(g->inC) * g->kx * g->ky + 1;
+    const double gamma = K * eps / (1 - K * eps);
+
+    for (const bool add : {false, true}) {
+        SCOPED_TRACE(add ? "out += conv" : "out = conv");
+        std::vector<float> reference = before, direct = before;
+        if (!add)
+            std::fill(direct.begin(), direct.end(), std::numeric_limits<float>::quiet_NaN());
+        ops::convForward(*g, c.agents, in.data(), w.data(), c.perAgent, reference.data(),
+                         ops::kDefaultColumnFloats,
+                         add ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
+        backend::cpu::directConv(*g, c.agents, in.data(), w.data(), c.perAgent, direct.data(),
+                                 add);
+        size_t bad = 0;
+        for (size_t e = 0; e < outFloats; ++e) {
+            const double bound = 2 * gamma * (magnitude[e] + (add ? std::fabs(before[e]) : 0.0));
+            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
+                && ++bad <= 3)
+                ADD_FAILURE() << "element " << e << ": direct " << direct[e] << ", reference "
+                              << reference[e] << ", bound " << bound;
+        }
+        EXPECT_EQ(bad, 0u);
+    }
+
+    // A part of the agents computes exactly what the whole batch computes for them (a task split
+    // by agents must not change results).
+    if (c.agents > 2) {
+        std::vector<float> whole(outFloats), part(outFloats, 0.0f);
+        backend::cpu::directConv(*g, c.agents, in.data(), w.data(), c.perAgent, whole.data(),
+                                 false);
+        const size_t inAgent = inFloats / c.agents, outAgent = outFloats / c.agents;
+        const size_t wAgent = c.perAgent ? static_cast<size_t>(g->weightCount()) : 0;
+        backend::cpu::directConv(*g, c.agents - 2, in.data() + inAgent, w.data() + wAgent,
+                                 c.perAgent, part.data() + outAgent, false);
+        EXPECT_EQ(0, std::memcmp(whole.data() + outAgent, part.data() + outAgent,
+                                 (c.agents - 2) * outAgent * sizeof(float)));
+    }
+}
+
+} // namespace
+
+TEST(BackendOps, DirectConvolutionMatchesTheReferenceOnEveryGeometryItTakes)
+{
+    const Case cases[] = {
+        {4, 4, 4, 4, 3, 1, 4, false}, // the bench's 4096 pools
+        {4, 8, 8, 4, 3, 1, 8, false}, // 1024 pools
+        {8, 16, 16, 8, 3, 1, 5, false}, // 256 pools
+        {3, 7, 5, 9, 3, 1, 3, false}, // odd sizes; 9 features: a tile of one feature at the end
+        {2, 9, 6, 5, 2, 1, 3, false}, // an even kernel: more padding after than before
+        {2, 10, 11, 3, 4, 1, 2, false},
+        {3, 12, 13, 4, 5, 2, 3, false}, // dilated
+        {1, 30, 33, 6, 7, 1, 2, false}, // rows longer than a tile
+        {5, 6, 6, 7, 3, 1, 4, true}, // one weight per agent (unshare)
+        {3, 12, 1, 6, 3, 1, 3, false}, // 1-D source: kernels [rf, 1]
+        {16, 5, 3, 17, 3, 1, 2, false},
+    };
+    const uint64_t seed = freshSeed();
+    for (size_t k = 0; k < std::size(cases); ++k)
+        check(cases[k], seed + k);
+}
+
+TEST(BackendOps, DirectConvolutionLeavesOtherGeometriesToTheReference)
+{
+    auto make = [](int inX, int outX, int rf) {
+        return *ConvGeometry::make(3, inX, inX, 4, outX, outX, rf, 1);
+    };
+    EXPECT_TRUE(backend::cpu::directConvApplies(make(8, 8, 3)));
+    EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 4, 3))); // strided
+    EXPECT_FALSE(backend::cpu::directConvApplies(make(4, 8, 3))); // upsampled
+    EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 8, 1))); // pointwise: one GEMM
+    EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 1, 0))); // dense
+}
