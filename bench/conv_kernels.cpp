@@ -1,6 +1,6 @@
 // The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
-// reference's im2col + GEMM (ops::convForward) against the direct kernel (backend/cpu/
-// directconv.h), one thread, alternating, median of the rounds. The figures decide
+// reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight) against the direct
+// kernels (backend/cpu/directconv.h), one thread, alternating, median of the rounds. The figures decide
 // directConvFits (bench/results.md, "convolution kernels").
 //
 //   streamlab-bench-conv [ROUNDS]
@@ -22,7 +22,7 @@ namespace {
 struct Shape
 {
     const char *what;
-    int agents, inC, size, outC, rf;
+    int agents, inC, size, outC, outSize, rf;
 };
 
 // Seconds per call of `run`, over enough calls for about 0.2 s.
@@ -55,28 +55,33 @@ int main(int argc, char **argv)
 {
     const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
     const Shape shapes[] = {
-        {"pools4096: 4 agents [4,4,4] 3x3", 4, 4, 4, 4, 3},
-        {"pools1024: 8 agents [4,8,8] 3x3", 8, 4, 8, 4, 3},
-        {"many_pools: 16 agents [8,16,16] 3x3", 16, 8, 16, 8, 3},
-        {"16 agents [16,16,16] 3x3", 16, 16, 16, 16, 3},
-        {"16 agents [32,16,16] 3x3", 16, 32, 16, 32, 3},
-        {"16 agents [32,32,32] 5x5", 16, 32, 32, 32, 5},
-        {"big_conv: 64 agents [64,32,32] 3x3", 64, 64, 32, 64, 3},
+        {"pools4096: 4 agents [4,4,4] 3x3", 4, 4, 4, 4, 4, 3},
+        {"pools1024: 8 agents [4,8,8] 3x3", 8, 4, 8, 4, 8, 3},
+        {"many_pools: 16 agents [8,16,16] 3x3", 16, 8, 16, 8, 16, 3},
+        {"16 agents [16,16,16] 3x3", 16, 16, 16, 16, 16, 3},
+        {"16 agents [32,16,16] 3x3", 16, 32, 16, 32, 16, 3},
+        {"16 agents [32,32,32] 5x5", 16, 32, 32, 32, 32, 5},
+        {"big_conv: 64 agents [64,32,32] 3x3", 64, 64, 32, 64, 32, 3},
+        {"demo: 22 agents [1,64,64] -> [16,16,16] 5x5 stride 4", 22, 1, 64, 16, 16, 5},
+        {"demo: 11 agents [16,16,16] -> [32,4,4] 5x5 stride 4", 11, 16, 16, 32, 4, 5},
+        {"16 agents [16,32,32] -> [32,16,16] 3x3 stride 2", 16, 16, 32, 32, 16, 3},
+        {"16 agents [32,16,16] -> [64,8,8] 3x3 stride 2", 16, 32, 16, 64, 8, 3},
     };
-    std::printf("| shape | GFLOP a call | im2col + GEMM GFLOP/s | direct GFLOP/s | direct / "
-                "GEMM |\n|---|---|---|---|---|\n");
+    std::printf("| shape | GFLOP a call | forward: im2col + GEMM GFLOP/s | direct GFLOP/s | direct "
+                "/ GEMM | weight gradient: im2col + GEMM GFLOP/s | direct GFLOP/s | direct / GEMM "
+                "|\n|---|---|---|---|---|---|---|---|\n");
     for (const Shape &s : shapes) {
-        const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.size, s.size,
-                                                s.rf, 1);
+        const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.outSize,
+                                                s.outSize, s.rf, 1);
         Rng rng(7);
         std::vector<float> in(static_cast<size_t>(s.agents) * s.inC * s.size * s.size);
         std::vector<float> w(static_cast<size_t>(g.weightCount()));
-        std::vector<float> out(static_cast<size_t>(s.agents) * s.outC * s.size * s.size);
+        std::vector<float> out(static_cast<size_t>(s.agents) * s.outC * s.outSize * s.outSize);
         for (float &x : in)
             x = static_cast<float>(rng.uniform(-1.0, 1.0));
         for (float &x : w)
             x = static_cast<float>(rng.uniform(-1.0, 1.0));
-        const double flops = 2.0 * s.agents * g.weightCount() * s.size * s.size;
+        const double flops = 2.0 * s.agents * g.weightCount() * s.outSize * s.outSize;
         std::vector<double> gemm, direct;
         for (int r = 0; r < rounds; ++r) {
             gemm.push_back(secondsPerCall([&] {
@@ -88,8 +93,21 @@ int main(int argc, char **argv)
                                          true);
             }));
         }
+        std::vector<float> gradW(w.size(), 0.0f);
+        std::vector<double> gemmW, directW;
+        for (int r = 0; r < rounds; ++r) {
+            gemmW.push_back(secondsPerCall([&] {
+                ops::convBackwardWeight(g, s.agents, in.data(), out.data(), false, gradW.data());
+            }));
+            directW.push_back(secondsPerCall([&] {
+                backend::cpu::directConvBackwardWeight(g, s.agents, in.data(), out.data(), false,
+                                                       gradW.data());
+            }));
+        }
         const double a = flops / median(gemm) * 1e-9, b = flops / median(direct) * 1e-9;
-        std::printf("| %s | %.4f | %.1f | %.1f | %.2fx |\n", s.what, flops * 1e-9, a, b, b / a);
+        const double c = flops / median(gemmW) * 1e-9, d = flops / median(directW) * 1e-9;
+        std::printf("| %s | %.4f | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx |\n", s.what,
+                    flops * 1e-9, a, b, b / a, c, d, d / c);
     }
     return 0;
 }

@@ -1,9 +1,10 @@
 // The `cpu` backend: runs the frame plan's ops on the calling thread, with each worker's scratch
 // in an arena of its own (sized once, to the plan's largest task). Its kernels are the reference
 // ops/ functions, called in the order the interpreter called them, except where a kernel of its
-// own is faster for the shape (runsReferenceKernel: stride-1 convolutions, cpu/directconv.h);
-// tests compare those with the reference. Each op kind's derivative (the Gradient ops
-// reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order as runOp.
+// own is faster for the shape (runsReferenceKernel: convolutions and their weight gradients,
+// cpu/directconv.h); tests compare those with the reference. Each op kind's derivative (the
+// Gradient ops reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order
+// as runOp.
 #include "backend/cpu/cpubackend.h"
 
 #include "backend/cpu/directconv.h"
@@ -244,7 +245,7 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         return;
     case OpKind::Conv: {
         const float *w = op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]);
-        if (!runsReferenceKernel(op))
+        if (cpu::directConvFits(*op.geometry))
             cpu::directConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
         else
             ops::convForward(*op.geometry, A, at(op.in[0]), w, op.perAgent, out,
@@ -411,6 +412,8 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     case OpKind::Conv:
         if (operand == 0)
             ops::convBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
+        else if (cpu::directConvFits(*f.geometry))
+            cpu::directConvBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
         else
             ops::convBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
         return;
@@ -499,9 +502,15 @@ void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const Run
 
 } // namespace
 
-bool runsReferenceKernel(const Op &op)
+bool runsReferenceKernel(const plan::Plan &plan, const Op &op)
 {
-    return !(op.kind == OpKind::Conv && cpu::directConvFits(*op.geometry));
+    if (op.kind == OpKind::Conv)
+        return !cpu::directConvFits(*op.geometry);
+    if (op.kind == OpKind::Gradient && op.operand == 1) {
+        const Op &f = plan.ops[static_cast<size_t>(op.forward)];
+        return !(f.kind == OpKind::Conv && cpu::directConvFits(*f.geometry));
+    }
+    return true;
 }
 
 std::unique_ptr<Backend> createCpuBackend()

@@ -1,18 +1,21 @@
-// The cpu backend's direct convolution: a stride-1 convolution (3x3 on pools of the same size,
-// statestream's many small pools) computed from a zero-padded copy of each agent's input, without
-// a column matrix and without a GEMM library.
+// The cpu backend's direct convolution: any convolution without upsampling that is not a plain
+// product (3x3 on pools of the same size, statestream's many small pools; the strided 5x5 of
+// the demo), computed from a zero-padded copy of each agent's input, without a column matrix and
+// without a GEMM library.
 //
-// With the padded input's row pitch PY, output (x, y) and kernel tap (u, v) read the padded
-// input at (x * PY + y) + (u * dilX * PY + v * dilY): one fixed offset per tap. So over the
-// "grid" index q = x * PY + y the convolution is, per tap, a multiply-add of a contiguous run of
-// the input, vectorised along q (the PY - outY positions of each row that fall in the right
-// padding are computed and dropped). A tile of output features and grid vectors stays in
-// registers over every input feature and tap: each input vector loaded serves every feature of
-// the tile.
+// With stride 1 and the padded input's row pitch PY, output (x, y) and kernel tap (u, v) read
+// the padded input at (x * PY + y) + (u * dilX * PY + v * dilY): one fixed offset per tap. So
+// over the "grid" index q = x * PY + y the convolution is, per input feature and tap, a
+// multiply-add of a contiguous run of the input, vectorised along q (the PY - outY positions of
+// each row that fall in the right padding are computed and dropped). A stride s is brought back
+// to that case by splitting the padded input into s x s phases (rows X = s * X' + r go to row X'
+// of phase r), in which a tap reads a contiguous run again. A tile of output features and grid
+// vectors stays in registers over every input feature and tap: each input vector loaded serves
+// every feature of the tile.
 //
 // The reference is ops::convForward (im2col and a GEMM); tests/engine/plan/tst_backendops.cpp
-// compares the two on every geometry this kernel takes. Which of the two the backend runs for a
-// shape is decided by directConvFits, from the figures in bench/results.md.
+// compares the two on every kind of geometry this kernel takes. Which of the two the backend runs
+// for a shape is decided by directConvFits, from the figures in bench/results.md.
 #pragma once
 
 #include "ops/conv.h"
@@ -21,9 +24,11 @@
 
 namespace streamlab::backend::cpu {
 
-// Whether directConv computes `g`: stride 1, no upsampling, not a dense or pointwise product.
+// Whether directConv computes `g`: no upsampling, not a dense product or a stride-1 pointwise
+// one (those are one GEMM).
 bool directConvApplies(const ops::ConvGeometry &g);
-// Whether it is the faster of the two kernels for `g` (bench/results.md, "convolution kernels").
+// Whether the direct kernels (forward and weight gradient) are the faster for `g`
+// (bench/results.md, "convolution kernels").
 bool directConvFits(const ops::ConvGeometry &g);
 
 // out [agents, outC, outX, outY] = (or += with `add`, rounded as out + a separate result would
@@ -33,5 +38,12 @@ bool directConvFits(const ops::ConvGeometry &g);
 // task split by agents computes exactly what the whole task computes for those agents.
 void directConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
                 bool perAgentWeights, float *out, bool add);
+
+// gradW += dL/dW (ops::convBackwardWeight's contract): the sum over agents of the output
+// gradient's products with the input each weight entry sees, or one gradient per agent with
+// `perAgentWeights`. Over the same grid as directConv, with the gradient 0 at the positions it
+// drops: one dot product per (feature, entry), the sum over agents in agent order.
+void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const float *in,
+                              const float *gradOut, bool perAgentWeights, float *gradW);
 
 } // namespace streamlab::backend::cpu

@@ -1,5 +1,5 @@
-// The cpu backend's own kernels against the reference ops/ (ggml's test-backend-ops): every
-// geometry the direct convolution takes, with inputs drawn fresh per case (the seed is printed on
+// The cpu backend's own kernels against the reference ops/ (ggml's test-backend-ops): every kind
+// of geometry the direct convolution and its weight gradient take, with inputs drawn fresh per case (the seed is printed on
 // failure), outputs poisoned with NaN before an overwriting run so that an unwritten element
 // fails, and errors bounded per element by the floating-point bound of a sum of that many
 // products (both kernels round, in different orders).
@@ -24,14 +24,15 @@ namespace {
 
 struct Case
 {
-    int inC, inX, inY, outC, rf, dilation, agents;
+    int inC, inX, inY, outC, outX, outY, rf, dilation, agents;
     bool perAgent;
 };
 
 std::string describe(const Case &c)
 {
     return "[" + std::to_string(c.inC) + "," + std::to_string(c.inX) + "," + std::to_string(c.inY)
-        + "] -> " + std::to_string(c.outC) + " features, rf " + std::to_string(c.rf)
+        + "] -> [" + std::to_string(c.outC) + "," + std::to_string(c.outX) + ","
+        + std::to_string(c.outY) + "], rf " + std::to_string(c.rf)
         + ", dilation " + std::to_string(c.dilation) + ", " + std::to_string(c.agents) + " agents"
         + (c.perAgent ? ", one weight per agent" : "");
 }
@@ -62,7 +63,7 @@ void check(const Case &c, uint64_t seed)
 {
     SCOPED_TRACE(describe(c) + ", seed " + std::to_string(seed));
     std::string error;
-    const auto g = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.inX, c.inY, c.rf,
+    const auto g = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.outX, c.outY, c.rf,
                                       c.dilation, &error);
     ASSERT_TRUE(g) << error;
     ASSERT_TRUE(backend::cpu::directConvApplies(*g));
@@ -102,6 +103,34 @@ void check(const Case &c, uint64_t seed)
         EXPECT_EQ(bad, 0u);
     }
 
+    // The weight gradient (+=, summed over agents unless one weight per agent): each element a
+    // sum of agents x outX x outY products.
+    {
+        SCOPED_TRACE("dL/dW");
+        const auto gradOut = draw(rng, outFloats);
+        const auto gradBefore = draw(rng, wFloats);
+        std::vector<float> magnitudeW(wFloats, 0.0f);
+        ops::convBackwardWeight(*g, c.agents, absolute(in).data(), absolute(gradOut).data(),
+                                c.perAgent, magnitudeW.data());
+        const double terms
+            = static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1;
+        const double gammaW = terms * eps / (1 - terms * eps);
+        std::vector<float> reference = gradBefore, direct = gradBefore;
+        ops::convBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
+                                reference.data());
+        backend::cpu::directConvBackwardWeight(*g, c.agents, in.data(), gradOut.data(),
+                                               c.perAgent, direct.data());
+        size_t bad = 0;
+        for (size_t e = 0; e < wFloats; ++e) {
+            const double bound = 2 * gammaW * (magnitudeW[e] + std::fabs(gradBefore[e]));
+            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
+                && ++bad <= 3)
+                ADD_FAILURE() << "weight " << e << ": direct " << direct[e] << ", reference "
+                              << reference[e] << ", bound " << bound;
+        }
+        EXPECT_EQ(bad, 0u);
+    }
+
     // A part of the agents computes exactly what the whole batch computes for them (a task split
     // by agents must not change results).
     if (c.agents > 2) {
@@ -122,17 +151,25 @@ void check(const Case &c, uint64_t seed)
 TEST(BackendOps, DirectConvolutionMatchesTheReferenceOnEveryGeometryItTakes)
 {
     const Case cases[] = {
-        {4, 4, 4, 4, 3, 1, 4, false}, // the bench's 4096 pools
-        {4, 8, 8, 4, 3, 1, 8, false}, // 1024 pools
-        {8, 16, 16, 8, 3, 1, 5, false}, // 256 pools
-        {3, 7, 5, 9, 3, 1, 3, false}, // odd sizes; 9 features: a tile of one feature at the end
-        {2, 9, 6, 5, 2, 1, 3, false}, // an even kernel: more padding after than before
-        {2, 10, 11, 3, 4, 1, 2, false},
-        {3, 12, 13, 4, 5, 2, 3, false}, // dilated
-        {1, 30, 33, 6, 7, 1, 2, false}, // rows longer than a tile
-        {5, 6, 6, 7, 3, 1, 4, true}, // one weight per agent (unshare)
-        {3, 12, 1, 6, 3, 1, 3, false}, // 1-D source: kernels [rf, 1]
-        {16, 5, 3, 17, 3, 1, 2, false},
+        {4, 4, 4, 4, 4, 4, 3, 1, 4, false}, // the bench's 4096 pools
+        {4, 8, 8, 4, 8, 8, 3, 1, 8, false}, // 1024 pools
+        {8, 16, 16, 8, 16, 16, 3, 1, 5, false}, // 256 pools
+        {3, 7, 5, 9, 7, 5, 3, 1, 3, false}, // odd sizes; 9 features: a tile of one at the end
+        {2, 9, 6, 5, 9, 6, 2, 1, 3, false}, // an even kernel: more padding after than before
+        {2, 10, 11, 3, 10, 11, 4, 1, 2, false},
+        {3, 12, 13, 4, 12, 13, 5, 2, 3, false}, // dilated
+        {1, 30, 33, 6, 30, 33, 7, 1, 2, false}, // rows longer than a tile
+        {5, 6, 6, 7, 6, 6, 3, 1, 4, true}, // one weight per agent (unshare)
+        {3, 12, 1, 6, 12, 1, 3, 1, 3, false}, // 1-D source: kernels [rf, 1]
+        {16, 5, 3, 17, 5, 3, 3, 1, 2, false},
+        {1, 64, 64, 16, 16, 16, 5, 1, 3, false}, // the demo's strided convolutions
+        {16, 16, 16, 32, 4, 4, 5, 1, 3, false},
+        {3, 12, 10, 4, 6, 5, 3, 1, 3, false}, // stride 2: one odd-sized phase per axis
+        {2, 12, 12, 5, 4, 4, 2, 1, 2, false}, // stride 3, a kernel smaller than the stride
+        {3, 8, 8, 4, 4, 4, 1, 1, 3, false}, // 1x1 stride 2: subsampling
+        {3, 8, 6, 4, 4, 3, 3, 1, 3, false}, // stride 2, one phase row shorter than the others
+        {2, 9, 9, 3, 3, 3, 3, 2, 2, false}, // stride 3, dilated
+        {2, 12, 1, 3, 4, 1, 5, 1, 3, true}, // 1-D, stride 3, one weight per agent
     };
     const uint64_t seed = freshSeed();
     for (size_t k = 0; k < std::size(cases); ++k)
@@ -145,7 +182,8 @@ TEST(BackendOps, DirectConvolutionLeavesOtherGeometriesToTheReference)
         return *ConvGeometry::make(3, inX, inX, 4, outX, outX, rf, 1);
     };
     EXPECT_TRUE(backend::cpu::directConvApplies(make(8, 8, 3)));
-    EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 4, 3))); // strided
+    EXPECT_TRUE(backend::cpu::directConvApplies(make(8, 4, 3))); // strided
+    EXPECT_TRUE(backend::cpu::directConvApplies(make(8, 4, 1))); // subsampling
     EXPECT_FALSE(backend::cpu::directConvApplies(make(4, 8, 3))); // upsampled
     EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 8, 1))); // pointwise: one GEMM
     EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 1, 0))); // dense
