@@ -22,11 +22,26 @@ namespace {
 using Vec = __m512;
 constexpr int Lanes = 16;
 constexpr int MaxVectors = 4;
-inline Vec zero() { return _mm512_setzero_ps(); }
-inline Vec load(const float *p) { return _mm512_loadu_ps(p); }
-inline void store(float *p, Vec v) { _mm512_storeu_ps(p, v); }
-inline Vec madd(Vec x, float w, Vec acc) { return _mm512_fmadd_ps(x, _mm512_set1_ps(w), acc); }
-inline Vec madd(Vec x, Vec y, Vec acc) { return _mm512_fmadd_ps(x, y, acc); }
+inline Vec zero()
+{
+    return _mm512_setzero_ps();
+}
+inline Vec load(const float *p)
+{
+    return _mm512_loadu_ps(p);
+}
+inline void store(float *p, Vec v)
+{
+    _mm512_storeu_ps(p, v);
+}
+inline Vec madd(Vec x, float w, Vec acc)
+{
+    return _mm512_fmadd_ps(x, _mm512_set1_ps(w), acc);
+}
+inline Vec madd(Vec x, Vec y, Vec acc)
+{
+    return _mm512_fmadd_ps(x, y, acc);
+}
 // dst[0, n) = src[0, n), or += with `add`: rows of a few floats without a library call.
 inline void moveRow(float *dst, const float *src, int n, bool add)
 {
@@ -42,25 +57,52 @@ inline void moveRow(float *dst, const float *src, int n, bool add)
 using Vec = __m256;
 constexpr int Lanes = 8;
 constexpr int MaxVectors = 2;
-inline Vec zero() { return _mm256_setzero_ps(); }
-inline Vec load(const float *p) { return _mm256_loadu_ps(p); }
-inline void store(float *p, Vec v) { _mm256_storeu_ps(p, v); }
-inline Vec madd(Vec x, float w, Vec acc) { return _mm256_fmadd_ps(x, _mm256_set1_ps(w), acc); }
-inline Vec madd(Vec x, Vec y, Vec acc) { return _mm256_fmadd_ps(x, y, acc); }
+inline Vec zero()
+{
+    return _mm256_setzero_ps();
+}
+inline Vec load(const float *p)
+{
+    return _mm256_loadu_ps(p);
+}
+inline void store(float *p, Vec v)
+{
+    _mm256_storeu_ps(p, v);
+}
+inline Vec madd(Vec x, float w, Vec acc)
+{
+    return _mm256_fmadd_ps(x, _mm256_set1_ps(w), acc);
+}
+inline Vec madd(Vec x, Vec y, Vec acc)
+{
+    return _mm256_fmadd_ps(x, y, acc);
+}
 #else
 using Vec = float __attribute__((vector_size(16))); // GCC and clang vector extensions
 constexpr int Lanes = 4;
 constexpr int MaxVectors = 2;
-inline Vec zero() { return Vec {}; }
+inline Vec zero()
+{
+    return Vec {};
+}
 inline Vec load(const float *p)
 {
     Vec v;
     std::memcpy(&v, p, sizeof v);
     return v;
 }
-inline void store(float *p, Vec v) { std::memcpy(p, &v, sizeof v); }
-inline Vec madd(Vec x, float w, Vec acc) { return acc + x * w; }
-inline Vec madd(Vec x, Vec y, Vec acc) { return acc + x * y; }
+inline void store(float *p, Vec v)
+{
+    std::memcpy(p, &v, sizeof v);
+}
+inline Vec madd(Vec x, float w, Vec acc)
+{
+    return acc + x * w;
+}
+inline Vec madd(Vec x, Vec y, Vec acc)
+{
+    return acc + x * y;
+}
 #endif
 #if !defined(__AVX512F__)
 inline void moveRow(float *dst, const float *src, int n, bool add)
@@ -89,7 +131,7 @@ inline float laneSum(Vec v)
 // F output features x V grid vectors, summed over every (input feature, tap) entry in order.
 // `padded` and `grid` point at the tile's first grid position; `w` at the tile's first feature's
 // weights, whose entries are in the same order as `offsets`.
-template <int F, int V>
+template<int F, int V>
 void tile(const float *padded, const int *offsets, int entries, const float *w, size_t wStride,
           float *grid, size_t gridStride)
 {
@@ -115,13 +157,13 @@ void tile(const float *padded, const int *offsets, int entries, const float *w, 
 
 using TileFn = void (*)(const float *, const int *, int, const float *, size_t, float *, size_t);
 
-template <int F, int... V>
+template<int F, int... V>
 constexpr std::array<TileFn, sizeof...(V)> tileRow(std::integer_sequence<int, V...>)
 {
     return {tile<F, V + 1>...};
 }
 
-template <int... F>
+template<int... F>
 constexpr std::array<std::array<TileFn, MaxVectors>, sizeof...(F)>
 tileTable(std::integer_sequence<int, F...>)
 {
@@ -136,10 +178,10 @@ constexpr auto Tiles = tileTable(std::make_integer_sequence<int, MaxFeatures>())
 // of `agents` agents (their phases `phaseStride` floats apart, their gradient grids
 // `gridAgentStride`). The gradient grid holds 0 at the positions the forward drops, so they add
 // nothing. The lanes are summed once, after every agent.
-template <int F, int E>
-void gradientTile(const float *grad, size_t gridStride, size_t gridAgentStride,
-                  const float *phases, size_t phaseStride, const int *offsets, int vectors,
-                  int agents, float *dW, size_t dWStride)
+template<int F, int E>
+void gradientTile(const float *grad, size_t gridStride, size_t gridAgentStride, const float *phases,
+                  size_t phaseStride, const int *offsets, int vectors, int agents, float *dW,
+                  size_t dWStride)
 {
     Vec acc[F][E];
     for (int f = 0; f < F; ++f)
@@ -167,13 +209,13 @@ void gradientTile(const float *grad, size_t gridStride, size_t gridAgentStride,
 using GradientTileFn = void (*)(const float *, size_t, size_t, const float *, size_t, const int *,
                                 int, int, float *, size_t);
 
-template <int F, int... E>
+template<int F, int... E>
 constexpr std::array<GradientTileFn, sizeof...(E)> gradientTileRow(std::integer_sequence<int, E...>)
 {
     return {gradientTile<F, E + 1>...};
 }
 
-template <int... F>
+template<int... F>
 constexpr std::array<std::array<GradientTileFn, MaxVectors>, sizeof...(F)>
 gradientTileTable(std::integer_sequence<int, F...>)
 {
@@ -376,9 +418,9 @@ void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const floa
             for (int e0 = 0; e0 < entries; e0 += MaxVectors) {
                 const int E = std::min(MaxVectors, entries - e0);
                 GradientTiles[static_cast<size_t>(F - 1)][static_cast<size_t>(E - 1)](
-                    grid.data() + gridStride * static_cast<size_t>(o0), gridStride,
-                    gridAgentStride, phases.data(), phaseStride, offsets.data() + e0, l.vectors,
-                    n, dW + static_cast<size_t>(entries) * o0 + static_cast<size_t>(e0),
+                    grid.data() + gridStride * static_cast<size_t>(o0), gridStride, gridAgentStride,
+                    phases.data(), phaseStride, offsets.data() + e0, l.vectors, n,
+                    dW + static_cast<size_t>(entries) * o0 + static_cast<size_t>(e0),
                     static_cast<size_t>(entries));
             }
         }

@@ -1,8 +1,8 @@
 // The cpu backend's own kernels against the reference ops/ (ggml's test-backend-ops): every kind
-// of geometry the direct convolution and its weight gradient take, with inputs drawn fresh per case (the seed is printed on
-// failure), outputs poisoned with NaN before an overwriting run so that an unwritten element
-// fails, and errors bounded per element by the floating-point bound of a sum of that many
-// products (both kernels round, in different orders).
+// of geometry the direct convolution and its weight gradient take, with inputs drawn fresh per case
+// (the seed is printed on failure), outputs poisoned with NaN before an overwriting run so that an
+// unwritten element fails, and errors bounded per element by the floating-point bound of a sum of
+// that many products (both kernels round, in different orders).
 #include "backend/cpu/cpubackend.h"
 #include "backend/cpu/directconv.h"
 #include "ops/conv.h"
@@ -32,8 +32,8 @@ std::string describe(const Case &c)
 {
     return "[" + std::to_string(c.inC) + "," + std::to_string(c.inX) + "," + std::to_string(c.inY)
         + "] -> [" + std::to_string(c.outC) + "," + std::to_string(c.outX) + ","
-        + std::to_string(c.outY) + "], rf " + std::to_string(c.rf)
-        + ", dilation " + std::to_string(c.dilation) + ", " + std::to_string(c.agents) + " agents"
+        + std::to_string(c.outY) + "], rf " + std::to_string(c.rf) + ", dilation "
+        + std::to_string(c.dilation) + ", " + std::to_string(c.agents) + " agents"
         + (c.perAgent ? ", one weight per agent" : "");
 }
 
@@ -63,8 +63,8 @@ void check(const Case &c, uint64_t seed)
 {
     SCOPED_TRACE(describe(c) + ", seed " + std::to_string(seed));
     std::string error;
-    const auto g = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.outX, c.outY, c.rf,
-                                      c.dilation, &error);
+    const auto g
+        = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.outX, c.outY, c.rf, c.dilation, &error);
     ASSERT_TRUE(g) << error;
     ASSERT_TRUE(backend::cpu::directConvApplies(*g));
     Rng rng(seed);
@@ -90,13 +90,11 @@ void check(const Case &c, uint64_t seed)
         ops::convForward(*g, c.agents, in.data(), w.data(), c.perAgent, reference.data(),
                          ops::kDefaultColumnFloats,
                          add ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
-        backend::cpu::directConv(*g, c.agents, in.data(), w.data(), c.perAgent, direct.data(),
-                                 add);
+        backend::cpu::directConv(*g, c.agents, in.data(), w.data(), c.perAgent, direct.data(), add);
         size_t bad = 0;
         for (size_t e = 0; e < outFloats; ++e) {
             const double bound = 2 * gamma * (magnitude[e] + (add ? std::fabs(before[e]) : 0.0));
-            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
-                && ++bad <= 3)
+            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
                 ADD_FAILURE() << "element " << e << ": direct " << direct[e] << ", reference "
                               << reference[e] << ", bound " << bound;
         }
@@ -112,19 +110,17 @@ void check(const Case &c, uint64_t seed)
         std::vector<float> magnitudeW(wFloats, 0.0f);
         ops::convBackwardWeight(*g, c.agents, absolute(in).data(), absolute(gradOut).data(),
                                 c.perAgent, magnitudeW.data());
-        const double terms
-            = static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1;
+        const double terms = static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1;
         const double gammaW = terms * eps / (1 - terms * eps);
         std::vector<float> reference = gradBefore, direct = gradBefore;
         ops::convBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
                                 reference.data());
-        backend::cpu::directConvBackwardWeight(*g, c.agents, in.data(), gradOut.data(),
-                                               c.perAgent, direct.data());
+        backend::cpu::directConvBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
+                                               direct.data());
         size_t bad = 0;
         for (size_t e = 0; e < wFloats; ++e) {
             const double bound = 2 * gammaW * (magnitudeW[e] + std::fabs(gradBefore[e]));
-            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
-                && ++bad <= 3)
+            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
                 ADD_FAILURE() << "weight " << e << ": direct " << direct[e] << ", reference "
                               << reference[e] << ", bound " << bound;
         }
@@ -141,8 +137,9 @@ void check(const Case &c, uint64_t seed)
         const size_t wAgent = c.perAgent ? static_cast<size_t>(g->weightCount()) : 0;
         backend::cpu::directConv(*g, c.agents - 2, in.data() + inAgent, w.data() + wAgent,
                                  c.perAgent, part.data() + outAgent, false);
-        EXPECT_EQ(0, std::memcmp(whole.data() + outAgent, part.data() + outAgent,
-                                 (c.agents - 2) * outAgent * sizeof(float)));
+        EXPECT_EQ(0,
+                  std::memcmp(whole.data() + outAgent, part.data() + outAgent,
+                              (c.agents - 2) * outAgent * sizeof(float)));
     }
 }
 
