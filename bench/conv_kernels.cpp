@@ -1,7 +1,7 @@
 // The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
 // reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight) against the direct
-// kernels (backend/cpu/directconv.h), one thread, alternating, median of the rounds. The figures decide
-// directConvFits (bench/results.md, "convolution kernels").
+// kernels (backend/cpu/directconv.h), one thread, alternating, median of the rounds. The figures
+// decide directConvFits (bench/results.md, "convolution kernels").
 //
 //   streamlab-bench-conv [ROUNDS]
 #include "backend/cpu/directconv.h"
@@ -26,8 +26,7 @@ struct Shape
 };
 
 // Seconds per call of `run`, over enough calls for about 0.2 s.
-template <class F>
-double secondsPerCall(F &&run)
+template<class F> double secondsPerCall(F &&run)
 {
     using Clock = std::chrono::steady_clock;
     run();
@@ -71,8 +70,8 @@ int main(int argc, char **argv)
                 "/ GEMM | weight gradient: im2col + GEMM GFLOP/s | direct GFLOP/s | direct / GEMM "
                 "|\n|---|---|---|---|---|---|---|---|\n");
     for (const Shape &s : shapes) {
-        const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.outSize,
-                                                s.outSize, s.rf, 1);
+        const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.outSize, s.outSize,
+                                                s.rf, 1);
         Rng rng(7);
         std::vector<float> in(static_cast<size_t>(s.agents) * s.inC * s.size * s.size);
         std::vector<float> w(static_cast<size_t>(g.weightCount()));
@@ -89,8 +88,7 @@ int main(int argc, char **argv)
                                  ops::kDefaultColumnFloats, ops::ConvOutput::Add);
             }));
             direct.push_back(secondsPerCall([&] {
-                backend::cpu::directConv(g, s.agents, in.data(), w.data(), false, out.data(),
-                                         true);
+                backend::cpu::directConv(g, s.agents, in.data(), w.data(), false, out.data(), true);
             }));
         }
         std::vector<float> gradW(w.size(), 0.0f);
