@@ -42,17 +42,6 @@ inline Vec madd(Vec x, Vec y, Vec acc)
 {
     return _mm512_fmadd_ps(x, y, acc);
 }
-// dst[0, n) = src[0, n), or += with `add`: rows of a few floats without a library call.
-inline void moveRow(float *dst, const float *src, int n, bool add)
-{
-    for (; n > 0; n -= Lanes, dst += Lanes, src += Lanes) {
-        const __mmask16 m = n >= Lanes ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
-        __m512 v = _mm512_maskz_loadu_ps(m, src);
-        if (add)
-            v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), v);
-        _mm512_mask_storeu_ps(dst, m, v);
-    }
-}
 #elif defined(__AVX2__) && defined(__FMA__)
 using Vec = __m256;
 constexpr int Lanes = 8;
@@ -104,17 +93,26 @@ inline Vec madd(Vec x, Vec y, Vec acc)
     return acc + x * y;
 }
 #endif
-#if !defined(__AVX512F__)
+// dst[0, n) = src[0, n), or += with `add`: rows of a few floats, in blocks of 4 without a library
+// call or a masked store (AMD's Zen 4 runs an AVX-512 masked store to memory slowly: as one it was
+// 70% of the time padding 4-float rows). Nothing outside [0, n) of dst is written: the phases'
+// zeros sit next to it.
+using Block = float __attribute__((vector_size(16))); // GCC and clang vector extensions
 inline void moveRow(float *dst, const float *src, int n, bool add)
 {
-    if (add)
-        for (int k = 0; k < n; ++k)
-            dst[k] += src[k];
-    else
-        for (int k = 0; k < n; ++k)
-            dst[k] = src[k];
+    int k = 0;
+    for (; k + 4 <= n; k += 4) {
+        Block a, b;
+        std::memcpy(&b, src + k, sizeof b);
+        if (add) {
+            std::memcpy(&a, dst + k, sizeof a);
+            b += a;
+        }
+        std::memcpy(dst + k, &b, sizeof b);
+    }
+    for (; k < n; ++k)
+        dst[k] = add ? dst[k] + src[k] : src[k];
 }
-#endif
 constexpr int MaxFeatures = 4;
 
 // The sum of a vector's lanes, in lane order.
@@ -263,38 +261,66 @@ struct Layout
 };
 
 // One agent's input [inC, inX, inY] into its positions of the phases, whose zeros (the padding,
-// the vector after them) the caller has written: they are the same for every agent of a call.
+// the vector after them) prepare() has written: they are the same for every agent and call.
 void pad(const ops::ConvGeometry &g, const Layout &l, const float *in, float *phases)
 {
-    for (int i = 0; i < g.inC; ++i)
+    // Row X = x + padX of the padded input is row X / sX of phase X % sX: both advance with x
+    // (no division per row: networks of thousands of small pools pad millions of short rows).
+    const size_t phaseRow = static_cast<size_t>(l.sY) * l.plane; // next phase along X
+    for (int i = 0; i < g.inC; ++i) {
+        int r = g.padX % l.sX, row = g.padX / l.sX;
+        float *first = phases + static_cast<size_t>(i) * l.sX * phaseRow;
         for (int x = 0; x < g.inX; ++x, in += g.inY) {
-            const int X = x + g.padX;
+            float *base = first + phaseRow * static_cast<size_t>(r)
+                + static_cast<size_t>(row) * l.PY; // phase (r, 0), its row
             if (l.sY == 1) {
-                moveRow(phases + l.at(i, X, g.padY), in, g.inY, false);
-                continue;
+                moveRow(base + g.padY, in, g.inY, false);
+            } else {
+                for (int c = 0; c < l.sY && c < g.inY; ++c) { // source y = c, c + sY, ...: a run
+                    const int Y = c + g.padY;
+                    float *dst = base + l.plane * static_cast<size_t>(Y % l.sY)
+                        + static_cast<size_t>(Y / l.sY);
+                    for (int y = c; y < g.inY; y += l.sY)
+                        *dst++ = in[y];
+                }
             }
-            for (int c = 0; c < l.sY && c < g.inY; ++c) { // source y = c, c + sY, ...: one run
-                float *dst = phases + l.at(i, X, c + g.padY);
-                for (int y = c; y < g.inY; y += l.sY)
-                    *dst++ = in[y];
+            if (++r == l.sX) {
+                r = 0;
+                ++row;
             }
         }
+    }
 }
 
-// The offsets of every (input feature, tap) entry in the phases, in the weights' order, and the
-// zeros of the phases of `agents` agents side by side (l.floats(g) - Lanes floats apart).
-void prepare(const ops::ConvGeometry &g, const Layout &l, std::vector<int> &offsets,
-             std::vector<float> &phases, int agents = 1)
+// What a call of a kernel prepares for its geometry, kept per thread: the offsets of every (input
+// feature, tap) entry in the phases, in the weights' order, and the phases of `agents` agents
+// side by side (l.floats(g) - Lanes floats apart) with their zeros. pad() writes only the input's
+// positions, so the zeros stay: the next call with the same geometry (thousands of same-shape
+// pools in a row) reuses all of it.
+struct Prepared
 {
-    offsets.resize(static_cast<size_t>(g.inC) * g.kx * g.ky);
+    ops::ConvGeometry g;
+    int agents = 0;
+    std::vector<int> offsets;
+    std::vector<float> phases;
+};
+
+void prepare(const ops::ConvGeometry &g, const Layout &l, Prepared &p, int agents = 1)
+{
+    if (p.agents == agents && p.g == g)
+        return;
+    p.g = g;
+    p.agents = agents;
+    p.offsets.resize(static_cast<size_t>(g.inC) * g.kx * g.ky);
     for (int i = 0, e = 0; i < g.inC; ++i)
         for (int u = 0; u < g.kx; ++u)
             for (int v = 0; v < g.ky; ++v, ++e)
-                offsets[static_cast<size_t>(e)] = static_cast<int>(l.at(i, u * g.dilX, v * g.dilY));
+                p.offsets[static_cast<size_t>(e)]
+                    = static_cast<int>(l.at(i, u * g.dilX, v * g.dilY));
     const size_t floats = (l.floats(g) - Lanes) * static_cast<size_t>(agents) + Lanes;
-    if (phases.size() < floats)
-        phases.resize(floats);
-    std::fill(phases.begin(), phases.begin() + static_cast<ptrdiff_t>(floats), 0.0f);
+    if (p.phases.size() < floats)
+        p.phases.resize(floats);
+    std::fill(p.phases.begin(), p.phases.begin() + static_cast<ptrdiff_t>(floats), 0.0f);
 }
 
 } // namespace
@@ -336,9 +362,11 @@ void directConv(const ops::ConvGeometry &g, int agents, const float *in, const f
     const size_t outPlane = static_cast<size_t>(g.outX) * g.outY;
 
     // Per thread, grown to the largest geometry and kept: a frame allocates nothing.
-    thread_local std::vector<int> offsets;
-    thread_local std::vector<float> phases, grid;
-    prepare(g, l, offsets, phases);
+    thread_local Prepared prepared;
+    thread_local std::vector<float> grid;
+    prepare(g, l, prepared);
+    const std::vector<int> &offsets = prepared.offsets;
+    std::vector<float> &phases = prepared.phases;
     if (grid.size() < g.outC * gridStride)
         grid.resize(g.outC * gridStride);
 
@@ -386,9 +414,11 @@ void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const floa
         : static_cast<int>(std::clamp<size_t>((size_t(1) << 18) / (phaseStride + gridAgentStride),
                                               1, static_cast<size_t>(std::max(agents, 1))));
 
-    thread_local std::vector<int> offsets;
-    thread_local std::vector<float> phases, grid, sum;
-    prepare(g, l, offsets, phases, chunk);
+    thread_local Prepared prepared;
+    thread_local std::vector<float> grid, sum;
+    prepare(g, l, prepared, chunk);
+    const std::vector<int> &offsets = prepared.offsets;
+    std::vector<float> &phases = prepared.phases;
     // The gradient on the grid: rows at x * PY, zeros at the positions the forward drops
     // (written once: every agent's rows go to the same places).
     const size_t gridFloats = gridAgentStride * static_cast<size_t>(chunk);
