@@ -243,6 +243,17 @@ EOF
     awk '{print $1, $2, $3, $4, $5, $6, $9, $10, $11, $12}' "$tmp/raw.ssv" | column -t
     echo '```'
     echo
+    if [[ -x $build/bench/streamlab-bench-conv ]]; then
+        echo "### Convolution kernels"
+        echo
+        echo "\`streamlab-bench-conv $rounds\` (bench/conv_kernels.cpp): the reference's im2col + Eigen GEMM"
+        echo "against the cpu backend's direct kernels (backend/cpu/directconv.h) on the cases' shapes, one"
+        echo "thread, alternating, medians of $rounds rounds. These figures set the backend's choice per shape"
+        echo "(\`directConvFits\`)."
+        echo
+        "$build/bench/streamlab-bench-conv" "$rounds"
+        echo
+    fi
     echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "<!-- /bench/run.sh speed -->"
 }
