@@ -1,7 +1,8 @@
 // The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
 // reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight) against the direct
-// kernels (backend/cpu/directconv.h), one thread, alternating, median of the rounds. The figures
-// decide directConvFits (bench/results.md, "convolution kernels").
+// kernels (backend/cpu/directconv.h: output positions or output features in the vector lanes),
+// one thread, alternating, median of the rounds, and which one the backend runs. The figures
+// decide forwardKernel and weightGradientKernel (bench/results.md, "convolution kernels").
 //
 //   streamlab-bench-conv [ROUNDS]
 #include "backend/cpu/directconv.h"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,9 +68,11 @@ int main(int argc, char **argv)
         {"16 agents [16,32,32] -> [32,16,16] 3x3 stride 2", 16, 16, 32, 32, 16, 3},
         {"16 agents [32,16,16] -> [64,8,8] 3x3 stride 2", 16, 32, 16, 64, 8, 3},
     };
-    std::printf("| shape | GFLOP a call | forward: im2col + GEMM GFLOP/s | direct GFLOP/s | direct "
-                "/ GEMM | weight gradient: im2col + GEMM GFLOP/s | direct GFLOP/s | direct / GEMM "
-                "|\n|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| shape | GFLOP a call | forward GFLOP/s: im2col + GEMM | positions in the lanes | "
+        "features in the lanes | weight gradient GFLOP/s: im2col + GEMM | positions in the "
+        "lanes | features in the lanes | the backend runs (forward, weight gradient) |\n"
+        "|---|---|---|---|---|---|---|---|---|\n");
     for (const Shape &s : shapes) {
         const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.outSize, s.outSize,
                                                 s.rf, 1);
@@ -81,31 +85,46 @@ int main(int argc, char **argv)
         for (float &x : w)
             x = static_cast<float>(rng.uniform(-1.0, 1.0));
         const double flops = 2.0 * s.agents * g.weightCount() * s.outSize * s.outSize;
-        std::vector<double> gemm, direct;
-        for (int r = 0; r < rounds; ++r) {
-            gemm.push_back(secondsPerCall([&] {
+        std::vector<float> gradW(w.size(), 0.0f);
+        // One round: every kernel once, alternating; rates are medians over the rounds.
+        using Kernel = std::function<void()>;
+        const Kernel kernels[] = {
+            [&] {
                 ops::convForward(g, s.agents, in.data(), w.data(), false, out.data(),
                                  ops::kDefaultColumnFloats, ops::ConvOutput::Add);
-            }));
-            direct.push_back(secondsPerCall([&] {
+            },
+            [&] {
                 backend::cpu::directConv(g, s.agents, in.data(), w.data(), false, out.data(), true);
-            }));
-        }
-        std::vector<float> gradW(w.size(), 0.0f);
-        std::vector<double> gemmW, directW;
-        for (int r = 0; r < rounds; ++r) {
-            gemmW.push_back(secondsPerCall([&] {
+            },
+            [&] {
+                backend::cpu::featureConv(g, s.agents, in.data(), w.data(), false, out.data(),
+                                          true);
+            },
+            [&] {
                 ops::convBackwardWeight(g, s.agents, in.data(), out.data(), false, gradW.data());
-            }));
-            directW.push_back(secondsPerCall([&] {
+            },
+            [&] {
                 backend::cpu::directConvBackwardWeight(g, s.agents, in.data(), out.data(), false,
                                                        gradW.data());
-            }));
-        }
-        const double a = flops / median(gemm) * 1e-9, b = flops / median(direct) * 1e-9;
-        const double c = flops / median(gemmW) * 1e-9, d = flops / median(directW) * 1e-9;
-        std::printf("| %s | %.4f | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx |\n", s.what,
-                    flops * 1e-9, a, b, b / a, c, d, d / c);
+            },
+            [&] {
+                backend::cpu::featureConvBackwardWeight(g, s.agents, in.data(), out.data(), false,
+                                                        gradW.data());
+            },
+        };
+        std::vector<std::vector<double>> seconds(std::size(kernels));
+        for (int r = 0; r < rounds; ++r)
+            for (size_t k = 0; k < std::size(kernels); ++k)
+                seconds[k].push_back(secondsPerCall(kernels[k]));
+        double rate[std::size(kernels)];
+        for (size_t k = 0; k < std::size(kernels); ++k)
+            rate[k] = flops / median(seconds[k]) * 1e-9;
+        std::printf("| %s | %.4f | %.1f | %.1f (%.2fx) | %.1f (%.2fx) | %.1f | %.1f (%.2fx) | "
+                    "%.1f (%.2fx) | %s, %s |\n",
+                    s.what, flops * 1e-9, rate[0], rate[1], rate[1] / rate[0], rate[2],
+                    rate[2] / rate[0], rate[3], rate[4], rate[4] / rate[3], rate[5],
+                    rate[5] / rate[3], backend::cpu::convKernelName(backend::cpu::forwardKernel(g)),
+                    backend::cpu::convKernelName(backend::cpu::weightGradientKernel(g)));
     }
     return 0;
 }

@@ -245,8 +245,11 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         return;
     case OpKind::Conv: {
         const float *w = op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]);
-        if (cpu::directConvFits(*op.geometry))
+        const cpu::ConvKernel kernel = cpu::forwardKernel(*op.geometry);
+        if (kernel == cpu::ConvKernel::Positions)
             cpu::directConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
+        else if (kernel == cpu::ConvKernel::Features)
+            cpu::featureConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
         else
             ops::convForward(*op.geometry, A, at(op.in[0]), w, op.perAgent, out,
                              ops::kDefaultColumnFloats,
@@ -412,8 +415,10 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     case OpKind::Conv:
         if (operand == 0)
             ops::convBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
-        else if (cpu::directConvFits(*f.geometry))
+        else if (cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Positions)
             cpu::directConvBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
+        else if (cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Features)
+            cpu::featureConvBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
         else
             ops::convBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
         return;
@@ -505,10 +510,11 @@ void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const Run
 bool runsReferenceKernel(const plan::Plan &plan, const Op &op)
 {
     if (op.kind == OpKind::Conv)
-        return !cpu::directConvFits(*op.geometry);
+        return cpu::forwardKernel(*op.geometry) == cpu::ConvKernel::Reference;
     if (op.kind == OpKind::Gradient && op.operand == 1) {
         const Op &f = plan.ops[static_cast<size_t>(op.forward)];
-        return !(f.kind == OpKind::Conv && cpu::directConvFits(*f.geometry));
+        return f.kind != OpKind::Conv
+            || cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Reference;
     }
     return true;
 }

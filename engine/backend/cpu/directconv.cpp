@@ -153,24 +153,6 @@ void tile(const float *padded, const int *offsets, int entries, const float *w, 
             store(grid + f * gridStride + static_cast<size_t>(v) * Lanes, acc[f][v]);
 }
 
-using TileFn = void (*)(const float *, const int *, int, const float *, size_t, float *, size_t);
-
-template<int F, int... V>
-constexpr std::array<TileFn, sizeof...(V)> tileRow(std::integer_sequence<int, V...>)
-{
-    return {tile<F, V + 1>...};
-}
-
-template<int... F>
-constexpr std::array<std::array<TileFn, MaxVectors>, sizeof...(F)>
-tileTable(std::integer_sequence<int, F...>)
-{
-    return {tileRow<F + 1>(std::make_integer_sequence<int, MaxVectors>())...};
-}
-
-// Tiles[F - 1][V - 1]: the tile of F features and V vectors.
-constexpr auto Tiles = tileTable(std::make_integer_sequence<int, MaxFeatures>());
-
 // The weight gradient's tile: dW[f][e] += sum over agents and grid positions q of grad[f][q] *
 // the input of entry e at q, for F features and E entries, over `vectors` vectors of q of each
 // of `agents` agents (their phases `phaseStride` floats apart, their gradient grids
@@ -204,25 +186,101 @@ void gradientTile(const float *grad, size_t gridStride, size_t gridAgentStride, 
             dW[f * dWStride + static_cast<size_t>(e)] += laneSum(acc[f][e]);
 }
 
-using GradientTileFn = void (*)(const float *, size_t, size_t, const float *, size_t, const int *,
-                                int, int, float *, size_t);
+// The features kernel's tile: R output positions x O vectors of output features, the features
+// in the lanes. Per entry, O weight vectors (the weights transposed to [entry][feature]) and one
+// input value per position, broadcast. No lane computes a dropped position, so small outputs
+// with many features (the demo's [32, 4, 4]) waste nothing; `out` is [R][O * Lanes].
+constexpr int MaxPositions = Lanes == 16 ? 8 : 4;
+constexpr int MaxFeatureVectors = 2;
 
-template<int F, int... E>
-constexpr std::array<GradientTileFn, sizeof...(E)> gradientTileRow(std::integer_sequence<int, E...>)
+template<int R, int O>
+void featureTile(const float *phases, const int *offsets, int entries, const int *positions,
+                 const float *wT, size_t wTStride, float *out)
 {
-    return {gradientTile<F, E + 1>...};
+    Vec acc[R][O];
+    for (int r = 0; r < R; ++r)
+        for (int o = 0; o < O; ++o)
+            acc[r][o] = zero();
+    for (int e = 0; e < entries; ++e) {
+        const float *pe = phases + offsets[e];
+        const float *we = wT + wTStride * static_cast<size_t>(e);
+        Vec wv[O];
+        for (int o = 0; o < O; ++o)
+            wv[o] = load(we + o * Lanes);
+        for (int r = 0; r < R; ++r) {
+            const float x = pe[positions[r]];
+            for (int o = 0; o < O; ++o)
+                acc[r][o] = madd(wv[o], x, acc[r][o]);
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int o = 0; o < O; ++o)
+            store(out + (r * O + o) * Lanes, acc[r][o]);
 }
 
-template<int... F>
-constexpr std::array<std::array<GradientTileFn, MaxVectors>, sizeof...(F)>
-gradientTileTable(std::integer_sequence<int, F...>)
+// The features weight gradient's tile: dWT[e][o] += sum over agents and output positions p of
+// the input of entry e at p times grad[p][o], for E entries and O vectors of features; `grad`
+// is the output gradient transposed to [agent][position][feature] (gradStride floats a
+// position). The sums stay in the lanes until every agent is in.
+template<int E, int O>
+void featureGradientTile(const float *phases, size_t phaseStride, const int *offsets,
+                         const int *positions, int P, const float *grad, size_t gradStride,
+                         int agents, float *dWT, size_t dWTStride)
 {
-    return {gradientTileRow<F + 1>(std::make_integer_sequence<int, MaxVectors>())...};
+    Vec acc[E][O];
+    for (int e = 0; e < E; ++e)
+        for (int o = 0; o < O; ++o)
+            acc[e][o] = zero();
+    for (int k = 0; k < agents; ++k) {
+        const float *pk = phases + phaseStride * static_cast<size_t>(k);
+        const float *gk = grad + gradStride * static_cast<size_t>(P) * static_cast<size_t>(k);
+        for (int p = 0; p < P; ++p) {
+            Vec gv[O];
+            for (int o = 0; o < O; ++o)
+                gv[o] = load(gk + gradStride * static_cast<size_t>(p) + o * Lanes);
+            const float *pp = pk + positions[p];
+            for (int e = 0; e < E; ++e) {
+                const float x = pp[offsets[e]];
+                for (int o = 0; o < O; ++o)
+                    acc[e][o] = madd(gv[o], x, acc[e][o]);
+            }
+        }
+    }
+    for (int e = 0; e < E; ++e)
+        for (int o = 0; o < O; ++o) {
+            float *d = dWT + dWTStride * static_cast<size_t>(e) + o * Lanes;
+            store(d, madd(acc[e][o], 1.0f, load(d))); // d + acc, rounded once
+        }
 }
 
-// GradientTiles[F - 1][E - 1]: F features and E entries (at most MaxVectors entries: the
-// tile's registers are those of a forward tile).
-constexpr auto GradientTiles = gradientTileTable(std::make_integer_sequence<int, MaxFeatures>());
+// Table[R - 1][C - 1] = make.operator()<R, C>() for R in [1, Rows] and C in [1, Cols]: the
+// instances of a tile template, so that a tile at the edge of the work (fewer features, vectors,
+// positions or entries) runs the instance of its size.
+template<int Rows, int Cols, class Make> constexpr auto tileTable(Make make)
+{
+    return [&]<int... R>(std::integer_sequence<int, R...>)
+    {
+        return std::array {[&]<int... C>(std::integer_sequence<int, C...>, auto row) {
+            return std::array {make.template operator()<decltype(row)::value + 1, C + 1>()...};
+    }
+    (std::make_integer_sequence<int, Cols>(), std::integral_constant<int, R>())...
+};
+} // namespace
+(std::make_integer_sequence<int, Rows>());
+} // namespace streamlab::backend::cpu
+
+// Tiles[F - 1][V - 1]: F features and V vectors. GradientTiles[F - 1][E - 1]: F features and E
+// entries (at most MaxVectors: the registers of a forward tile). FeatureTiles[R - 1][O - 1]: R
+// positions and O feature vectors; FeatureGradientTiles[E - 1][O - 1]: E entries and O feature
+// vectors.
+constexpr auto Tiles
+    = tileTable<MaxFeatures, MaxVectors>([]<int F, int V>() { return &tile<F, V>; });
+constexpr auto GradientTiles
+    = tileTable<MaxFeatures, MaxVectors>([]<int F, int E>() { return &gradientTile<F, E>; });
+constexpr auto FeatureTiles
+    = tileTable<MaxPositions, MaxFeatureVectors>([]<int R, int O>() { return &featureTile<R, O>; });
+constexpr auto FeatureGradientTiles = tileTable<MaxPositions, MaxFeatureVectors>(
+    []<int E, int O>() { return &featureGradientTile<E, O>; });
 
 // The phase-split padded input of one call. The zero-padded input (padX, padY before) is split
 // by stride into sX x sY phases, each a plane of PX x PY: padded row X of phase X % sX is its
@@ -335,21 +393,140 @@ bool directConvApplies(const ops::ConvGeometry &g)
     return (g.padX + g.inX - 1) / l.sX < l.PX && (g.padY + g.inY - 1) / l.sY < l.PY;
 }
 
-bool directConvFits(const ops::ConvGeometry &g)
+namespace {
+
+// The features kernels broadcast each input value, so a tap's inputs need not be contiguous: the
+// padded input is not split into phases (its copy stays row by row), and a strided output
+// position reads it at (x * sX, y * sY). The plain geometry is the stride-1 one whose layout is
+// that padded input.
+ops::ConvGeometry plainOf(const ops::ConvGeometry &g)
+{
+    ops::ConvGeometry plain = g;
+    plain.strideX = plain.strideY = 1;
+    plain.outX = (g.outX - 1) * g.strideX + 1;
+    plain.outY = (g.outY - 1) * g.strideY + 1;
+    return plain;
+}
+
+// Where output position p = x * outY + y reads the plain padded input (for tap (0, 0)).
+void positionsOf(const ops::ConvGeometry &g, const Layout &plain, std::vector<int> &positions)
+{
+    positions.resize(static_cast<size_t>(g.outX) * g.outY);
+    for (int x = 0, p = 0; x < g.outX; ++x)
+        for (int y = 0; y < g.outY; ++y, ++p)
+            positions[static_cast<size_t>(p)] = x * g.strideX * plain.PY + y * g.strideY;
+}
+
+} // namespace
+
+void featureConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
+                 bool perAgentWeights, float *out, bool add)
+{
+    const ops::ConvGeometry plain = plainOf(g);
+    const Layout l(plain);
+    const int entries = g.inC * g.kx * g.ky;
+    const size_t inFloats = static_cast<size_t>(g.inC) * g.inX * g.inY;
+    const int P = g.outX * g.outY;
+    const size_t wTStride = static_cast<size_t>((g.outC + Lanes - 1) / Lanes) * Lanes;
+
+    thread_local Prepared prepared;
+    thread_local std::vector<int> positions;
+    thread_local std::vector<float> wT, tileOut;
+    prepare(plain, l, prepared);
+    positionsOf(g, l, positions);
+    wT.assign(wTStride * static_cast<size_t>(entries), 0.0f);
+    tileOut.resize(static_cast<size_t>(MaxPositions) * MaxFeatureVectors * Lanes);
+
+    for (int a = 0; a < agents; ++a) {
+        if (a == 0 || perAgentWeights) { // the weights transposed to [entry][feature]
+            const float *wa
+                = w + (perAgentWeights ? static_cast<size_t>(g.weightCount()) * a : size_t(0));
+            // Entries outside: the rows written in order, the outC rows read stay in L1.
+            for (int e = 0; e < entries; ++e)
+                for (int o = 0; o < g.outC; ++o)
+                    wT[wTStride * static_cast<size_t>(e) + static_cast<size_t>(o)]
+                        = wa[static_cast<size_t>(o) * entries + static_cast<size_t>(e)];
+        }
+        pad(plain, l, in + inFloats * static_cast<size_t>(a), prepared.phases.data());
+        float *dst = out + static_cast<size_t>(P) * g.outC * static_cast<size_t>(a);
+        for (int f0 = 0; f0 < g.outC; f0 += MaxFeatureVectors * Lanes) {
+            const int O = std::min(MaxFeatureVectors, (g.outC - f0 + Lanes - 1) / Lanes);
+            const int f1 = std::min(g.outC, f0 + O * Lanes);
+            for (int p0 = 0; p0 < P; p0 += MaxPositions) {
+                const int R = std::min(MaxPositions, P - p0);
+                FeatureTiles[static_cast<size_t>(R - 1)][static_cast<size_t>(O - 1)](
+                    prepared.phases.data(), prepared.offsets.data(), entries, positions.data() + p0,
+                    wT.data() + f0, wTStride, tileOut.data());
+                for (int r = 0; r < R; ++r) {
+                    const float *t = tileOut.data() + static_cast<size_t>(r) * O * Lanes;
+                    for (int f = f0; f < f1; ++f) {
+                        float &o = dst[static_cast<size_t>(f) * P + static_cast<size_t>(p0 + r)];
+                        o = add ? o + t[f - f0] : t[f - f0];
+                    }
+                }
+            }
+        }
+    }
+}
+
+namespace {
+
+// The share of the positions kernel's lanes that compute outputs (the rest fall in the row
+// padding of its grid), and of the features kernel's (output features over whole vectors).
+double positionsLanesUsed(const ops::ConvGeometry &g)
+{
+    const Layout l(g);
+    return static_cast<double>(g.outX) * g.outY / (static_cast<double>(l.vectors) * Lanes);
+}
+
+double featureLanesUsed(const ops::ConvGeometry &g)
+{
+    const int vectors = (g.outC + Lanes - 1) / Lanes;
+    return static_cast<double>(g.outC) / (static_cast<double>(vectors) * Lanes);
+}
+
+} // namespace
+
+// Measured (bench/conv_kernels.cpp; bench/results.md, "convolution kernels"), one thread, on the
+// benchmark cases' shapes and a few more, against the reference's im2col + Eigen GEMM:
+// - forward: the positions kernel is 1.4-3.4x as fast wherever most of its lanes compute
+//   outputs (0.85 or more) and wherever there are fewer than 16 output features (the GEMM's
+//   kernel computes blocks of 48 rows); with small outputs and many features the features kernel
+//   is (the demo's 5x5 stride 4 to [32, 4, 4], half of the positions lanes in the row padding:
+//   positions 0.74x, features 1.64x); with neither, the GEMM.
+// - weight gradient: the features kernel is the fastest wherever the features fill its lanes
+//   (1.4-2.5x the GEMM, 1.05-1.6x the positions kernel: no sums across lanes), the positions
+//   kernel for fewer features (1.4-3.4x).
+ConvKernel forwardKernel(const ops::ConvGeometry &g)
 {
     if (!directConvApplies(g))
-        return false;
-    // Measured (bench/conv_kernels.cpp, bench/results.md): the direct kernels are faster
-    // wherever most of their lanes compute outputs (a useful share of 0.85 or more: forward
-    // 1.4-3x, weight gradient 1.1-3x the GEMM), and wherever the GEMM has few rows (fewer than 16
-    // output features: Eigen's kernel computes blocks of 48 rows). With small outputs and many
-    // features the GEMM is faster: the demo's 5x5 stride 4 to [32, 4, 4] (half of the lanes in
-    // the row padding) forward 0.7x, weight gradient 0.4x; 3x3 stride 2 to [64, 8, 8] (a useful
-    // share of 0.8) 0.93x and 0.63x.
-    const Layout l(g);
-    const double useful
-        = static_cast<double>(g.outX) * g.outY / (static_cast<double>(l.vectors) * Lanes);
-    return useful >= 0.85 || g.outC < 16;
+        return ConvKernel::Reference;
+    if (positionsLanesUsed(g) >= 0.85 || g.outC < 16)
+        return ConvKernel::Positions;
+    return featureLanesUsed(g) >= 0.85 ? ConvKernel::Features : ConvKernel::Reference;
+}
+
+ConvKernel weightGradientKernel(const ops::ConvGeometry &g)
+{
+    if (!directConvApplies(g))
+        return ConvKernel::Reference;
+    if (featureLanesUsed(g) >= 0.85)
+        return ConvKernel::Features;
+    return positionsLanesUsed(g) >= 0.85 || g.outC < 16 ? ConvKernel::Positions
+                                                        : ConvKernel::Reference;
+}
+
+const char *convKernelName(ConvKernel kernel)
+{
+    switch (kernel) {
+    case ConvKernel::Reference:
+        return "im2col + GEMM";
+    case ConvKernel::Positions:
+        return "positions";
+    case ConvKernel::Features:
+        return "features";
+    }
+    return "?";
 }
 
 void directConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
@@ -458,6 +635,70 @@ void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const floa
     if (!perAgentWeights)
         for (size_t k = 0; k < weights; ++k)
             gradW[k] += sum[k];
+}
+
+void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const float *in,
+                               const float *gradOut, bool perAgentWeights, float *gradW)
+{
+    const ops::ConvGeometry plain = plainOf(g);
+    const Layout l(plain);
+    const int entries = g.inC * g.kx * g.ky;
+    const size_t inFloats = static_cast<size_t>(g.inC) * g.inX * g.inY;
+    const int P = g.outX * g.outY;
+    const size_t stride = static_cast<size_t>((g.outC + Lanes - 1) / Lanes) * Lanes;
+    const size_t weights = static_cast<size_t>(g.weightCount());
+    // Agents side by side as in directConvBackwardWeight (one with unshared weights).
+    const size_t phaseStride = l.floats(plain) - Lanes, gradAgent = stride * P;
+    const int chunk = perAgentWeights
+        ? 1
+        : static_cast<int>(std::clamp<size_t>((size_t(1) << 18) / (phaseStride + gradAgent), 1,
+                                              static_cast<size_t>(std::max(agents, 1))));
+
+    thread_local Prepared prepared;
+    thread_local std::vector<int> positions;
+    thread_local std::vector<float> grad, dWT;
+    prepare(plain, l, prepared, chunk);
+    positionsOf(g, l, positions);
+    grad.assign(gradAgent * static_cast<size_t>(chunk), 0.0f); // features >= outC stay 0
+    dWT.assign(stride * static_cast<size_t>(entries), 0.0f);
+
+    // gradW (+)= dWT transposed; dWT cleared for the next agent with unshared weights.
+    auto addTransposed = [&](float *dst) {
+        for (int o = 0; o < g.outC; ++o)
+            for (int e = 0; e < entries; ++e) {
+                float &t = dWT[stride * static_cast<size_t>(e) + static_cast<size_t>(o)];
+                dst[static_cast<size_t>(o) * entries + static_cast<size_t>(e)] += t;
+                t = 0.0f;
+            }
+    };
+    for (int a0 = 0; a0 < agents; a0 += chunk) {
+        const int n = std::min(chunk, agents - a0);
+        for (int k = 0; k < n; ++k) {
+            const size_t a = static_cast<size_t>(a0 + k);
+            pad(plain, l, in + inFloats * a, prepared.phases.data() + phaseStride * k);
+            const float *src = gradOut + static_cast<size_t>(P) * g.outC * a;
+            float *dst = grad.data() + gradAgent * static_cast<size_t>(k);
+            for (int o = 0; o < g.outC; ++o)
+                for (int p = 0; p < P; ++p)
+                    dst[stride * static_cast<size_t>(p) + static_cast<size_t>(o)]
+                        = src[static_cast<size_t>(o) * P + static_cast<size_t>(p)];
+        }
+        for (int e0 = 0; e0 < entries; e0 += MaxPositions) {
+            const int E = std::min(MaxPositions, entries - e0);
+            for (int f0 = 0; f0 < g.outC; f0 += MaxFeatureVectors * Lanes) {
+                const int O = std::min(MaxFeatureVectors, (g.outC - f0 + Lanes - 1) / Lanes);
+                FeatureGradientTiles[static_cast<size_t>(E - 1)][static_cast<size_t>(O - 1)](
+                    prepared.phases.data(), phaseStride, prepared.offsets.data() + e0,
+                    positions.data(), P, grad.data() + f0, stride, n,
+                    dWT.data() + stride * static_cast<size_t>(e0) + static_cast<size_t>(f0),
+                    stride);
+            }
+        }
+        if (perAgentWeights)
+            addTransposed(gradW + weights * static_cast<size_t>(a0));
+    }
+    if (!perAgentWeights)
+        addTransposed(gradW);
 }
 
 } // namespace streamlab::backend::cpu

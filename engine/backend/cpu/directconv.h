@@ -14,8 +14,8 @@
 // every feature of the tile.
 //
 // The reference is ops::convForward (im2col and a GEMM); tests/engine/plan/tst_backendops.cpp
-// compares the two on every kind of geometry this kernel takes. Which of the two the backend runs
-// for a shape is decided by directConvFits, from the figures in bench/results.md.
+// compares them on every kind of geometry these kernels take. Which one the backend runs for a
+// shape is decided by forwardKernel / weightGradientKernel, from the figures in bench/results.md.
 #pragma once
 
 #include "ops/conv.h"
@@ -27,9 +27,13 @@ namespace streamlab::backend::cpu {
 // Whether directConv computes `g`: no upsampling, not a dense product or a stride-1 pointwise
 // one (those are one GEMM).
 bool directConvApplies(const ops::ConvGeometry &g);
-// Whether the direct kernels (forward and weight gradient) are the faster for `g`
-// (bench/results.md, "convolution kernels").
-bool directConvFits(const ops::ConvGeometry &g);
+// Which kernel the backend runs for a convolution of geometry `g` and for its weight gradient:
+// the reference's im2col + GEMM (ops/), or one of the two direct kernels below, the fastest
+// measured for the shape (bench/results.md, "convolution kernels"; the rule is in the .cpp).
+enum class ConvKernel { Reference, Positions, Features };
+ConvKernel forwardKernel(const ops::ConvGeometry &g);
+ConvKernel weightGradientKernel(const ops::ConvGeometry &g);
+const char *convKernelName(ConvKernel kernel);
 
 // out [agents, outC, outX, outY] = (or += with `add`, rounded as out + a separate result would
 // be) the convolution of in [agents, inC, inX, inY] with w [outC, inC, kx, ky] (or one such
@@ -39,11 +43,22 @@ bool directConvFits(const ops::ConvGeometry &g);
 void directConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
                 bool perAgentWeights, float *out, bool add);
 
+// The same convolution with the output features in the vector lanes instead of the output
+// positions (the weights transposed to [entry][feature] per call, each input value broadcast):
+// for small outputs with many features, where the grid wastes the lanes on row padding (the
+// demo's 5x5 stride 4 to [32, 4, 4]).
+void featureConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
+                 bool perAgentWeights, float *out, bool add);
+
 // gradW += dL/dW (ops::convBackwardWeight's contract): the sum over agents of the output
 // gradient's products with the input each weight entry sees, or one gradient per agent with
 // `perAgentWeights`. Over the same grid as directConv, with the gradient 0 at the positions it
-// drops: one dot product per (feature, entry), the sum over agents in agent order.
+// drops: one dot product per (feature, entry) over a chunk of agents, chunks in agent order.
 void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const float *in,
                               const float *gradOut, bool perAgentWeights, float *gradW);
+// The same with the output features in the lanes (weightGradientKernel: Features): the output
+// gradient transposed to [position][feature], one input value broadcast per entry and position.
+void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const float *in,
+                               const float *gradOut, bool perAgentWeights, float *gradW);
 
 } // namespace streamlab::backend::cpu

@@ -1,5 +1,6 @@
 // The cpu backend's own kernels against the reference ops/ (ggml's test-backend-ops): every kind
-// of geometry the direct convolution and its weight gradient take, with inputs drawn fresh per case
+// of geometry the direct convolutions (positions or features in the lanes) and the weight gradient
+// take, with inputs drawn fresh per case
 // (the seed is printed on failure), outputs poisoned with NaN before an overwriting run so that an
 // unwritten element fails, and errors bounded per element by the floating-point bound of a sum of
 // that many products (both kernels round, in different orders).
@@ -82,24 +83,29 @@ void check(const Case &c, uint64_t seed)
     const double K = static_cast<double>(g->inC) * g->kx * g->ky + 1;
     const double gamma = K * eps / (1 - K * eps);
 
-    for (const bool add : {false, true}) {
-        SCOPED_TRACE(add ? "out += conv" : "out = conv");
-        std::vector<float> reference = before, direct = before;
-        if (!add)
-            std::fill(direct.begin(), direct.end(), std::numeric_limits<float>::quiet_NaN());
-        ops::convForward(*g, c.agents, in.data(), w.data(), c.perAgent, reference.data(),
-                         ops::kDefaultColumnFloats,
-                         add ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
-        backend::cpu::directConv(*g, c.agents, in.data(), w.data(), c.perAgent, direct.data(), add);
-        size_t bad = 0;
-        for (size_t e = 0; e < outFloats; ++e) {
-            const double bound = 2 * gamma * (magnitude[e] + (add ? std::fabs(before[e]) : 0.0));
-            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
-                ADD_FAILURE() << "element " << e << ": direct " << direct[e] << ", reference "
-                              << reference[e] << ", bound " << bound;
+    for (const bool features : {false, true})
+        for (const bool add : {false, true}) {
+            SCOPED_TRACE(std::string(features ? "features in the lanes" : "positions in the lanes")
+                         + (add ? ", out += conv" : ", out = conv"));
+            std::vector<float> reference = before, direct = before;
+            if (!add)
+                std::fill(direct.begin(), direct.end(), std::numeric_limits<float>::quiet_NaN());
+            ops::convForward(*g, c.agents, in.data(), w.data(), c.perAgent, reference.data(),
+                             ops::kDefaultColumnFloats,
+                             add ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
+            (features ? backend::cpu::featureConv : backend::cpu::directConv)(
+                *g, c.agents, in.data(), w.data(), c.perAgent, direct.data(), add);
+            size_t bad = 0;
+            for (size_t e = 0; e < outFloats; ++e) {
+                const double bound
+                    = 2 * gamma * (magnitude[e] + (add ? std::fabs(before[e]) : 0.0));
+                if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
+                    && ++bad <= 3)
+                    ADD_FAILURE() << "element " << e << ": direct " << direct[e] << ", reference "
+                                  << reference[e] << ", bound " << bound;
+            }
+            EXPECT_EQ(bad, 0u);
         }
-        EXPECT_EQ(bad, 0u);
-    }
 
     // The weight gradient (+=, summed over agents unless one weight per agent): each element a
     // sum of agents x outX x outY products.
@@ -112,19 +118,25 @@ void check(const Case &c, uint64_t seed)
                                 c.perAgent, magnitudeW.data());
         const double terms = static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1;
         const double gammaW = terms * eps / (1 - terms * eps);
-        std::vector<float> reference = gradBefore, direct = gradBefore;
+        std::vector<float> reference = gradBefore;
         ops::convBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
                                 reference.data());
-        backend::cpu::directConvBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
-                                               direct.data());
-        size_t bad = 0;
-        for (size_t e = 0; e < wFloats; ++e) {
-            const double bound = 2 * gammaW * (magnitudeW[e] + std::fabs(gradBefore[e]));
-            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
-                ADD_FAILURE() << "weight " << e << ": direct " << direct[e] << ", reference "
-                              << reference[e] << ", bound " << bound;
+        for (const bool features : {false, true}) {
+            SCOPED_TRACE(features ? "features in the lanes" : "positions in the lanes");
+            std::vector<float> direct = gradBefore;
+            (features ? backend::cpu::featureConvBackwardWeight
+                      : backend::cpu::directConvBackwardWeight)(
+                *g, c.agents, in.data(), gradOut.data(), c.perAgent, direct.data());
+            size_t bad = 0;
+            for (size_t e = 0; e < wFloats; ++e) {
+                const double bound = 2 * gammaW * (magnitudeW[e] + std::fabs(gradBefore[e]));
+                if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
+                    && ++bad <= 3)
+                    ADD_FAILURE() << "weight " << e << ": direct " << direct[e] << ", reference "
+                                  << reference[e] << ", bound " << bound;
+            }
+            EXPECT_EQ(bad, 0u);
         }
-        EXPECT_EQ(bad, 0u);
     }
 
     // A part of the agents computes exactly what the whole batch computes for them (a task split
@@ -167,6 +179,8 @@ TEST(BackendOps, DirectConvolutionMatchesTheReferenceOnEveryGeometryItTakes)
         {3, 8, 6, 4, 4, 3, 3, 1, 3, false}, // stride 2, one phase row shorter than the others
         {2, 9, 9, 3, 3, 3, 3, 2, 2, false}, // stride 3, dilated
         {2, 12, 1, 3, 4, 1, 5, 1, 3, true}, // 1-D, stride 3, one weight per agent
+        {8, 8, 8, 40, 4, 4, 3, 1, 3, false}, // features: two full vectors and a part
+        {4, 9, 9, 33, 3, 3, 3, 1, 2, true},
     };
     const uint64_t seed = freshSeed();
     for (size_t k = 0; k < std::size(cases); ++k)
