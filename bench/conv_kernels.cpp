@@ -1,8 +1,9 @@
 // The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
-// reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight) against the direct
-// kernels (backend/cpu/directconv.h: output positions or output features in the vector lanes),
-// one thread, alternating, median of the rounds, and which one the backend runs. The figures
-// decide forwardKernel and weightGradientKernel (bench/results.md, "convolution kernels").
+// reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight, ops::convBackwardInput)
+// against the direct kernels (backend/cpu/directconv.h: output positions or features in the
+// vector lanes), one thread, alternating, median of the rounds, and which one the backend runs.
+// The figures decide forwardKernel, weightGradientKernel and inputGradientKernel
+// (bench/results.md, "convolution kernels").
 //
 //   streamlab-bench-conv [ROUNDS]
 #include "backend/cpu/directconv.h"
@@ -71,8 +72,9 @@ int main(int argc, char **argv)
     std::printf(
         "| shape | GFLOP a call | forward GFLOP/s: im2col + GEMM | positions in the lanes | "
         "features in the lanes | weight gradient GFLOP/s: im2col + GEMM | positions in the "
-        "lanes | features in the lanes | the backend runs (forward, weight gradient) |\n"
-        "|---|---|---|---|---|---|---|---|---|\n");
+        "lanes | features in the lanes | input gradient GFLOP/s: GEMM + col2im | features "
+        "in the lanes | the backend runs (forward, weight gradient, input gradient) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const Shape &s : shapes) {
         const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.outSize, s.outSize,
                                                 s.rf, 1);
@@ -85,7 +87,7 @@ int main(int argc, char **argv)
         for (float &x : w)
             x = static_cast<float>(rng.uniform(-1.0, 1.0));
         const double flops = 2.0 * s.agents * g.weightCount() * s.outSize * s.outSize;
-        std::vector<float> gradW(w.size(), 0.0f);
+        std::vector<float> gradW(w.size(), 0.0f), gradIn(in.size(), 0.0f);
         // One round: every kernel once, alternating; rates are medians over the rounds.
         using Kernel = std::function<void()>;
         const Kernel kernels[] = {
@@ -111,6 +113,13 @@ int main(int argc, char **argv)
                 backend::cpu::featureConvBackwardWeight(g, s.agents, in.data(), out.data(), false,
                                                         gradW.data());
             },
+            [&] {
+                ops::convBackwardInput(g, s.agents, out.data(), w.data(), false, gradIn.data());
+            },
+            [&] {
+                backend::cpu::featureConvBackwardInput(g, s.agents, out.data(), w.data(), false,
+                                                       gradIn.data());
+            },
         };
         std::vector<std::vector<double>> seconds(std::size(kernels));
         for (int r = 0; r < rounds; ++r)
@@ -120,11 +129,13 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < std::size(kernels); ++k)
             rate[k] = flops / median(seconds[k]) * 1e-9;
         std::printf("| %s | %.4f | %.1f | %.1f (%.2fx) | %.1f (%.2fx) | %.1f | %.1f (%.2fx) | "
-                    "%.1f (%.2fx) | %s, %s |\n",
+                    "%.1f (%.2fx) | %.1f | %.1f (%.2fx) | %s, %s, %s |\n",
                     s.what, flops * 1e-9, rate[0], rate[1], rate[1] / rate[0], rate[2],
                     rate[2] / rate[0], rate[3], rate[4], rate[4] / rate[3], rate[5],
-                    rate[5] / rate[3], backend::cpu::convKernelName(backend::cpu::forwardKernel(g)),
-                    backend::cpu::convKernelName(backend::cpu::weightGradientKernel(g)));
+                    rate[5] / rate[3], rate[6], rate[7], rate[7] / rate[6],
+                    backend::cpu::convKernelName(backend::cpu::forwardKernel(g)),
+                    backend::cpu::convKernelName(backend::cpu::weightGradientKernel(g)),
+                    backend::cpu::convKernelName(backend::cpu::inputGradientKernel(g)));
     }
     return 0;
 }

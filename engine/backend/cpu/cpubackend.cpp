@@ -1,7 +1,7 @@
 // The `cpu` backend: runs the frame plan's ops on the calling thread, with each worker's scratch
 // in an arena of its own (sized once, to the plan's largest task). Its kernels are the reference
 // ops/ functions, called in the order the interpreter called them, except where a kernel of its
-// own is faster for the shape (runsReferenceKernel: convolutions and their weight gradients,
+// own is faster for the shape (runsReferenceKernel: convolutions and their gradients,
 // cpu/directconv.h); tests compare those with the reference. Each op kind's derivative (the
 // Gradient ops reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order
 // as runOp.
@@ -413,7 +413,9 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         return;
     }
     case OpKind::Conv:
-        if (operand == 0)
+        if (operand == 0 && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Features)
+            cpu::featureConvBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
+        else if (operand == 0)
             ops::convBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
         else if (cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Positions)
             cpu::directConvBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
@@ -511,10 +513,13 @@ bool runsReferenceKernel(const plan::Plan &plan, const Op &op)
 {
     if (op.kind == OpKind::Conv)
         return cpu::forwardKernel(*op.geometry) == cpu::ConvKernel::Reference;
-    if (op.kind == OpKind::Gradient && op.operand == 1) {
+    if (op.kind == OpKind::Gradient) {
         const Op &f = plan.ops[static_cast<size_t>(op.forward)];
-        return f.kind != OpKind::Conv
-            || cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Reference;
+        if (f.kind != OpKind::Conv)
+            return true;
+        const cpu::ConvKernel kernel = op.operand == 0 ? cpu::inputGradientKernel(*f.geometry)
+                                                       : cpu::weightGradientKernel(*f.geometry);
+        return kernel == cpu::ConvKernel::Reference;
     }
     return true;
 }

@@ -15,7 +15,8 @@
 //
 // The reference is ops::convForward (im2col and a GEMM); tests/engine/plan/tst_backendops.cpp
 // compares them on every kind of geometry these kernels take. Which one the backend runs for a
-// shape is decided by forwardKernel / weightGradientKernel, from the figures in bench/results.md.
+// shape is decided by forwardKernel / weightGradientKernel / inputGradientKernel, from the
+// figures in bench/results.md.
 #pragma once
 
 #include "ops/conv.h"
@@ -60,5 +61,14 @@ void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const floa
 // gradient transposed to [position][feature], one input value broadcast per entry and position.
 void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const float *in,
                                const float *gradOut, bool perAgentWeights, float *gradW);
+
+// gradIn += dL/d in (ops::convBackwardInput's contract) with the input features in the lanes:
+// per phase of the input (its positions modulo the stride), a correlation of the output gradient
+// with the taps that reach that phase, so every input position sums its own contributions in one
+// order and nothing is scattered (the reference writes columns and adds them back, col2im).
+// inputGradientKernel: where the backend runs it.
+void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const float *gradOut,
+                              const float *w, bool perAgentWeights, float *gradIn);
+ConvKernel inputGradientKernel(const ops::ConvGeometry &g);
 
 } // namespace streamlab::backend::cpu

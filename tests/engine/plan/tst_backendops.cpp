@@ -139,6 +139,31 @@ void check(const Case &c, uint64_t seed)
         }
     }
 
+    // The input gradient (+=): each element a sum of at most outC x taps products.
+    {
+        SCOPED_TRACE("dL/d in, features in the lanes");
+        const auto gradOut = draw(rng, outFloats);
+        const auto gradBefore = draw(rng, inFloats);
+        std::vector<float> magnitudeIn(inFloats, 0.0f);
+        ops::convBackwardInput(*g, c.agents, absolute(gradOut).data(), absolute(w).data(),
+                               c.perAgent, magnitudeIn.data());
+        const double terms = static_cast<double>(g->outC) * g->kx * g->ky + 1;
+        const double gammaIn = terms * eps / (1 - terms * eps);
+        std::vector<float> reference = gradBefore, direct = gradBefore;
+        ops::convBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
+                               reference.data());
+        backend::cpu::featureConvBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
+                                               direct.data());
+        size_t bad = 0;
+        for (size_t e = 0; e < inFloats; ++e) {
+            const double bound = 2 * gammaIn * (magnitudeIn[e] + std::fabs(gradBefore[e]));
+            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
+                ADD_FAILURE() << "input element " << e << ": direct " << direct[e] << ", reference "
+                              << reference[e] << ", bound " << bound;
+        }
+        EXPECT_EQ(bad, 0u);
+    }
+
     // A part of the agents computes exactly what the whole batch computes for them (a task split
     // by agents must not change results).
     if (c.agents > 2) {
