@@ -249,7 +249,7 @@ EOF
         echo "\`streamlab-bench-conv $rounds\` (bench/conv_kernels.cpp): the reference's im2col + Eigen GEMM"
         echo "against the cpu backend's direct kernels (backend/cpu/directconv.h) on the cases' shapes, one"
         echo "thread, alternating, medians of $rounds rounds. These figures set the backend's choice per shape"
-        echo "(\`forwardKernel\`, \`weightGradientKernel\` in backend/cpu/directconv.cpp)."
+        echo "(\`forwardKernel\`, \`weightGradientKernel\`, \`inputGradientKernel\` in backend/cpu/directconv.cpp)."
         echo
         "$build/bench/streamlab-bench-conv" "$rounds"
         echo
