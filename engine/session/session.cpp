@@ -194,13 +194,17 @@ void Session::step()
     Network &net = *mNetwork;
 
     // Neuron pools read front (frame k) and write back (frame k+1); plasticities read front and
-    // the current parameters and write only their own deltas. All run side by side.
+    // the current parameters and write only their own deltas; interfaces read front and write
+    // their own outputs, which reach the neuron pools' input after the batch
+    // (gatherInterfaceData). All run side by side, interfaces first: each is one task, often the
+    // longest (rendering stimuli for every agent).
     // The previous frame's deferred snapshots join the batch: they read only the front states
     // and the parameters, as the batch does.
     mSynapsePoolRuns.resize(net.synapsePools.size());
     for (size_t k = 0; k < net.synapsePools.size(); ++k)
         mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
-    const int nps = static_cast<int>(mParts.size());
+    const int interfaces = static_cast<int>(net.interfaces.size());
+    const int nps = interfaces + static_cast<int>(mParts.size());
     mLearning->schedule(front, k, mSplit, mSpec->agents);
     const int tasks = nps + mLearning->tasks();
     // (Not a structured binding: the lambda below captures both.)
@@ -208,8 +212,10 @@ void Session::step()
     const SnapshotHub::Subscriptions &deferred = pending.first;
     const int64_t deferredFrame = pending.second;
     mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
-        if (i < nps) {
-            computePart(static_cast<size_t>(i), front, k);
+        if (i < interfaces) {
+            updateInterface(i, front, k);
+        } else if (i < nps) {
+            computePart(static_cast<size_t>(i - interfaces), front, k);
         } else if (i < tasks) {
             mLearning->runTask(i - nps);
         } else {
@@ -219,10 +225,7 @@ void Session::step()
     });
 
     mLearning->finish();
-
-    // Interfaces: read front states, write the data NPs add in the next frame.
-    mPool.run(static_cast<int>(net.interfaces.size()),
-              [&](int j) { updateInterface(j, front, k); });
+    // The interfaces' data, which neuron pools add in the next frame.
     gatherInterfaceData();
 
     applyDeltas();
