@@ -101,8 +101,8 @@ void Session::planParts()
         double n = 0.0;
         for (size_t i = task.begin; i < task.end; ++i) {
             const plan::Op &op = mPlan.ops[i];
-            const double elements = static_cast<double>(op.dims[0]) * op.dims[1] * op.dims[2]
-                * op.dims[3];
+            const double elements
+                = static_cast<double>(op.dims[0]) * op.dims[1] * op.dims[2] * op.dims[3];
             if (op.kind == plan::OpKind::Noise)
                 n += elements;
             else if (op.kind == plan::OpKind::NeuronPipeline) {
