@@ -100,7 +100,7 @@ tsan)
     # The snapshot exchange, the runner thread and the worker pool, and whole frames on several
     # threads (determinism across thread counts, live edits posted while a session runs).
     "$dir/tests/tst_session" \
-        --gtest_filter='Snapshot*:InterfaceSnapshots*:Runner*:WorkerPool*:Determinism*:LiveEdits*'
+        --gtest_filter='Snapshot*:InterfaceSnapshots*:Runner*:WorkerPool*:Determinism*:LiveEdits*:EditQueue*'
     ;;
 *)
     echo "usage: scripts/ci-checks.sh format|asan|tsan" >&2

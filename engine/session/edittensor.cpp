@@ -197,43 +197,48 @@ std::string Session::applyTensor(uint64_t id, const Edit &edit, EditRecord &reco
 // undo replaced, i.e. redo), into the elements of the original edit's selection.
 std::string Session::applyUndo(const Edit &edit, EditRecord &record)
 {
-    std::lock_guard lock(mEditLogMutex);
-    auto target = std::find_if(mEditLog.begin(), mEditLog.end(),
-                               [&](const EditRecord &r) { return r.id == edit.undo; });
-    // An undo acts on what the undone edit changed: follow undos back to the original edit.
-    const EditRecord *original = &*target;
-    while (original->edit.kind == Edit::Kind::Undo)
-        original = &*std::find_if(mEditLog.begin(), mEditLog.end(),
-                                  [&](const EditRecord &r) { return r.id == original->edit.undo; });
-    record.edit.item = original->edit.item;
-    record.edit.param = original->edit.param;
-    record.description = "undo #" + std::to_string(target->id) + " (" + target->description + ")";
-    record.tensorValues = target->tensorValues;
-    if (!target->tensorValues) {
-        std::vector<LiveScalar> live;
-        liveScalars(original->edit.item, live);
-        auto it = std::find_if(live.begin(), live.end(),
-                               [&](const LiveScalar &s) { return s.name == original->edit.param; });
-        record.oldValue = it->get();
-        it->set(target->oldValue);
-        record.newValue = it->get();
+    // The log stays locked while the undo reads the records it follows.
+    return mEdits.withLog([&](const std::vector<EditRecord> &log) -> std::string {
+        auto target = std::find_if(log.begin(), log.end(),
+                                   [&](const EditRecord &r) { return r.id == edit.undo; });
+        // An undo acts on what the undone edit changed: follow undos back to the original edit.
+        const EditRecord *original = &*target;
+        while (original->edit.kind == Edit::Kind::Undo)
+            original = &*std::find_if(log.begin(), log.end(), [&](const EditRecord &r) {
+                return r.id == original->edit.undo;
+            });
+        record.edit.item = original->edit.item;
+        record.edit.param = original->edit.param;
+        record.description
+            = "undo #" + std::to_string(target->id) + " (" + target->description + ")";
+        record.tensorValues = target->tensorValues;
+        if (!target->tensorValues) {
+            std::vector<LiveScalar> live;
+            liveScalars(original->edit.item, live);
+            auto it = std::find_if(live.begin(), live.end(), [&](const LiveScalar &s) {
+                return s.name == original->edit.param;
+            });
+            record.oldValue = it->get();
+            it->set(target->oldValue);
+            record.newValue = it->get();
+            return {};
+        }
+        TensorTarget t;
+        findTensor(original->edit, mFront, t);
+        std::vector<size_t> elements;
+        selectElements(t.tensor->dims(), t.agentAxes, !t.parameter, original->edit.selection,
+                       original->edit.param, &elements);
+        if (elements.size() != target->oldValues.size())
+            return "edit #" + std::to_string(target->id) + " holds "
+                + std::to_string(target->oldValues.size()) + " old values for "
+                + std::to_string(elements.size()) + " elements; it cannot be undone";
+        record.oldValues.reserve(elements.size());
+        for (size_t i = 0; i < elements.size(); ++i) {
+            record.oldValues.push_back((*t.tensor)[elements[i]]);
+            (*t.tensor)[elements[i]] = target->oldValues[i];
+        }
         return {};
-    }
-    TensorTarget t;
-    findTensor(original->edit, mFront, t);
-    std::vector<size_t> elements;
-    selectElements(t.tensor->dims(), t.agentAxes, !t.parameter, original->edit.selection,
-                   original->edit.param, &elements);
-    if (elements.size() != target->oldValues.size())
-        return "edit #" + std::to_string(target->id) + " holds "
-            + std::to_string(target->oldValues.size()) + " old values for "
-            + std::to_string(elements.size()) + " elements; it cannot be undone";
-    record.oldValues.reserve(elements.size());
-    for (size_t i = 0; i < elements.size(); ++i) {
-        record.oldValues.push_back((*t.tensor)[elements[i]]);
-        (*t.tensor)[elements[i]] = target->oldValues[i];
-    }
-    return {};
+    });
 }
 
 } // namespace streamlab::session

@@ -269,7 +269,7 @@ void Session::finishCoreClients(int64_t frame)
         return;
     mTrainValTest->afterFrame(frame, mSplit);
     if (std::string error = mTrainValTest->takeError(); !error.empty()) {
-        std::lock_guard lock(mCommandMutex);
+        std::lock_guard lock(mAlertMutex);
         mAlerts.push_back(std::move(error));
     }
 }
@@ -295,20 +295,20 @@ void Session::applyDeltas()
 {
     std::vector<std::string> alerts = mLearning->applyDeltas();
     if (!alerts.empty()) {
-        std::lock_guard lock(mCommandMutex);
+        std::lock_guard lock(mAlertMutex);
         mAlerts.insert(mAlerts.end(), alerts.begin(), alerts.end());
     }
 }
 
 std::vector<std::string> Session::takeAlerts()
 {
-    std::lock_guard lock(mCommandMutex);
+    std::lock_guard lock(mAlertMutex);
     return std::exchange(mAlerts, {});
 }
 
 bool Session::hasAlerts() const
 {
-    std::lock_guard lock(mCommandMutex);
+    std::lock_guard lock(mAlertMutex);
     return !mAlerts.empty();
 }
 

@@ -11,6 +11,7 @@
 #include "backend/backend.h"
 #include "plan/plan.h"
 #include "session/edit.h"
+#include "session/editqueue.h"
 #include "session/framemetrics.h"
 #include "session/learning.h"
 #include "session/network.h"
@@ -121,7 +122,7 @@ public:
     std::vector<EditRecord> editLog() const;
     // Changes whenever the log does (an edit applied, a log restored): readers copy the log
     // only when it moved. Thread-safe.
-    uint64_t editLogRevision() const { return mEditLogRevision.load(); }
+    uint64_t editLogRevision() const { return mEdits.revision(); }
     // Replay: applies each record's edit, with the record's id, at the start of the step that
     // follows its frame (so a fresh session with the same seed reproduces the logged run).
     // Records whose frame has passed are not scheduled: one message each.
@@ -215,12 +216,6 @@ private:
                                             const SessionOptions &options,
                                             spec::Diagnostics &diagnostics,
                                             MemoryEstimate *estimate, int threads);
-    struct PendingEdit
-    {
-        uint64_t id = 0;
-        int64_t frame = -1; // scheduled: applied when frame() == frame; -1 = at the next step
-        Edit edit;
-    };
     // The live scalars of `item`; false when there is no such item.
     bool liveScalars(const std::string &item, std::vector<LiveScalar> &out);
     // liveScalars() for looking only (names, bounds, get).
@@ -293,15 +288,9 @@ private:
     std::vector<LrSchedule> mSchedules;
     std::unique_ptr<TrainValTestClient> mTrainValTest;
 
-    mutable std::mutex mCommandMutex; // the queues, errors and alerts below
-    std::vector<PendingEdit> mPending; // posted
-    std::vector<PendingEdit> mScheduled; // replayed, by frame and id
-    uint64_t mNextEditId = 1;
-    std::vector<EditError> mEditErrors;
+    EditQueue mEdits; // posted and scheduled edits, their errors, the edit log
+    mutable std::mutex mAlertMutex;
     std::vector<std::string> mAlerts;
-    mutable std::mutex mEditLogMutex;
-    std::atomic<uint64_t> mEditLogRevision {0};
-    std::vector<EditRecord> mEditLog; // written by the engine thread only
     std::vector<std::vector<std::string>> mInterfaceScalars; // live parameter names per interface
 
     // Snapshot subscriptions (snapshothub.h) and the numbers reported after every frame

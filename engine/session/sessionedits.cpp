@@ -1,6 +1,6 @@
-// The live-edit queue of a Session (docs/live-edits.md): posting and checking edits, applying
-// them between frames, the edit log, undo bookkeeping and replay scheduling. The scalar catalog
-// is in livescalars.cpp, tensor edits and undo in edittensor.cpp.
+// Live edits in a Session (docs/live-edits.md): checking edits and applying those due between
+// frames; the queue, the log and replay scheduling are its EditQueue's (editqueue.h). The scalar
+// catalog is in livescalars.cpp, tensor edits and undo in edittensor.cpp.
 #include "session/session.h"
 
 #include <algorithm>
@@ -25,10 +25,7 @@ std::string nowIso8601()
 
 uint64_t Session::post(Edit edit)
 {
-    std::lock_guard lock(mCommandMutex);
-    const uint64_t id = mNextEditId++;
-    mPending.push_back({id, -1, std::move(edit)});
-    return id;
+    return mEdits.post(std::move(edit));
 }
 
 uint64_t Session::post(Command command)
@@ -53,24 +50,24 @@ std::string Session::check(const Edit &edit) const
 
 std::string Session::checkUndo(const Edit &edit) const
 {
-    std::lock_guard lock(mEditLogMutex);
-    auto it = std::find_if(mEditLog.begin(), mEditLog.end(),
-                           [&](const EditRecord &r) { return r.id == edit.undo; });
-    if (it == mEditLog.end())
-        return "no edit #" + std::to_string(edit.undo) + " in the edit log"
-            + (mEditLog.empty() ? std::string(" (it is empty)")
-                                : " (it has #" + std::to_string(mEditLog.front().id) + " to #"
-                       + std::to_string(mEditLog.back().id) + ")");
-    if (it->undoneBy)
-        return "edit #" + std::to_string(edit.undo) + " was already undone by edit #"
-            + std::to_string(it->undoneBy);
-    return {};
+    return mEdits.withLog([&](const std::vector<EditRecord> &log) -> std::string {
+        auto it = std::find_if(log.begin(), log.end(),
+                               [&](const EditRecord &r) { return r.id == edit.undo; });
+        if (it == log.end())
+            return "no edit #" + std::to_string(edit.undo) + " in the edit log"
+                + (log.empty() ? std::string(" (it is empty)")
+                               : " (it has #" + std::to_string(log.front().id) + " to #"
+                           + std::to_string(log.back().id) + ")");
+        if (it->undoneBy)
+            return "edit #" + std::to_string(edit.undo) + " was already undone by edit #"
+                + std::to_string(it->undoneBy);
+        return {};
+    });
 }
 
 std::vector<EditError> Session::takeEditErrors()
 {
-    std::lock_guard lock(mCommandMutex);
-    return std::exchange(mEditErrors, {});
+    return mEdits.takeErrors();
 }
 
 std::vector<std::string> Session::takeCommandErrors()
@@ -83,52 +80,19 @@ std::vector<std::string> Session::takeCommandErrors()
 
 std::vector<EditRecord> Session::editLog() const
 {
-    std::lock_guard lock(mEditLogMutex);
-    return mEditLog;
+    return mEdits.log();
 }
 
 std::vector<std::string> Session::scheduleEdits(const std::vector<EditRecord> &records)
 {
-    std::vector<std::string> messages;
-    std::lock_guard lock(mCommandMutex);
-    for (const auto &r : records) {
-        if (r.frame < mFrame.load()) {
-            messages.push_back("edit #" + std::to_string(r.id) + " of frame "
-                               + std::to_string(r.frame) + " lies before frame "
-                               + std::to_string(mFrame.load()) + "; not scheduled");
-            continue;
-        }
-        mScheduled.push_back({r.id, r.frame, r.edit});
-        mNextEditId = std::max(mNextEditId, r.id + 1);
-    }
-    std::stable_sort(mScheduled.begin(), mScheduled.end(), [](const auto &a, const auto &b) {
-        return a.frame != b.frame ? a.frame < b.frame : a.id < b.id;
-    });
-    return messages;
+    return mEdits.schedule(records, mFrame.load());
 }
 
 void Session::applyEdits()
 {
-    std::vector<PendingEdit> due;
-    {
-        std::lock_guard lock(mCommandMutex);
-        due.swap(mPending);
-        const int64_t k = mFrame.load();
-        auto end = std::find_if(mScheduled.begin(), mScheduled.end(),
-                                [&](const PendingEdit &e) { return e.frame > k; });
-        due.insert(due.end(), mScheduled.begin(), end);
-        mScheduled.erase(mScheduled.begin(), end);
-    }
-    // In id order: the order they were posted in (and logged in, for a replay).
-    std::stable_sort(due.begin(), due.end(),
-                     [](const auto &a, const auto &b) { return a.id < b.id; });
-    for (const auto &e : due) {
-        std::string error = applyEdit(e.id, e.edit);
-        if (error.empty())
-            continue;
-        std::lock_guard lock(mCommandMutex);
-        mEditErrors.push_back({e.id, std::move(error)});
-    }
+    for (auto &e : mEdits.takeDue(mFrame.load()))
+        if (std::string error = applyEdit(e.id, e.edit); !error.empty())
+            mEdits.fail(e.id, std::move(error));
 }
 
 std::string Session::applyEdit(uint64_t id, const Edit &edit)
@@ -156,21 +120,7 @@ std::string Session::applyEdit(uint64_t id, const Edit &edit)
     }
     if (!error.empty())
         return error;
-    std::lock_guard lock(mEditLogMutex);
-    if (edit.kind == Edit::Kind::Undo) {
-        for (auto &r : mEditLog)
-            if (r.id == edit.undo)
-                r.undoneBy = id;
-        // Undoing an undo re-applies the edit it undid.
-        const auto &undone = *std::find_if(mEditLog.begin(), mEditLog.end(),
-                                           [&](const EditRecord &r) { return r.id == edit.undo; });
-        if (undone.edit.kind == Edit::Kind::Undo)
-            for (auto &r : mEditLog)
-                if (r.id == undone.edit.undo)
-                    r.undoneBy = 0;
-    }
-    mEditLog.push_back(std::move(record));
-    ++mEditLogRevision;
+    mEdits.append(std::move(record));
     return {};
 }
 

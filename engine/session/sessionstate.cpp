@@ -233,12 +233,7 @@ void Session::restoreEdits(const StateReader &in, std::vector<std::string> &mess
                     s.set(*value);
         }
     }
-    std::lock_guard lock(mEditLogMutex);
-    mEditLog = std::move(log);
-    ++mEditLogRevision;
-    std::lock_guard commandLock(mCommandMutex);
-    for (const auto &r : mEditLog)
-        mNextEditId = std::max(mNextEditId, r.id + 1);
+    mEdits.restore(std::move(log));
 }
 
 void Session::restoreState(const StateReader &in, bool weightsOnly,
