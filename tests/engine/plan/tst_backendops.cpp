@@ -59,6 +59,30 @@ uint64_t freshSeed()
     return (static_cast<uint64_t>(device()) << 32) ^ device();
 }
 
+// gamma_K: each kernel's result is within gamma_K * sum |terms| of the exact sum of K terms, so
+// two kernels' results are within twice that of each other.
+double gamma(double terms)
+{
+    const double eps = std::numeric_limits<float>::epsilon() / 2;
+    return terms * eps / (1 - terms * eps);
+}
+
+// Every element of `direct` within 2 gamma (magnitude + |before|) of `reference` (a NaN left by
+// the poison fails); the first three failures named.
+void expectWithin(const std::vector<float> &direct, const std::vector<float> &reference,
+                  const std::vector<float> &magnitude, const std::vector<float> *before,
+                  double gammaK, const char *what)
+{
+    size_t bad = 0;
+    for (size_t e = 0; e < reference.size(); ++e) {
+        const double bound = 2 * gammaK * (magnitude[e] + (before ? std::fabs((*before)[e]) : 0.0));
+        if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
+            ADD_FAILURE() << what << " " << e << ": direct " << direct[e] << ", reference "
+                          << reference[e] << ", bound " << bound;
+    }
+    EXPECT_EQ(bad, 0u);
+}
+
 // Runs one case both ways, overwriting and adding, and compares element by element.
 void check(const Case &c, uint64_t seed)
 {
@@ -79,9 +103,7 @@ void check(const Case &c, uint64_t seed)
     std::vector<float> magnitude(outFloats);
     ops::convForward(*g, c.agents, absolute(in).data(), absolute(w).data(), c.perAgent,
                      magnitude.data());
-    const double eps = std::numeric_limits<float>::epsilon() / 2;
-    const double K = static_cast<double>(g->inC) * g->kx * g->ky + 1;
-    const double gamma = K * eps / (1 - K * eps);
+    const double gammaOut = gamma(static_cast<double>(g->inC) * g->kx * g->ky + 1);
 
     for (const bool features : {false, true})
         for (const bool add : {false, true}) {
@@ -95,16 +117,8 @@ void check(const Case &c, uint64_t seed)
                              add ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
             (features ? backend::cpu::featureConv : backend::cpu::directConv)(
                 *g, c.agents, in.data(), w.data(), c.perAgent, direct.data(), add);
-            size_t bad = 0;
-            for (size_t e = 0; e < outFloats; ++e) {
-                const double bound
-                    = 2 * gamma * (magnitude[e] + (add ? std::fabs(before[e]) : 0.0));
-                if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
-                    && ++bad <= 3)
-                    ADD_FAILURE() << "element " << e << ": direct " << direct[e] << ", reference "
-                                  << reference[e] << ", bound " << bound;
-            }
-            EXPECT_EQ(bad, 0u);
+            expectWithin(direct, reference, magnitude, add ? &before : nullptr, gammaOut,
+                         "element");
         }
 
     // The weight gradient (+=, summed over agents unless one weight per agent): each element a
@@ -116,8 +130,8 @@ void check(const Case &c, uint64_t seed)
         std::vector<float> magnitudeW(wFloats, 0.0f);
         ops::convBackwardWeight(*g, c.agents, absolute(in).data(), absolute(gradOut).data(),
                                 c.perAgent, magnitudeW.data());
-        const double terms = static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1;
-        const double gammaW = terms * eps / (1 - terms * eps);
+        const double gammaW
+            = gamma(static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1);
         std::vector<float> reference = gradBefore;
         ops::convBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
                                 reference.data());
@@ -127,15 +141,7 @@ void check(const Case &c, uint64_t seed)
             (features ? backend::cpu::featureConvBackwardWeight
                       : backend::cpu::directConvBackwardWeight)(
                 *g, c.agents, in.data(), gradOut.data(), c.perAgent, direct.data());
-            size_t bad = 0;
-            for (size_t e = 0; e < wFloats; ++e) {
-                const double bound = 2 * gammaW * (magnitudeW[e] + std::fabs(gradBefore[e]));
-                if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound)
-                    && ++bad <= 3)
-                    ADD_FAILURE() << "weight " << e << ": direct " << direct[e] << ", reference "
-                                  << reference[e] << ", bound " << bound;
-            }
-            EXPECT_EQ(bad, 0u);
+            expectWithin(direct, reference, magnitudeW, &gradBefore, gammaW, "weight");
         }
     }
 
@@ -147,37 +153,29 @@ void check(const Case &c, uint64_t seed)
         std::vector<float> magnitudeIn(inFloats, 0.0f);
         ops::convBackwardInput(*g, c.agents, absolute(gradOut).data(), absolute(w).data(),
                                c.perAgent, magnitudeIn.data());
-        const double terms = static_cast<double>(g->outC) * g->kx * g->ky + 1;
-        const double gammaIn = terms * eps / (1 - terms * eps);
+        const double gammaIn = gamma(static_cast<double>(g->outC) * g->kx * g->ky + 1);
         std::vector<float> reference = gradBefore, direct = gradBefore;
         ops::convBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
                                reference.data());
         backend::cpu::featureConvBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
                                                direct.data());
-        size_t bad = 0;
-        for (size_t e = 0; e < inFloats; ++e) {
-            const double bound = 2 * gammaIn * (magnitudeIn[e] + std::fabs(gradBefore[e]));
-            if (!(std::fabs(static_cast<double>(direct[e]) - reference[e]) <= bound) && ++bad <= 3)
-                ADD_FAILURE() << "input element " << e << ": direct " << direct[e] << ", reference "
-                              << reference[e] << ", bound " << bound;
-        }
-        EXPECT_EQ(bad, 0u);
+        expectWithin(direct, reference, magnitudeIn, &gradBefore, gammaIn, "input element");
     }
 
     // A part of the agents computes exactly what the whole batch computes for them (a task split
     // by agents must not change results).
-    if (c.agents > 2) {
-        std::vector<float> whole(outFloats), part(outFloats, 0.0f);
-        backend::cpu::directConv(*g, c.agents, in.data(), w.data(), c.perAgent, whole.data(),
-                                 false);
-        const size_t inAgent = inFloats / c.agents, outAgent = outFloats / c.agents;
-        const size_t wAgent = c.perAgent ? static_cast<size_t>(g->weightCount()) : 0;
-        backend::cpu::directConv(*g, c.agents - 2, in.data() + inAgent, w.data() + wAgent,
-                                 c.perAgent, part.data() + outAgent, false);
-        EXPECT_EQ(0,
-                  std::memcmp(whole.data() + outAgent, part.data() + outAgent,
-                              (c.agents - 2) * outAgent * sizeof(float)));
-    }
+    if (c.agents > 2)
+        for (auto *kernel : {&backend::cpu::directConv, &backend::cpu::featureConv}) {
+            std::vector<float> whole(outFloats), part(outFloats, 0.0f);
+            kernel(*g, c.agents, in.data(), w.data(), c.perAgent, whole.data(), false);
+            const size_t inAgent = inFloats / c.agents, outAgent = outFloats / c.agents;
+            const size_t wAgent = c.perAgent ? static_cast<size_t>(g->weightCount()) : 0;
+            kernel(*g, c.agents - 2, in.data() + inAgent, w.data() + wAgent, c.perAgent,
+                   part.data() + outAgent, false);
+            EXPECT_EQ(0,
+                      std::memcmp(whole.data() + outAgent, part.data() + outAgent,
+                                  (c.agents - 2) * outAgent * sizeof(float)));
+        }
 }
 
 } // namespace
