@@ -1,8 +1,8 @@
 // The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
 // reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight, ops::convBackwardInput)
-// against the direct kernels (backend/cpu/directconv.h: output positions or features in the
-// vector lanes), one thread, alternating, median of the rounds, and which one the backend runs.
-// The figures decide forwardKernel, weightGradientKernel and inputGradientKernel
+// against the direct kernels (backend/cpu/directconv.h: output positions, features or planes in
+// the vector lanes), one thread, alternating, median of the rounds, and which one the backend
+// runs. The figures decide forwardKernel, weightGradientKernel and inputGradientKernel
 // (bench/results.md, "convolution kernels").
 //
 //   streamlab-bench-conv [ROUNDS]
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -69,12 +70,33 @@ int main(int argc, char **argv)
         {"16 agents [16,32,32] -> [32,16,16] 3x3 stride 2", 16, 16, 32, 32, 16, 3},
         {"16 agents [32,16,16] -> [64,8,8] 3x3 stride 2", 16, 32, 16, 64, 8, 3},
     };
-    std::printf(
-        "| shape | GFLOP a call | forward GFLOP/s: im2col + GEMM | positions in the lanes | "
-        "features in the lanes | weight gradient GFLOP/s: im2col + GEMM | positions in the "
-        "lanes | features in the lanes | input gradient GFLOP/s: GEMM + col2im | features "
-        "in the lanes | the backend runs (forward, weight gradient, input gradient) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    // The kernels of each pass, the reference first; a kernel that does not take a shape is
+    // printed as "-".
+    struct Kernel
+    {
+        const char *pass, *name;
+        std::function<bool(const ops::ConvGeometry &)> applies;
+    };
+    auto always = [](const ops::ConvGeometry &) { return true; };
+    const Kernel kernels[] = {
+        {"forward", "im2col + GEMM", always},
+        {"forward", "positions", always},
+        {"forward", "features", always},
+        {"forward", "planes", backend::cpu::planeConvApplies},
+        {"weight gradient", "im2col + GEMM", always},
+        {"weight gradient", "positions", always},
+        {"weight gradient", "features", always},
+        {"input gradient", "GEMM + col2im", always},
+        {"input gradient", "features", always},
+        {"input gradient", "planes", backend::cpu::planeInputGradientApplies},
+    };
+    std::printf("| shape | GFLOP a call |");
+    for (const Kernel &k : kernels)
+        std::printf(" %s GFLOP/s: %s |", k.pass, k.name);
+    std::printf(" the backend runs (forward, weight gradient, input gradient) |\n|---|---|");
+    for (size_t k = 0; k < std::size(kernels); ++k)
+        std::printf("---|");
+    std::printf("---|\n");
     for (const Shape &s : shapes) {
         const auto g = *ops::ConvGeometry::make(s.inC, s.size, s.size, s.outC, s.outSize, s.outSize,
                                                 s.rf, 1);
@@ -88,54 +110,55 @@ int main(int argc, char **argv)
             x = static_cast<float>(rng.uniform(-1.0, 1.0));
         const double flops = 2.0 * s.agents * g.weightCount() * s.outSize * s.outSize;
         std::vector<float> gradW(w.size(), 0.0f), gradIn(in.size(), 0.0f);
-        // One round: every kernel once, alternating; rates are medians over the rounds.
-        using Kernel = std::function<void()>;
-        const Kernel kernels[] = {
+        namespace cpu = backend::cpu;
+        const int A = s.agents;
+        const std::function<void()> runs[] = {
             [&] {
-                ops::convForward(g, s.agents, in.data(), w.data(), false, out.data(),
+                ops::convForward(g, A, in.data(), w.data(), false, out.data(),
                                  ops::kDefaultColumnFloats, ops::ConvOutput::Add);
             },
+            [&] { cpu::directConv(g, A, in.data(), w.data(), false, out.data(), true); },
+            [&] { cpu::featureConv(g, A, in.data(), w.data(), false, out.data(), true); },
+            [&] { cpu::planeConv(g, A, in.data(), w.data(), false, out.data(), true); },
+            [&] { ops::convBackwardWeight(g, A, in.data(), out.data(), false, gradW.data()); },
             [&] {
-                backend::cpu::directConv(g, s.agents, in.data(), w.data(), false, out.data(), true);
+                cpu::directConvBackwardWeight(g, A, in.data(), out.data(), false, gradW.data());
             },
             [&] {
-                backend::cpu::featureConv(g, s.agents, in.data(), w.data(), false, out.data(),
-                                          true);
+                cpu::featureConvBackwardWeight(g, A, in.data(), out.data(), false, gradW.data());
             },
+            [&] { ops::convBackwardInput(g, A, out.data(), w.data(), false, gradIn.data()); },
             [&] {
-                ops::convBackwardWeight(g, s.agents, in.data(), out.data(), false, gradW.data());
+                cpu::featureConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data());
             },
-            [&] {
-                backend::cpu::directConvBackwardWeight(g, s.agents, in.data(), out.data(), false,
-                                                       gradW.data());
-            },
-            [&] {
-                backend::cpu::featureConvBackwardWeight(g, s.agents, in.data(), out.data(), false,
-                                                        gradW.data());
-            },
-            [&] {
-                ops::convBackwardInput(g, s.agents, out.data(), w.data(), false, gradIn.data());
-            },
-            [&] {
-                backend::cpu::featureConvBackwardInput(g, s.agents, out.data(), w.data(), false,
-                                                       gradIn.data());
-            },
+            [&] { cpu::planeConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data()); },
         };
+        static_assert(std::size(runs) == std::size(kernels));
+        // One round: every kernel once, alternating; rates are medians over the rounds.
         std::vector<std::vector<double>> seconds(std::size(kernels));
         for (int r = 0; r < rounds; ++r)
             for (size_t k = 0; k < std::size(kernels); ++k)
-                seconds[k].push_back(secondsPerCall(kernels[k]));
-        double rate[std::size(kernels)];
-        for (size_t k = 0; k < std::size(kernels); ++k)
-            rate[k] = flops / median(seconds[k]) * 1e-9;
-        std::printf("| %s | %.4f | %.1f | %.1f (%.2fx) | %.1f (%.2fx) | %.1f | %.1f (%.2fx) | "
-                    "%.1f (%.2fx) | %.1f | %.1f (%.2fx) | %s, %s, %s |\n",
-                    s.what, flops * 1e-9, rate[0], rate[1], rate[1] / rate[0], rate[2],
-                    rate[2] / rate[0], rate[3], rate[4], rate[4] / rate[3], rate[5],
-                    rate[5] / rate[3], rate[6], rate[7], rate[7] / rate[6],
-                    backend::cpu::convKernelName(backend::cpu::forwardKernel(g)),
-                    backend::cpu::convKernelName(backend::cpu::weightGradientKernel(g)),
-                    backend::cpu::convKernelName(backend::cpu::inputGradientKernel(g)));
+                if (kernels[k].applies(g))
+                    seconds[k].push_back(secondsPerCall(runs[k]));
+        std::printf("| %s | %.4f |", s.what, flops * 1e-9);
+        double reference = 0.0;
+        for (size_t k = 0; k < std::size(kernels); ++k) {
+            const bool first = k == 0 || std::strcmp(kernels[k].pass, kernels[k - 1].pass) != 0;
+            if (seconds[k].empty()) {
+                std::printf(" - |");
+                continue;
+            }
+            const double rate = flops / median(seconds[k]) * 1e-9;
+            if (first) {
+                reference = rate;
+                std::printf(" %.1f |", rate);
+            } else {
+                std::printf(" %.1f (%.2fx) |", rate, rate / reference);
+            }
+        }
+        std::printf(" %s, %s, %s |\n", cpu::convKernelName(cpu::forwardKernel(g)),
+                    cpu::convKernelName(cpu::weightGradientKernel(g)),
+                    cpu::convKernelName(cpu::inputGradientKernel(g)));
     }
     return 0;
 }

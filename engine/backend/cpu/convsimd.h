@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -97,6 +98,58 @@ inline Vec madd(Vec x, Vec y, Vec acc)
     return acc + x * y;
 }
 #endif
+// A gather of one vector from two consecutive vectors of a plane (the planes kernels,
+// planeconv.cpp): lane l takes element idx[l] of the 2 * Lanes floats that start at vector `base`
+// of the source plane, or 0 where bit l of `mask` is clear (idx[l] is then -1).
+struct Gather
+{
+    alignas(64) int32_t idx[Lanes];
+    int base = 0;
+    unsigned mask = 0;
+};
+
+// The first n floats at p (0 <= n: none, n >= Lanes: a whole vector), the rest of the lanes 0;
+// nothing past p + n is read (a plane's last vector at the end of a buffer).
+inline Vec loadFirst(const float *p, int n)
+{
+    if (n >= Lanes)
+        return load(p);
+    if (n <= 0)
+        return zero();
+#if defined(__AVX512F__)
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
+#elif defined(__AVX2__) && defined(__FMA__)
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
+#else
+    float lanes[Lanes] = {};
+    std::memcpy(lanes, p, sizeof(float) * static_cast<size_t>(n));
+    return load(lanes);
+#endif
+}
+
+// Lane l: element g.idx[l] of [lo, hi] (0 <= idx < 2 * Lanes), or 0 where g.mask has no bit l.
+inline Vec gather2(Vec lo, Vec hi, const Gather &g)
+{
+#if defined(__AVX512F__)
+    return _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(g.mask), lo,
+                                        _mm512_load_si512(g.idx), hi);
+#elif defined(__AVX2__) && defined(__FMA__)
+    const __m256i i = _mm256_load_si256(reinterpret_cast<const __m256i *>(g.idx));
+    const __m256 fromHi = _mm256_castsi256_ps(_mm256_cmpgt_epi32(i, _mm256_set1_epi32(Lanes - 1)));
+    const __m256 picked = _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, i),
+                                           _mm256_permutevar8x32_ps(hi, i), fromHi);
+    return _mm256_and_ps(picked, _mm256_castsi256_ps(_mm256_cmpgt_epi32(i, _mm256_set1_epi32(-1))));
+#else
+    float l[Lanes], h[Lanes], out[Lanes];
+    store(l, lo);
+    store(h, hi);
+    for (int k = 0; k < Lanes; ++k)
+        out[k] = g.idx[k] < 0 ? 0.0f : g.idx[k] < Lanes ? l[g.idx[k]] : h[g.idx[k] - Lanes];
+    return load(out);
+#endif
+}
+
 // dst[0, n) = src[0, n), or += with `add`: rows of a few floats, in blocks of 4 without a library
 // call or a masked store (AMD's Zen 4 runs an AVX-512 masked store to memory slowly: as one it was
 // 70% of the time padding 4-float rows). Nothing outside [0, n) of dst is written: the phases'

@@ -246,7 +246,9 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
     case OpKind::Conv: {
         const float *w = op.perAgent ? at.perAgent(op.in[1]) : at(op.in[1]);
         const cpu::ConvKernel kernel = cpu::forwardKernel(*op.geometry);
-        if (kernel == cpu::ConvKernel::Positions)
+        if (kernel == cpu::ConvKernel::Planes)
+            cpu::planeConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
+        else if (kernel == cpu::ConvKernel::Positions)
             cpu::directConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
         else if (kernel == cpu::ConvKernel::Features)
             cpu::featureConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
@@ -415,6 +417,8 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     case OpKind::Conv:
         if (operand == 0 && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Features)
             cpu::featureConvBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
+        else if (operand == 0 && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Planes)
+            cpu::planeConvBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
         else if (operand == 0)
             ops::convBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
         else if (cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Positions)

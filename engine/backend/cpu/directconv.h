@@ -31,7 +31,7 @@ bool directConvApplies(const ops::ConvGeometry &g);
 // Which kernel the backend runs for a convolution of geometry `g` and for its weight gradient:
 // the reference's im2col + GEMM (ops/), or one of the two direct kernels below, the fastest
 // measured for the shape (bench/results.md, "convolution kernels"; the rule is in the .cpp).
-enum class ConvKernel { Reference, Positions, Features };
+enum class ConvKernel { Reference, Positions, Features, Planes };
 ConvKernel forwardKernel(const ops::ConvGeometry &g);
 ConvKernel weightGradientKernel(const ops::ConvGeometry &g);
 const char *convKernelName(ConvKernel kernel);
@@ -70,5 +70,20 @@ void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const flo
 void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const float *gradOut,
                               const float *w, bool perAgentWeights, float *gradIn);
 ConvKernel inputGradientKernel(const ops::ConvGeometry &g);
+
+// The planes kernels (planeconv.cpp): positions of a plane in the lanes, read from the state
+// itself. For every vector of 16 output positions and every tap, the input positions the lanes
+// read lie within two consecutive vectors of the input plane (true of small planes, of rows of
+// 16 or more, and of strides that keep a tap's reads that close), so one two-register permute
+// with a zeroing mask gathers them: no padded copy of the input, no lanes computing row padding,
+// any stride or dilation. planeConvApplies: that holds for `g` (no upsampling, not dense).
+bool planeConvApplies(const ops::ConvGeometry &g);
+void planeConv(const ops::ConvGeometry &g, int agents, const float *in, const float *w,
+               bool perAgentWeights, float *out, bool add);
+// gradIn += dL/d in: each vector of input positions gathers, per tap, the output positions whose
+// tap reads it (within two vectors of the output gradient's plane: planeInputGradientApplies).
+bool planeInputGradientApplies(const ops::ConvGeometry &g);
+void planeConvBackwardInput(const ops::ConvGeometry &g, int agents, const float *gradOut,
+                            const float *w, bool perAgentWeights, float *gradIn);
 
 } // namespace streamlab::backend::cpu

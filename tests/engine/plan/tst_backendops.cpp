@@ -105,18 +105,30 @@ void check(const Case &c, uint64_t seed)
                      magnitude.data());
     const double gammaOut = gamma(static_cast<double>(g->inC) * g->kx * g->ky + 1);
 
-    for (const bool features : {false, true})
+    // The kernels of the forward and weight gradient that take `g`, named.
+    using Forward
+        = void (*)(const ConvGeometry &, int, const float *, const float *, bool, float *, bool);
+    using WeightGradient
+        = void (*)(const ConvGeometry &, int, const float *, const float *, bool, float *);
+    std::vector<std::pair<const char *, Forward>> forwards {
+        {"positions in the lanes", &backend::cpu::directConv},
+        {"features in the lanes", &backend::cpu::featureConv}};
+    std::vector<std::pair<const char *, WeightGradient>> weightGradients {
+        {"positions in the lanes", &backend::cpu::directConvBackwardWeight},
+        {"features in the lanes", &backend::cpu::featureConvBackwardWeight}};
+    if (backend::cpu::planeConvApplies(*g))
+        forwards.emplace_back("planes", &backend::cpu::planeConv);
+
+    for (const auto &[name, kernel] : forwards)
         for (const bool add : {false, true}) {
-            SCOPED_TRACE(std::string(features ? "features in the lanes" : "positions in the lanes")
-                         + (add ? ", out += conv" : ", out = conv"));
+            SCOPED_TRACE(std::string(name) + (add ? ", out += conv" : ", out = conv"));
             std::vector<float> reference = before, direct = before;
             if (!add)
                 std::fill(direct.begin(), direct.end(), std::numeric_limits<float>::quiet_NaN());
             ops::convForward(*g, c.agents, in.data(), w.data(), c.perAgent, reference.data(),
                              ops::kDefaultColumnFloats,
                              add ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
-            (features ? backend::cpu::featureConv : backend::cpu::directConv)(
-                *g, c.agents, in.data(), w.data(), c.perAgent, direct.data(), add);
+            kernel(*g, c.agents, in.data(), w.data(), c.perAgent, direct.data(), add);
             expectWithin(direct, reference, magnitude, add ? &before : nullptr, gammaOut,
                          "element");
         }
@@ -135,37 +147,42 @@ void check(const Case &c, uint64_t seed)
         std::vector<float> reference = gradBefore;
         ops::convBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
                                 reference.data());
-        for (const bool features : {false, true}) {
-            SCOPED_TRACE(features ? "features in the lanes" : "positions in the lanes");
+        for (const auto &[name, kernel] : weightGradients) {
+            SCOPED_TRACE(name);
             std::vector<float> direct = gradBefore;
-            (features ? backend::cpu::featureConvBackwardWeight
-                      : backend::cpu::directConvBackwardWeight)(
-                *g, c.agents, in.data(), gradOut.data(), c.perAgent, direct.data());
+            kernel(*g, c.agents, in.data(), gradOut.data(), c.perAgent, direct.data());
             expectWithin(direct, reference, magnitudeW, &gradBefore, gammaW, "weight");
         }
     }
 
     // The input gradient (+=): each element a sum of at most outC x taps products.
     {
-        SCOPED_TRACE("dL/d in, features in the lanes");
         const auto gradOut = draw(rng, outFloats);
         const auto gradBefore = draw(rng, inFloats);
         std::vector<float> magnitudeIn(inFloats, 0.0f);
         ops::convBackwardInput(*g, c.agents, absolute(gradOut).data(), absolute(w).data(),
                                c.perAgent, magnitudeIn.data());
         const double gammaIn = gamma(static_cast<double>(g->outC) * g->kx * g->ky + 1);
-        std::vector<float> reference = gradBefore, direct = gradBefore;
+        std::vector<float> reference = gradBefore;
         ops::convBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
                                reference.data());
-        backend::cpu::featureConvBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
-                                               direct.data());
-        expectWithin(direct, reference, magnitudeIn, &gradBefore, gammaIn, "input element");
+        std::vector<std::pair<const char *, WeightGradient>> inputGradients {
+            {"features in the lanes", &backend::cpu::featureConvBackwardInput}};
+        if (backend::cpu::planeInputGradientApplies(*g))
+            inputGradients.emplace_back("planes", &backend::cpu::planeConvBackwardInput);
+        for (const auto &[name, kernel] : inputGradients) {
+            SCOPED_TRACE(std::string("dL/d in, ") + name);
+            std::vector<float> direct = gradBefore;
+            kernel(*g, c.agents, gradOut.data(), w.data(), c.perAgent, direct.data());
+            expectWithin(direct, reference, magnitudeIn, &gradBefore, gammaIn, "input element");
+        }
     }
 
     // A part of the agents computes exactly what the whole batch computes for them (a task split
     // by agents must not change results).
     if (c.agents > 2)
-        for (auto *kernel : {&backend::cpu::directConv, &backend::cpu::featureConv}) {
+        for (const auto &[name, kernel] : forwards) {
+            SCOPED_TRACE(std::string(name) + ", a part of the agents");
             std::vector<float> whole(outFloats), part(outFloats, 0.0f);
             kernel(*g, c.agents, in.data(), w.data(), c.perAgent, whole.data(), false);
             const size_t inAgent = inFloats / c.agents, outAgent = outFloats / c.agents;
@@ -221,4 +238,24 @@ TEST(BackendOps, DirectConvolutionLeavesOtherGeometriesToTheReference)
     EXPECT_FALSE(backend::cpu::directConvApplies(make(4, 8, 3))); // upsampled
     EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 8, 1))); // pointwise: one GEMM
     EXPECT_FALSE(backend::cpu::directConvApplies(make(8, 1, 0))); // dense
+}
+
+TEST(BackendOps, PlanesKernelsTakeGeometriesWhoseGathersSpanTwoVectors)
+{
+    auto make = [](int inX, int outX, int rf, int dilation = 1) {
+        return *ConvGeometry::make(3, inX, inX, 4, outX, outX, rf, dilation);
+    };
+    using backend::cpu::planeConvApplies;
+    using backend::cpu::planeInputGradientApplies;
+    EXPECT_TRUE(planeConvApplies(make(4, 4, 3))); // a plane in one vector
+    EXPECT_TRUE(planeConvApplies(make(8, 8, 3))); // two rows a vector
+    EXPECT_TRUE(planeConvApplies(make(16, 16, 3))); // a row a vector
+    EXPECT_TRUE(planeConvApplies(make(30, 30, 7, 2))); // rows straddling vectors, dilated
+    // Stride 4 from 16 x 16 to 4 x 4: one output vector reads 13 input rows.
+    EXPECT_FALSE(planeConvApplies(make(16, 4, 5)));
+    EXPECT_FALSE(planeConvApplies(make(64, 16, 5))); // stride 4: a vector reads a row of 64
+    EXPECT_TRUE(planeInputGradientApplies(make(16, 4, 5))); // but each input reads a few outputs
+    EXPECT_FALSE(planeConvApplies(make(4, 8, 3))); // upsampled
+    EXPECT_FALSE(planeInputGradientApplies(make(4, 8, 3)));
+    EXPECT_FALSE(planeConvApplies(make(8, 1, 0))); // dense: one product
 }
