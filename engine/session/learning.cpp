@@ -119,27 +119,37 @@ std::vector<std::string> Learning::applyDeltas()
 {
     // Deltas of the previous frame land now (reference §2.7.1: computed in frame k, seen by the
     // computation of frame k + 2), summed over plasticities and clipped to the bounds.
+    // A pending delta of zeros (every plasticity paused, skipped or evaluating) changes nothing
+    // and is not added: streaming without learning reads each once a frame, on the frame's serial
+    // tail. (The sums are unchanged: a pending value is never -0, so adding a zero keeps it.)
     Network &net = mNet;
     for (auto &[parameter, delta] : net.pendingDeltas) {
         auto &values = parameter->value.values();
-        for (size_t i = 0; i < values.size(); ++i)
-            values[i] += delta[i];
+        if (std::any_of(delta.begin(), delta.end(), [](float d) { return d != 0.0f; }))
+            for (size_t i = 0; i < values.size(); ++i) {
+                values[i] += delta[i];
+                delta[i] = 0.0f;
+            }
         parameter->clip();
     }
-    for (auto &[parameter, delta] : net.pendingDeltas)
-        std::fill(delta.begin(), delta.end(), 0.0f);
     std::vector<std::string> alerts;
-    for (auto &run : net.plasticities) {
+    for (size_t j = 0; j < net.plasticities.size(); ++j) {
+        PlasticityRun &run = net.plasticities[j];
         if (!run.plasticity)
             continue;
         if (!run.alert.empty())
             alerts.push_back(std::exchange(run.alert, {}));
+        // Only an update leaves deltas; skip() zeroed the others'.
+        const bool updated = j < mSteps.size()
+            && (mSteps[j].what == Step::What::Update
+                || mSteps[j].what == Step::What::UpdateInParts);
         auto &trained = run.plasticity->parameters();
         for (size_t i = 0; i < trained.size(); ++i) {
             auto &pending = net.pendingDeltas[run.targets[i]];
             pending.resize(trained[i].delta.size(), 0.0f);
-            for (size_t e = 0; e < pending.size(); ++e)
-                pending[e] += trained[i].delta[e];
+            if (updated)
+                for (size_t e = 0; e < pending.size(); ++e)
+                    pending[e] += trained[i].delta[e];
         }
     }
     return alerts;

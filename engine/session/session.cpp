@@ -238,18 +238,30 @@ void Session::step()
 
 void Session::gatherInterfaceData()
 {
+    // The first output a pool receives is copied, the others added (in interface order, as a
+    // sum from 0 would round): one pass over the data of a pool with one interface, on the frame's
+    // serial tail.
     Network &net = *mNetwork;
-    for (auto &np : net.neuronPools)
-        if (np.hasInput)
-            np.input.fill(0.0f);
+    mInputWritten.assign(net.neuronPools.size(), 0);
     for (auto &run : net.interfaces) {
         for (const auto &[topic, n] : run.outTopics) {
             auto &np = net.neuronPools[static_cast<size_t>(n)];
             const Tensor &v = run.outputs.at(topic);
-            for (size_t i = 0; i < v.size(); ++i)
-                np.input[i] += v[i];
+            const float *src = v.data();
+            float *dst = np.input.data();
+            if (!mInputWritten[static_cast<size_t>(n)]) {
+                std::copy(src, src + v.size(), dst);
+                std::fill(dst + v.size(), dst + np.input.size(), 0.0f);
+                mInputWritten[static_cast<size_t>(n)] = 1;
+            } else {
+                for (size_t i = 0; i < v.size(); ++i)
+                    dst[i] += src[i];
+            }
         }
     }
+    for (size_t n = 0; n < net.neuronPools.size(); ++n)
+        if (net.neuronPools[n].hasInput && !mInputWritten[n])
+            net.neuronPools[n].input.fill(0.0f);
 }
 
 void Session::runCoreClients(int64_t frame)

@@ -268,6 +268,7 @@ private:
     std::unique_ptr<Network> mNetwork;
     plan::Plan mPlan;
     std::vector<uint8_t> mSynapsePoolRuns; // by SP: runs this frame (the plan's context)
+    std::vector<uint8_t> mInputWritten; // by NP: gatherInterfaceData wrote its input
     struct Part
     {
         int task = 0, part = 0;
