@@ -1,8 +1,9 @@
-// The planes kernels (see directconv.h): the convolution and its input gradient with positions of a plane in the lanes, read from the state itself. For each vector
-// of the destination plane and each tap, the lanes' source positions lie within two consecutive
-// vectors of the source plane, so one two-register permute with a zeroing mask (AVX-512's
-// vpermt2ps) gathers them: no padded copy, no row padding in the lanes, any stride. A table of
-// those gathers per geometry is built once and kept per thread.
+// The planes kernels (see directconv.h): the convolution and its input gradient with positions of a
+// plane in the lanes, read from the state itself. For each vector of the destination plane and each
+// tap, the lanes' source positions lie within two consecutive vectors of the source plane, so one
+// two-register permute with a zeroing mask (AVX-512's vpermt2ps) gathers them: no padded copy, no
+// row padding in the lanes, any stride. A table of those gathers per geometry is built once and
+// kept per thread.
 #include "backend/cpu/directconv.h"
 
 #include "backend/cpu/convsimd.h"
@@ -109,8 +110,8 @@ const PlaneTable &table(const ops::ConvGeometry &g, bool transposed)
 inline Vec gatherAt(const float *plane, int floats, const Gather &g)
 {
     const int at = g.base * Lanes;
-    return gather2(loadFirst(plane + at, floats - at), loadFirst(plane + at + Lanes, floats - at - Lanes),
-                   g);
+    return gather2(loadFirst(plane + at, floats - at),
+                   loadFirst(plane + at + Lanes, floats - at - Lanes), g);
 }
 
 // F destination features x V destination vectors, summed over every (reduction feature, tap) in
@@ -119,7 +120,8 @@ inline Vec gatherAt(const float *plane, int floats, const Gather &g)
 // (r, tap) is w[f * wOut + r * wReduce + tap].
 template<int F, int V, bool Small>
 void planeTile(const float *const *src, size_t srcStride, int srcFloats, const Gather *const *rows,
-               int taps, int reduce, const float *w, size_t wOut, size_t wReduce, Vec (&result)[4][4])
+               int taps, int reduce, const float *w, size_t wOut, size_t wReduce,
+               Vec (&result)[4][4])
 {
     // Local accumulators: the vector type may alias floats, so sums kept in `result` would be
     // stored and reloaded around every load.
@@ -203,7 +205,8 @@ void planeRun(const PlaneTable &t, int agents, const float *src, int reduceC, co
                 const int n = n0 + v, a = a0 + n / t.vectors, j = n % t.vectors;
                 srcs[v] = src + srcAgent * static_cast<size_t>(a);
                 rows[v] = t.gathers.data() + static_cast<size_t>(j) * t.taps;
-                dsts[v] = dest + destAgent * static_cast<size_t>(a) + static_cast<size_t>(j) * Lanes;
+                dsts[v]
+                    = dest + destAgent * static_cast<size_t>(a) + static_cast<size_t>(j) * Lanes;
                 lanes[v] = t.destFloats - j * Lanes;
             }
             for (int o0 = 0; o0 < destC; o0 += MaxFeatures) {
@@ -211,8 +214,8 @@ void planeRun(const PlaneTable &t, int agents, const float *src, int reduceC, co
                 Vec acc[4][4];
                 PlaneTiles[t.srcFloats <= 2 * Lanes][static_cast<size_t>(F - 1)]
                           [static_cast<size_t>(V - 1)](
-                    srcs, static_cast<size_t>(t.srcFloats), t.srcFloats, rows, t.taps, reduceC,
-                    wa + wOut * static_cast<size_t>(o0), wOut, wReduce, acc);
+                              srcs, static_cast<size_t>(t.srcFloats), t.srcFloats, rows, t.taps,
+                              reduceC, wa + wOut * static_cast<size_t>(o0), wOut, wReduce, acc);
                 for (int f = 0; f < F; ++f)
                     for (int v = 0; v < V; ++v)
                         put(dsts[v] + static_cast<size_t>(o0 + f) * t.destFloats, lanes[v],
