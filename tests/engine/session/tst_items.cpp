@@ -50,6 +50,48 @@ interfaces:
             EXPECT_FLOAT_EQ(s->state("copy").at(a, c, 0, 0), label2.at(a, c, 0, 0));
 }
 
+TEST(Items, InterfacesWritingOnePoolAddUp)
+{
+    // Two interfaces' labels into one pool: the first output is copied, the second added.
+    auto s = test::makeSession(R"(
+name: numerals
+agents: 5
+neuron_pools:
+    image: {shape: [1, 16, 16], bias_shape: False}
+    label: {shape: [10, 1, 1], bias_shape: False}
+synapse_pools: {}
+plasticities: {}
+interfaces:
+    first:
+        type: roman_numerals
+        in: []
+        out: [rn_image, rn_label]
+        remap: {rn_image: image, rn_label: label}
+        fading: 0
+    second:
+        type: roman_numerals
+        in: []
+        out: [rn_label]
+        remap: {rn_label: label}
+        fading: 0
+)");
+    ASSERT_TRUE(s);
+    for (int frame = 0; frame < 6; ++frame) {
+        s->step();
+        if (frame == 0)
+            continue; // the interfaces' first data arrives in frame 2
+        for (int a = 0; a < 5; ++a) {
+            float total = 0;
+            for (int c = 0; c < 10; ++c) {
+                const float v = s->state("label").at(a, c, 0, 0);
+                EXPECT_TRUE(v == 0.0f || v == 1.0f || v == 2.0f) << v;
+                total += v;
+            }
+            EXPECT_EQ(total, 2.0f) << "frame " << frame << ", agent " << a;
+        }
+    }
+}
+
 TEST(Items, DropoutDropsThatFractionAndRescales)
 {
     auto s = test::makeSession(R"(
