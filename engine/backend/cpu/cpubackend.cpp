@@ -2,12 +2,13 @@
 // in an arena of its own (sized once, to the plan's largest task). Its kernels are the reference
 // ops/ functions, called in the order the interpreter called them, except where a kernel of its
 // own is faster for the shape (runsReferenceKernel: convolutions and their gradients,
-// cpu/directconv.h); tests compare those with the reference. Each op kind's derivative (the
-// Gradient ops reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order
-// as runOp.
+// cpu/directconv.h; a bias's gradient, cpu/reduce.h); tests compare those with the reference. Each
+// op kind's derivative (the Gradient ops reverse mode appends, plan/autodiff.h) is in gradient()
+// below, in the same order as runOp.
 #include "backend/cpu/cpubackend.h"
 
 #include "backend/cpu/directconv.h"
+#include "backend/cpu/reduce.h"
 
 #include "ops/loss.h"
 #include "ops/neuron.h"
@@ -439,7 +440,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
                                        operand == 0 ? gIn : nullptr);
         return;
     case OpKind::AddParameter:
-        ops::addParameterBackward(gOut, A, C, X, Y, f.parShape, f.unshare, nullptr, gIn);
+        cpu::addParameterGradient(gOut, A, C, X, Y, f.parShape, f.unshare, gIn);
         return;
     case OpKind::Avgout:
         ops::avgoutBackward(gOut, gIn, A, C, f.group, X, Y);
@@ -519,6 +520,8 @@ bool runsReferenceKernel(const plan::Plan &plan, const Op &op)
         return cpu::forwardKernel(*op.geometry) == cpu::ConvKernel::Reference;
     if (op.kind == OpKind::Gradient) {
         const Op &f = plan.ops[static_cast<size_t>(op.forward)];
+        if (f.kind == OpKind::AddParameter)
+            return !cpu::addParameterGradientReorders(f.parShape);
         if (f.kind != OpKind::Conv)
             return true;
         const cpu::ConvKernel kernel = op.operand == 0 ? cpu::inputGradientKernel(*f.geometry)

@@ -6,7 +6,9 @@
 // that many products (both kernels round, in different orders).
 #include "backend/cpu/cpubackend.h"
 #include "backend/cpu/directconv.h"
+#include "backend/cpu/reduce.h"
 #include "ops/conv.h"
+#include "ops/neuron.h"
 #include "tensor/random.h"
 
 #include <gtest/gtest.h>
@@ -61,7 +63,7 @@ uint64_t freshSeed()
 
 // gamma_K: each kernel's result is within gamma_K * sum |terms| of the exact sum of K terms, so
 // two kernels' results are within twice that of each other.
-double gamma(double terms)
+double roundingGamma(double terms)
 {
     const double eps = std::numeric_limits<float>::epsilon() / 2;
     return terms * eps / (1 - terms * eps);
@@ -103,7 +105,7 @@ void check(const Case &c, uint64_t seed)
     std::vector<float> magnitude(outFloats);
     ops::convForward(*g, c.agents, absolute(in).data(), absolute(w).data(), c.perAgent,
                      magnitude.data());
-    const double gammaOut = gamma(static_cast<double>(g->inC) * g->kx * g->ky + 1);
+    const double gammaOut = roundingGamma(static_cast<double>(g->inC) * g->kx * g->ky + 1);
 
     // The kernels of the forward and weight gradient that take `g`, named.
     using Forward
@@ -143,7 +145,7 @@ void check(const Case &c, uint64_t seed)
         ops::convBackwardWeight(*g, c.agents, absolute(in).data(), absolute(gradOut).data(),
                                 c.perAgent, magnitudeW.data());
         const double gammaW
-            = gamma(static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1);
+            = roundingGamma(static_cast<double>(c.perAgent ? 1 : c.agents) * g->outX * g->outY + 1);
         std::vector<float> reference = gradBefore;
         ops::convBackwardWeight(*g, c.agents, in.data(), gradOut.data(), c.perAgent,
                                 reference.data());
@@ -162,7 +164,7 @@ void check(const Case &c, uint64_t seed)
         std::vector<float> magnitudeIn(inFloats, 0.0f);
         ops::convBackwardInput(*g, c.agents, absolute(gradOut).data(), absolute(w).data(),
                                c.perAgent, magnitudeIn.data());
-        const double gammaIn = gamma(static_cast<double>(g->outC) * g->kx * g->ky + 1);
+        const double gammaIn = roundingGamma(static_cast<double>(g->outC) * g->kx * g->ky + 1);
         std::vector<float> reference = gradBefore;
         ops::convBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
                                reference.data());
@@ -258,4 +260,48 @@ TEST(BackendOps, PlanesKernelsTakeGeometriesWhoseGathersSpanTwoVectors)
     EXPECT_FALSE(planeConvApplies(make(4, 8, 3))); // upsampled
     EXPECT_FALSE(planeInputGradientApplies(make(4, 8, 3)));
     EXPECT_FALSE(planeConvApplies(make(8, 1, 0))); // dense: one product
+}
+
+TEST(BackendOps, BiasGradientMatchesTheReference)
+{
+    using spec::ParShape;
+    struct Shape
+    {
+        int A, C, X, Y;
+    };
+    // Planes of one vector, of a vector and a part, of several vectors and a tail, of one value.
+    const Shape shapes[]
+        = {{3, 4, 4, 4}, {2, 5, 7, 9}, {4, 3, 16, 16}, {3, 2, 5, 13}, {5, 6, 1, 1}};
+    const uint64_t seed = freshSeed();
+    Rng rng(seed);
+    for (const Shape &d : shapes)
+        for (const ParShape shape :
+             {ParShape::Feature, ParShape::Scalar, ParShape::Full, ParShape::Spatial})
+            for (const bool perAgent : {false, true}) {
+                SCOPED_TRACE(std::to_string(d.A) + " agents [" + std::to_string(d.C) + ","
+                             + std::to_string(d.X) + "," + std::to_string(d.Y) + "], shape "
+                             + std::to_string(static_cast<int>(shape))
+                             + (perAgent ? ", one per agent" : "") + ", seed "
+                             + std::to_string(seed));
+                const size_t n = static_cast<size_t>(d.A) * d.C * d.X * d.Y;
+                const size_t pn
+                    = Tensor::count(ops::parameterDims(shape, d.C, d.X, d.Y, perAgent ? d.A : 0));
+                const auto gradOut = draw(rng, n), before = draw(rng, pn);
+                std::vector<float> reference = before, direct = before, magnitude(pn, 0.0f);
+                ops::addParameterBackward(gradOut.data(), d.A, d.C, d.X, d.Y, shape, perAgent,
+                                          nullptr, reference.data());
+                backend::cpu::addParameterGradient(gradOut.data(), d.A, d.C, d.X, d.Y, shape,
+                                                   perAgent, direct.data());
+                if (!backend::cpu::addParameterGradientReorders(shape)) {
+                    EXPECT_EQ(0, std::memcmp(direct.data(), reference.data(), pn * sizeof(float)));
+                    continue;
+                }
+                // Each element: the sums of its planes (X * Y terms each, or C of them for a
+                // scalar), then one addition per plane.
+                ops::addParameterBackward(absolute(gradOut).data(), d.A, d.C, d.X, d.Y, shape,
+                                          perAgent, nullptr, magnitude.data());
+                const double terms = static_cast<double>(d.X) * d.Y + d.A * d.C + 1;
+                expectWithin(direct, reference, magnitude, &before, roundingGamma(terms),
+                             "bias gradient");
+            }
 }

@@ -1,0 +1,59 @@
+// Reductions in vector lanes (see reduce.h).
+#include "backend/cpu/reduce.h"
+
+#include "backend/cpu/convsimd.h"
+#include "ops/neuron.h"
+#include "tensor/tensor.h"
+
+namespace streamlab::backend::cpu {
+
+using namespace detail;
+
+namespace {
+
+// The sum of n floats: 4 vectors of partial sums (independent chains of additions), the tail
+// read without going past p + n, then the vectors and their lanes added in a fixed order.
+float sum(const float *p, size_t n)
+{
+    Vec acc[4] = {zero(), zero(), zero(), zero()};
+    size_t i = 0;
+    for (; i + 4 * Lanes <= n; i += 4 * Lanes)
+        for (int k = 0; k < 4; ++k)
+            acc[k] = madd(load(p + i + static_cast<size_t>(k) * Lanes), 1.0f, acc[k]);
+    for (; i < n; i += Lanes)
+        acc[0] = madd(loadFirst(p + i, static_cast<int>(std::min<size_t>(n - i, Lanes))), 1.0f,
+                      acc[0]);
+    return laneSum(acc[0]) + laneSum(acc[1]) + laneSum(acc[2]) + laneSum(acc[3]);
+}
+
+} // namespace
+
+bool addParameterGradientReorders(spec::ParShape shape)
+{
+    return shape == spec::ParShape::Feature || shape == spec::ParShape::Scalar;
+}
+
+void addParameterGradient(const float *gradOut, int A, int C, int X, int Y, spec::ParShape shape,
+                          bool perAgent, float *gradP)
+{
+    if (shape == spec::ParShape::None)
+        return;
+    const size_t XY = static_cast<size_t>(X) * Y;
+    const size_t perAgentSize = Tensor::count(ops::parameterDims(shape, C, X, Y));
+    const bool reorders = addParameterGradientReorders(shape);
+    const float *g = gradOut;
+    for (int a = 0; a < A; ++a) {
+        float *pa = gradP + (perAgent ? perAgentSize * static_cast<size_t>(a) : 0);
+        for (int c = 0; c < C; ++c, g += XY) {
+            if (reorders) {
+                pa[shape == spec::ParShape::Feature ? c : 0] += sum(g, XY);
+                continue;
+            }
+            float *q = pa + (shape == spec::ParShape::Full ? XY * static_cast<size_t>(c) : 0);
+            for (size_t s = 0; s < XY; ++s)
+                q[s] += g[s];
+        }
+    }
+}
+
+} // namespace streamlab::backend::cpu

@@ -1,0 +1,20 @@
+// The cpu backend's reductions: sums over planes in vector lanes, where the reference (ops/)
+// sums one float after another (a chain of dependent additions the compiler may not reorder).
+#pragma once
+
+#include "spec/networkspec.h"
+
+namespace streamlab::backend::cpu {
+
+// gradP += dL/dp of out += p broadcast over out [A, C, X, Y] (ops::addParameterBackward's
+// parameter gradient): for a parameter of one value per feature or one in all (ParShape
+// Feature, Scalar) each plane of X * Y gradients is summed in 4 x Lanes partial sums, added in a
+// fixed order; a parameter per position (Full, Spatial) adds the gradients as they are, as the
+// reference does. `perAgent`: one parameter per agent (unshare).
+void addParameterGradient(const float *gradOut, int A, int C, int X, int Y, spec::ParShape shape,
+                          bool perAgent, float *gradP);
+// Whether addParameterGradient sums in an order of its own for `shape` (so it rounds
+// differently from the reference).
+bool addParameterGradientReorders(spec::ParShape shape);
+
+} // namespace streamlab::backend::cpu
