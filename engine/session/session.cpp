@@ -240,7 +240,7 @@ void Session::gatherInterfaceData()
 {
     // The first output a pool receives is copied, the others added (in interface order, as a
     // sum from 0 would round): one pass over the data of a pool with one interface, on the frame's
-    // serial tail.
+    // serial tail. Each output has its pool's shape (Network::allocate).
     Network &net = *mNetwork;
     mInputWritten.assign(net.neuronPools.size(), 0);
     for (auto &run : net.interfaces) {
@@ -251,7 +251,6 @@ void Session::gatherInterfaceData()
             float *dst = np.input.data();
             if (!mInputWritten[static_cast<size_t>(n)]) {
                 std::copy(src, src + v.size(), dst);
-                std::fill(dst + v.size(), dst + np.input.size(), 0.0f);
                 mInputWritten[static_cast<size_t>(n)] = 1;
             } else {
                 for (size_t i = 0; i < v.size(); ++i)

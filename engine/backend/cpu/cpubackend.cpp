@@ -415,20 +415,27 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         }
         return;
     }
-    case OpKind::Conv:
-        if (operand == 0 && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Features)
-            cpu::featureConvBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
-        else if (operand == 0 && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Planes)
-            cpu::planeConvBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
-        else if (operand == 0)
-            ops::convBackwardInput(*f.geometry, A, gOut, parameter(1), f.perAgent, gIn);
-        else if (cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Positions)
-            cpu::directConvBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
-        else if (cpu::weightGradientKernel(*f.geometry) == cpu::ConvKernel::Features)
-            cpu::featureConvBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
+    case OpKind::Conv: {
+        const auto &g = *f.geometry;
+        if (operand == 0) {
+            const cpu::ConvKernel kernel = cpu::inputGradientKernel(g);
+            if (kernel == cpu::ConvKernel::Features)
+                cpu::featureConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
+            else if (kernel == cpu::ConvKernel::Planes)
+                cpu::planeConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
+            else
+                ops::convBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
+            return;
+        }
+        const cpu::ConvKernel kernel = cpu::weightGradientKernel(g);
+        if (kernel == cpu::ConvKernel::Positions)
+            cpu::directConvBackwardWeight(g, A, input(0), gOut, f.perAgent, gIn);
+        else if (kernel == cpu::ConvKernel::Features)
+            cpu::featureConvBackwardWeight(g, A, input(0), gOut, f.perAgent, gIn);
         else
-            ops::convBackwardWeight(*f.geometry, A, input(0), gOut, f.perAgent, gIn);
+            ops::convBackwardWeight(g, A, input(0), gOut, f.perAgent, gIn);
         return;
+    }
     case OpKind::BroadcastAdd:
         ops::broadcastAddBackward(gOut, A, C, X, Y, f.srcDims[1], f.srcDims[2], f.srcDims[3],
                                   nullptr, gIn);

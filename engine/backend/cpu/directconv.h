@@ -29,7 +29,7 @@ namespace streamlab::backend::cpu {
 // one (those are one GEMM).
 bool directConvApplies(const ops::ConvGeometry &g);
 // Which kernel the backend runs for a convolution of geometry `g` and for its weight gradient:
-// the reference's im2col + GEMM (ops/), or one of the two direct kernels below, the fastest
+// the reference's im2col + GEMM (ops/), or one of the direct kernels below, the fastest
 // measured for the shape (bench/results.md, "convolution kernels"; the rule is in the .cpp).
 enum class ConvKernel { Reference, Positions, Features, Planes };
 ConvKernel forwardKernel(const ops::ConvGeometry &g);

@@ -115,13 +115,12 @@ inline Vec gatherAt(const float *plane, int floats, const Gather &g)
 }
 
 // F destination features x V destination vectors, summed over every (reduction feature, tap) in
-// that order. Vector v gathers from the planes at src[v] (reduction feature r at
-// src[v] + r * srcStride) with the gathers of its row, rows[v][tap]; feature f's weight of
+// that order. Vector v gathers from the planes of `srcFloats` floats at src[v] (reduction feature
+// r at src[v] + r * srcFloats) with the gathers of its row, rows[v][tap]; feature f's weight of
 // (r, tap) is w[f * wOut + r * wReduce + tap].
 template<int F, int V, bool Small>
-void planeTile(const float *const *src, size_t srcStride, int srcFloats, const Gather *const *rows,
-               int taps, int reduce, const float *w, size_t wOut, size_t wReduce,
-               Vec (&result)[4][4])
+void planeTile(const float *const *src, int srcFloats, const Gather *const *rows, int taps,
+               int reduce, const float *w, size_t wOut, size_t wReduce, Vec (&result)[4][4])
 {
     // Local accumulators: the vector type may alias floats, so sums kept in `result` would be
     // stored and reloaded around every load.
@@ -135,7 +134,7 @@ void planeTile(const float *const *src, size_t srcStride, int srcFloats, const G
         Vec lo[Small ? V : 1], hi[Small ? V : 1];
         if constexpr (Small)
             for (int v = 0; v < V; ++v) {
-                const float *plane = src[v] + srcStride * static_cast<size_t>(r);
+                const float *plane = src[v] + static_cast<size_t>(srcFloats) * r;
                 lo[v] = loadFirst(plane, srcFloats);
                 hi[v] = loadFirst(plane + Lanes, srcFloats - Lanes);
             }
@@ -145,7 +144,7 @@ void planeTile(const float *const *src, size_t srcStride, int srcFloats, const G
                 if constexpr (Small)
                     x[v] = gather2(lo[v], hi[v], rows[v][tap]);
                 else
-                    x[v] = gatherAt(src[v] + srcStride * static_cast<size_t>(r), srcFloats,
+                    x[v] = gatherAt(src[v] + static_cast<size_t>(srcFloats) * r, srcFloats,
                                     rows[v][tap]);
             for (int f = 0; f < F; ++f) {
                 const float wf = wr[wOut * static_cast<size_t>(f) + static_cast<size_t>(tap)];
@@ -159,7 +158,7 @@ void planeTile(const float *const *src, size_t srcStride, int srcFloats, const G
             result[f][v] = acc[f][v];
 }
 
-using PlaneTileFn = void (*)(const float *const *, size_t, int, const Gather *const *, int, int,
+using PlaneTileFn = void (*)(const float *const *, int, const Gather *const *, int, int,
                              const float *, size_t, size_t, Vec (&)[4][4]);
 static_assert(MaxFeatures == 4 && MaxVectors <= 4);
 // [small source plane][F - 1][V - 1]
@@ -213,9 +212,9 @@ void planeRun(const PlaneTable &t, int agents, const float *src, int reduceC, co
                 const int F = std::min(MaxFeatures, destC - o0);
                 Vec acc[4][4];
                 PlaneTiles[t.srcFloats <= 2 * Lanes][static_cast<size_t>(F - 1)]
-                          [static_cast<size_t>(V - 1)](
-                              srcs, static_cast<size_t>(t.srcFloats), t.srcFloats, rows, t.taps,
-                              reduceC, wa + wOut * static_cast<size_t>(o0), wOut, wReduce, acc);
+                          [static_cast<size_t>(V - 1)](srcs, t.srcFloats, rows, t.taps, reduceC,
+                                                       wa + wOut * static_cast<size_t>(o0), wOut,
+                                                       wReduce, acc);
                 for (int f = 0; f < F; ++f)
                     for (int v = 0; v < V; ++v)
                         put(dsts[v] + static_cast<size_t>(o0 + f) * t.destFloats, lanes[v],
