@@ -170,6 +170,60 @@ inline void moveRow(float *dst, const float *src, int n, bool add)
     for (; k < n; ++k)
         dst[k] = add ? dst[k] + src[k] : src[k];
 }
+
+// dst[c * dstStride + r] = src[r * srcStride + c] (or += with `add`, one addition each, as the
+// scalar loop rounds) for r < rows, c < cols: the features kernels' change of layout between
+// [position][feature] (their tiles) and [feature][position] (states). Blocks of 8 x 8 go through
+// registers (one element at a time, this was a third of those kernels' time: a scalar load,
+// add and store per element, the stores strided); the edges element by element.
+inline void transpose(const float *src, size_t srcStride, int rows, int cols, float *dst,
+                      size_t dstStride, bool add)
+{
+    int r0 = 0;
+#if defined(__AVX__)
+    for (; r0 + 8 <= rows; r0 += 8) {
+        int c0 = 0;
+        for (; c0 + 8 <= cols; c0 += 8) {
+            const float *s = src + srcStride * static_cast<size_t>(r0) + c0;
+            __m256 x[8], t[8];
+            for (int i = 0; i < 8; ++i)
+                x[i] = _mm256_loadu_ps(s + srcStride * static_cast<size_t>(i));
+            for (int i = 0; i < 8; i += 2) {
+                t[i] = _mm256_unpacklo_ps(x[i], x[i + 1]);
+                t[i + 1] = _mm256_unpackhi_ps(x[i], x[i + 1]);
+            }
+            for (int i = 0; i < 8; i += 4) {
+                x[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                x[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+                x[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                x[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+            }
+            for (int i = 0; i < 4; ++i) {
+                t[i] = _mm256_permute2f128_ps(x[i], x[i + 4], 0x20);
+                t[i + 4] = _mm256_permute2f128_ps(x[i], x[i + 4], 0x31);
+            }
+            float *d = dst + dstStride * static_cast<size_t>(c0) + r0;
+            for (int i = 0; i < 8; ++i) {
+                float *di = d + dstStride * static_cast<size_t>(i);
+                _mm256_storeu_ps(di, add ? _mm256_add_ps(_mm256_loadu_ps(di), t[i]) : t[i]);
+            }
+        }
+        for (int r = r0; r < r0 + 8; ++r)
+            for (int c = c0; c < cols; ++c) {
+                float &d = dst[dstStride * static_cast<size_t>(c) + static_cast<size_t>(r)];
+                const float v = src[srcStride * static_cast<size_t>(r) + static_cast<size_t>(c)];
+                d = add ? d + v : v;
+            }
+    }
+#endif
+    for (int c = 0; c < cols; ++c) {
+        float *d = dst + dstStride * static_cast<size_t>(c);
+        for (int r = r0; r < rows; ++r) {
+            const float v = src[srcStride * static_cast<size_t>(r) + static_cast<size_t>(c)];
+            d[r] = add ? d[r] + v : v;
+        }
+    }
+}
 constexpr int MaxFeatures = 4;
 
 // The sum of a vector's lanes, in lane order.

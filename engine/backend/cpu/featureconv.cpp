@@ -131,7 +131,7 @@ void featureConv(const ops::ConvGeometry &g, int agents, const float *in, const 
     prepare(plain, l, prepared);
     positionsOf(g, l, positions);
     wT.assign(wTStride * static_cast<size_t>(entries), 0.0f);
-    tileOut.resize(static_cast<size_t>(MaxPositions) * MaxFeatureVectors * Lanes);
+    tileOut.resize(static_cast<size_t>(P) * MaxFeatureVectors * Lanes); // [position][feature]
 
     for (int a = 0; a < agents; ++a) {
         if (a == 0 || perAgentWeights) { // the weights transposed to [entry][feature]
@@ -152,15 +152,11 @@ void featureConv(const ops::ConvGeometry &g, int agents, const float *in, const 
                 const int R = std::min(MaxPositions, P - p0);
                 FeatureTiles[static_cast<size_t>(R - 1)][static_cast<size_t>(O - 1)](
                     prepared.phases.data(), prepared.offsets.data(), entries, positions.data() + p0,
-                    wT.data() + f0, wTStride, tileOut.data());
-                for (int r = 0; r < R; ++r) {
-                    const float *t = tileOut.data() + static_cast<size_t>(r) * O * Lanes;
-                    for (int f = f0; f < f1; ++f) {
-                        float &o = dst[static_cast<size_t>(f) * P + static_cast<size_t>(p0 + r)];
-                        o = add ? o + t[f - f0] : t[f - f0];
-                    }
-                }
+                    wT.data() + f0, wTStride,
+                    tileOut.data() + static_cast<size_t>(p0) * O * Lanes);
             }
+            transpose(tileOut.data(), static_cast<size_t>(O) * Lanes, P, f1 - f0,
+                      dst + static_cast<size_t>(f0) * P, static_cast<size_t>(P), add);
         }
     }
 }
@@ -190,26 +186,19 @@ void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const flo
     grad.assign(gradAgent * static_cast<size_t>(chunk), 0.0f); // features >= outC stay 0
     dWT.assign(stride * static_cast<size_t>(entries), 0.0f);
 
-    // gradW (+)= dWT transposed; dWT cleared for the next agent with unshared weights.
+    // gradW += dWT transposed; dWT cleared for the next agent with unshared weights.
     auto addTransposed = [&](float *dst) {
-        for (int o = 0; o < g.outC; ++o)
-            for (int e = 0; e < entries; ++e) {
-                float &t = dWT[stride * static_cast<size_t>(e) + static_cast<size_t>(o)];
-                dst[static_cast<size_t>(o) * entries + static_cast<size_t>(e)] += t;
-                t = 0.0f;
-            }
+        transpose(dWT.data(), stride, entries, g.outC, dst, static_cast<size_t>(entries), true);
+        if (perAgentWeights)
+            std::fill(dWT.begin(), dWT.end(), 0.0f);
     };
     for (int a0 = 0; a0 < agents; a0 += chunk) {
         const int n = std::min(chunk, agents - a0);
         for (int k = 0; k < n; ++k) {
             const size_t a = static_cast<size_t>(a0 + k);
             pad(plain, l, in + inFloats * a, prepared.phases.data() + phaseStride * k);
-            const float *src = gradOut + static_cast<size_t>(P) * g.outC * a;
-            float *dst = grad.data() + gradAgent * static_cast<size_t>(k);
-            for (int o = 0; o < g.outC; ++o)
-                for (int p = 0; p < P; ++p)
-                    dst[stride * static_cast<size_t>(p) + static_cast<size_t>(o)]
-                        = src[static_cast<size_t>(o) * P + static_cast<size_t>(p)];
+            transpose(gradOut + static_cast<size_t>(P) * g.outC * a, static_cast<size_t>(P),
+                      g.outC, P, grad.data() + gradAgent * static_cast<size_t>(k), stride, false);
         }
         for (int e0 = 0; e0 < entries; e0 += MaxPositions) {
             const int E = std::min(MaxPositions, entries - e0);
@@ -255,7 +244,7 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
     };
     thread_local std::vector<Phase> phases;
     thread_local std::vector<int> offsets, sources, reads, writes;
-    thread_local std::vector<float> padded, wT, tileOut;
+    thread_local std::vector<float> padded, wT, tileOut, gradT;
     thread_local ops::ConvGeometry prepared {};
     if (!(prepared == g) || phases.empty()) {
         prepared = g;
@@ -294,7 +283,9 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
         padded.assign(plane * g.outC, 0.0f); // the border stays 0: only the inside is written
     }
     wT.resize(offsets.size() * stride);
-    tileOut.resize(static_cast<size_t>(MaxPositions) * MaxFeatureVectors * Lanes);
+    const size_t vectors = static_cast<size_t>(MaxFeatureVectors) * Lanes;
+    tileOut.resize(static_cast<size_t>(MaxPositions) * vectors);
+    gradT.resize(inPlane * vectors); // [input position][feature]
 
     for (int a = 0; a < agents; ++a) {
         if (a == 0 || perAgentWeights) {
@@ -313,13 +304,19 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
                 moveRow(padded.data() + plane * static_cast<size_t>(o)
                             + static_cast<size_t>(x + A) * PY + B,
                         src, g.outY, false);
+        // Per block of features, each input position's sums land in its row of gradT (every
+        // position is in one phase), then gradIn += gradT transposed.
         float *dst = gradIn + inPlane * g.inC * static_cast<size_t>(a);
-        for (const Phase &ph : phases) {
-            if (ph.entries == 0)
-                continue; // no tap reaches this phase: its gradient is 0
-            for (int f0 = 0; f0 < g.inC; f0 += MaxFeatureVectors * Lanes) {
-                const int O = std::min(MaxFeatureVectors, (g.inC - f0 + Lanes - 1) / Lanes);
-                const int f1 = std::min(g.inC, f0 + O * Lanes);
+        for (int f0 = 0; f0 < g.inC; f0 += MaxFeatureVectors * Lanes) {
+            const int O = std::min(MaxFeatureVectors, (g.inC - f0 + Lanes - 1) / Lanes);
+            const size_t row = static_cast<size_t>(O) * Lanes;
+            const int f1 = std::min(g.inC, f0 + O * Lanes);
+            for (const Phase &ph : phases) {
+                if (ph.entries == 0) { // no tap reaches this phase: its gradient is 0
+                    for (size_t p = 0; p < ph.positions; ++p)
+                        std::fill_n(gradT.data() + row * writes[ph.firstPosition + p], row, 0.0f);
+                    continue;
+                }
                 for (size_t p0 = 0; p0 < ph.positions; p0 += MaxPositions) {
                     const int R = static_cast<int>(
                         std::min(static_cast<size_t>(MaxPositions), ph.positions - p0));
@@ -329,13 +326,16 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
                         wT.data() + stride * ph.firstEntry + static_cast<size_t>(f0), stride,
                         tileOut.data());
                     for (int r = 0; r < R; ++r) {
-                        const float *t = tileOut.data() + static_cast<size_t>(r) * O * Lanes;
-                        const size_t at = static_cast<size_t>(writes[ph.firstPosition + p0 + r]);
-                        for (int i = f0; i < f1; ++i)
-                            dst[inPlane * static_cast<size_t>(i) + at] += t[i - f0];
+                        const float *t = tileOut.data() + row * static_cast<size_t>(r);
+                        float *to = gradT.data()
+                            + row * static_cast<size_t>(writes[ph.firstPosition + p0 + r]);
+                        for (int o = 0; o < O; ++o)
+                            store(to + o * Lanes, load(t + o * Lanes));
                     }
                 }
             }
+            transpose(gradT.data(), row, static_cast<int>(inPlane), f1 - f0,
+                      dst + inPlane * static_cast<size_t>(f0), inPlane, true);
         }
     }
 }

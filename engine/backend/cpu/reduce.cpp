@@ -15,6 +15,13 @@ namespace {
 // read without going past p + n, then the vectors and their lanes added in a fixed order.
 float sum(const float *p, size_t n)
 {
+    if (n < 4 * Lanes) { // what the loops below compute, without adding three vectors of zeros
+        Vec acc = zero();
+        for (size_t i = 0; i < n; i += Lanes)
+            acc = madd(loadFirst(p + i, static_cast<int>(std::min<size_t>(n - i, Lanes))), 1.0f,
+                       acc);
+        return laneSum(acc);
+    }
     Vec acc[4] = {zero(), zero(), zero(), zero()};
     size_t i = 0;
     for (; i + 4 * Lanes <= n; i += 4 * Lanes)
@@ -44,6 +51,12 @@ void addParameterGradient(const float *gradOut, int A, int C, int X, int Y, spec
     const float *g = gradOut;
     for (int a = 0; a < A; ++a) {
         float *pa = gradP + (perAgent ? perAgentSize * static_cast<size_t>(a) : 0);
+        if (XY == 1 && shape == spec::ParShape::Feature) { // one value a feature: no sum
+            for (int c = 0; c < C; ++c)
+                pa[c] += g[c];
+            g += C;
+            continue;
+        }
         for (int c = 0; c < C; ++c, g += XY) {
             if (reorders) {
                 pa[shape == spec::ParShape::Feature ? c : 0] += sum(g, XY);
