@@ -152,8 +152,7 @@ void featureConv(const ops::ConvGeometry &g, int agents, const float *in, const 
                 const int R = std::min(MaxPositions, P - p0);
                 FeatureTiles[static_cast<size_t>(R - 1)][static_cast<size_t>(O - 1)](
                     prepared.phases.data(), prepared.offsets.data(), entries, positions.data() + p0,
-                    wT.data() + f0, wTStride,
-                    tileOut.data() + static_cast<size_t>(p0) * O * Lanes);
+                    wT.data() + f0, wTStride, tileOut.data() + static_cast<size_t>(p0) * O * Lanes);
             }
             transpose(tileOut.data(), static_cast<size_t>(O) * Lanes, P, f1 - f0,
                       dst + static_cast<size_t>(f0) * P, static_cast<size_t>(P), add);
@@ -197,8 +196,8 @@ void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const flo
         for (int k = 0; k < n; ++k) {
             const size_t a = static_cast<size_t>(a0 + k);
             pad(plain, l, in + inFloats * a, prepared.phases.data() + phaseStride * k);
-            transpose(gradOut + static_cast<size_t>(P) * g.outC * a, static_cast<size_t>(P),
-                      g.outC, P, grad.data() + gradAgent * static_cast<size_t>(k), stride, false);
+            transpose(gradOut + static_cast<size_t>(P) * g.outC * a, static_cast<size_t>(P), g.outC,
+                      P, grad.data() + gradAgent * static_cast<size_t>(k), stride, false);
         }
         for (int e0 = 0; e0 < entries; e0 += MaxPositions) {
             const int E = std::min(MaxPositions, entries - e0);
