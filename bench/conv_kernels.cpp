@@ -129,7 +129,8 @@ int main(int argc, char **argv)
             },
             [&] { ops::convBackwardInput(g, A, out.data(), w.data(), false, gradIn.data()); },
             [&] {
-                cpu::featureConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data());
+                cpu::featureConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data(),
+                                              true);
             },
             [&] { cpu::planeConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data()); },
         };

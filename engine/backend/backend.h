@@ -21,7 +21,8 @@ struct RunContext
     int front = 0; // which of a state's two buffers holds frame k
     uint64_t frame = 0; // k: random streams are derived by it
     // By synapse-pool index: nonzero when the pool runs this frame (its ops are skipped
-    // otherwise). Empty: every synapse pool runs.
+    // otherwise; a skipped op that writes its output rather than adding to it, a Gradient op
+    // without `accumulate`, writes zeros). Empty: every synapse pool runs.
     const std::vector<uint8_t> *synapsePoolRuns = nullptr;
     // Tests: every scratch buffer holds NaN before the segment runs, so that a kernel reading
     // an element nobody wrote is caught.

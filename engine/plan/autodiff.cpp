@@ -74,25 +74,23 @@ Backward differentiate(Plan &plan, size_t begin, size_t end, BufferId objective,
     Backward result;
     result.begin = plan.ops.size();
     std::vector<BufferId> gradient(B, NoBuffer);
+    std::vector<char> perPart(B, 0);
     for (size_t b = 0; b < B; ++b) {
         if (!depends[b] || !needed[b] || static_cast<BufferId>(b) == objective)
             continue;
         const Buffer source = plan.buffers[b]; // copied: addPersistent grows the vector
         // A parameter's gradient sums over agents: each part of a split run has its own.
-        const bool perPart = source.perPart || source.kind == BufferKind::Parameter;
-        gradient[b] = plan.addPersistent("d " + source.name, source.dims, source.floats, perPart);
-        Op zero;
-        zero.kind = OpKind::Zero;
-        zero.dims
-            = perPart ? std::array<int, 4> {1, 1, 1, static_cast<int>(source.floats)} : source.dims;
-        zero.out = gradient[b];
-        zero.label = "gradient of " + source.name + " starts at 0";
-        zero.flops = elements(source);
-        zero.bytes = elements(source) * sizeof(float);
-        plan.ops.push_back(std::move(zero));
+        perPart[b] = source.perPart || source.kind == BufferKind::Parameter;
+        gradient[b]
+            = plan.addPersistent("d " + source.name, source.dims, source.floats, perPart[b]);
     }
+    // The Gradient ops, in reverse order of their forward ops. The first one into a gradient
+    // buffer writes it, the later ones add to it: no pass of zeros first (a sum from 0 rounds as
+    // the first term alone).
+    std::vector<Op> ops;
+    std::vector<char> written(plan.buffers.size(), 0);
     for (size_t i = end; i-- > begin;) {
-        const Op forward = plan.ops[i]; // copied: push_back may move the ops
+        const Op &forward = plan.ops[i];
         const bool root = forward.out == objective;
         if (!root && gradient[static_cast<size_t>(forward.out)] == NoBuffer)
             continue;
@@ -107,6 +105,8 @@ Backward differentiate(Plan &plan, size_t begin, size_t end, BufferId objective,
             op.kind = OpKind::Gradient;
             op.forward = static_cast<int>(i);
             op.operand = static_cast<int>(j);
+            op.accumulate = written[static_cast<size_t>(target)];
+            written[static_cast<size_t>(target)] = 1;
             if (!root)
                 op.in = {gradient[static_cast<size_t>(forward.out)]};
             op.out = target;
@@ -120,9 +120,26 @@ Backward differentiate(Plan &plan, size_t begin, size_t end, BufferId objective,
             op.bytes = (elements(t) * 2.0
                         + (root ? 0.0 : elements(plan.buffers[static_cast<size_t>(forward.out)])))
                 * sizeof(float);
-            plan.ops.push_back(std::move(op));
+            ops.push_back(std::move(op));
         }
     }
+    // A gradient no op writes (none expected) is 0.
+    for (size_t b = 0; b < B; ++b) {
+        if (gradient[b] == NoBuffer || written[static_cast<size_t>(gradient[b])])
+            continue;
+        const Buffer &source = plan.buffers[b];
+        Op zero;
+        zero.kind = OpKind::Zero;
+        zero.dims = perPart[b] ? std::array<int, 4> {1, 1, 1, static_cast<int>(source.floats)}
+                               : source.dims;
+        zero.out = gradient[b];
+        zero.label = "gradient of " + source.name + " is 0";
+        zero.flops = elements(source);
+        zero.bytes = elements(source) * sizeof(float);
+        plan.ops.push_back(std::move(zero));
+    }
+    for (Op &op : ops)
+        plan.ops.push_back(std::move(op));
     result.end = plan.ops.size();
     for (BufferId b : wrt)
         result.gradients.push_back(gradient[static_cast<size_t>(b)]);

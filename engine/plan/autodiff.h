@@ -25,10 +25,11 @@ struct Backward
 };
 
 // Appends to `plan` the ops that compute the gradient of `objective` (the output of a Loss op
-// among ops [begin, end)) with respect to each of `wrt` (parameters): Zero ops for every
-// gradient buffer (Persistent), then Gradient ops. Inputs outside `wrt` that no op of the range
-// computes (front states, interface data) are constants. A Gradient op belongs to its forward
-// op's synapse pool, so that it is skipped with it.
+// among ops [begin, end)) with respect to each of `wrt` (parameters): Gradient ops into a
+// gradient buffer (Persistent) per value, the first of each writing it and the others adding
+// (Op::accumulate). Inputs outside `wrt` that no op of the range computes (front states,
+// interface data) are constants. A Gradient op belongs to its forward op's synapse pool, so that
+// it is skipped with it; skipped, one that writes leaves zeros (Backend::run).
 Backward differentiate(Plan &plan, size_t begin, size_t end, BufferId objective,
                        const std::vector<BufferId> &wrt);
 

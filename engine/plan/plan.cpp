@@ -65,11 +65,11 @@ bool addsToOutput(const Op &op)
     case OpKind::BroadcastAdd:
     case OpKind::AddParameter:
     case OpKind::Noise:
-    case OpKind::Gradient:
         return true;
     case OpKind::BroadcastMultiply:
         return false; // in place it scales the output; with in[1] it writes it
     case OpKind::Conv:
+    case OpKind::Gradient:
         return op.accumulate;
     default:
         return false;

@@ -93,8 +93,8 @@ enum class OpKind {
     // A loss plasticity's objective (reference §2.7.2) of in[0] (x), in[1] (target or none) and
     // in[2] (mask or none): out holds loss0 and loss1 as two doubles (4 floats).
     Loss,
-    // Reverse mode (plan/autodiff.h): out += dL/d in[operand] of op `forward`, given in[0] =
-    // dL/d(its out) (none for Loss: the objective itself).
+    // Reverse mode (plan/autodiff.h): out += dL/d in[operand] of op `forward` (out = with
+    // `accumulate` false), given in[0] = dL/d(its out) (none for Loss: the objective itself).
     Gradient,
 };
 
@@ -121,7 +121,9 @@ struct Op
     const ops::Activation *act = nullptr; // Activation, EffectiveWeight (weight_fnc)
     const ops::ConvGeometry *geometry = nullptr; // Conv, EffectiveWeight
     bool perAgent = false; // Conv, EffectiveWeight: one weight per agent (unshare)
-    bool accumulate = false; // Conv: out += conv (rounded as a separate sum would be)
+    // Conv: out += conv (rounded as a separate sum would be); Gradient: out += the derivative
+    // (else it writes out)
+    bool accumulate = false;
     spec::WeightShape weightShape = spec::WeightShape::Full; // EffectiveWeight
     // AddParameter, MulParameter: the parameter's shape; SubtractMean, DivideStd: the axes
     spec::ParShape parShape = spec::ParShape::None;

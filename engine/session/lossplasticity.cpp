@@ -258,14 +258,17 @@ void LossPlasticity::gather(bool withGradients)
         return;
     for (size_t i = 0; i < mParameters.size(); ++i) {
         auto &grad = mParameters[i].grad;
-        std::fill(grad.begin(), grad.end(), 0.0f);
         const plan::BufferId g = mRollout->gradients[i];
-        if (g == plan::NoBuffer)
+        if (g == plan::NoBuffer) {
+            std::fill(grad.begin(), grad.end(), 0.0f);
             continue;
+        }
+        // The first part's gradient as it is (0 + x is x), the others added in part order.
         const plan::Buffer &b = p.buffers[static_cast<size_t>(g)];
         grad.resize(b.floats);
+        mBackend->download(grad.data(), partArena(0) + b.offset, b.floats * sizeof(float));
         mPartValues.resize(b.floats);
-        for (int part = 0; part < P; ++part) {
+        for (int part = 1; part < P; ++part) {
             mBackend->download(mPartValues.data(), partArena(part) + b.offset,
                                b.floats * sizeof(float));
             for (size_t e = 0; e < b.floats; ++e)

@@ -196,28 +196,30 @@ void Session::step()
     // Neuron pools read front (frame k) and write back (frame k+1); plasticities read front and
     // the current parameters and write only their own deltas; interfaces read front and write
     // their own outputs, which reach the neuron pools' input after the batch
-    // (gatherInterfaceData). All run side by side, interfaces first: each is one task, often the
-    // longest (rendering stimuli for every agent).
+    // (gatherInterfaceData). All run side by side, the longest first, so that the short ones
+    // fill in at the end: interfaces (each one task, rendering stimuli for every agent), then
+    // the plasticities (a loss rollout's parts are the largest tasks of a frame), then the
+    // neuron pools' tasks and parts.
     // The previous frame's deferred snapshots join the batch: they read only the front states
     // and the parameters, as the batch does.
     mSynapsePoolRuns.resize(net.synapsePools.size());
     for (size_t k = 0; k < net.synapsePools.size(); ++k)
         mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
     const int interfaces = static_cast<int>(net.interfaces.size());
-    const int nps = interfaces + static_cast<int>(mParts.size());
     mLearning->schedule(front, k, mSplit, mSpec->agents);
-    const int tasks = nps + mLearning->tasks();
+    const int tasks = interfaces + mLearning->tasks() + static_cast<int>(mParts.size());
     // (Not a structured binding: the lambda below captures both.)
     const auto pending = mSnapshots.takeDeferred();
     const SnapshotHub::Subscriptions &deferred = pending.first;
     const int64_t deferredFrame = pending.second;
+    const int learning = interfaces + mLearning->tasks();
     mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
         if (i < interfaces) {
             updateInterface(i, front, k);
-        } else if (i < nps) {
-            computePart(static_cast<size_t>(i - interfaces), front, k);
+        } else if (i < learning) {
+            mLearning->runTask(i - interfaces);
         } else if (i < tasks) {
-            mLearning->runTask(i - nps);
+            computePart(static_cast<size_t>(i - learning), front, k);
         } else {
             const auto &[source, slot] = deferred[static_cast<size_t>(i - tasks)];
             mSnapshots.publishTo(*source, *slot, deferredFrame);

@@ -43,9 +43,11 @@ private:
     const std::function<void(int)> *mTask = nullptr;
     int mCount = 0;
     std::atomic<int> mNext {0};
-    int mBusy = 0;
-    long mGeneration = 0;
-    bool mStop = false;
+    // Workers still in the current batch, and the batch's number: both changed under mMutex and
+    // read without it while a thread spins (waitBriefly) before it blocks.
+    std::atomic<int> mBusy {0};
+    std::atomic<long> mGeneration {0};
+    std::atomic<bool> mStop {false};
     std::mutex mErrorMutex;
     std::exception_ptr mError;
 };

@@ -104,6 +104,14 @@ struct Resolver
         return b.floats / static_cast<size_t>(b.dims[0]) * first;
     }
     size_t floats(plan::BufferId id) const { return plan.buffers[static_cast<size_t>(id)].floats; }
+    // The floats of op.out this run writes: all of a part's own buffer, else the part's agents.
+    size_t outFloats(const Op &op) const
+    {
+        const Buffer &b = plan.buffers[static_cast<size_t>(op.out)];
+        if (b.perPart || b.kind == BufferKind::Parameter)
+            return b.floats;
+        return static_cast<size_t>(agentsOf(op)) * op.dims[1] * op.dims[2] * op.dims[3];
+    }
     // The agents an op computes: the part's for agent-major ops, else its own first dimension
     // (a shared weight).
     int agentsOf(const Op &op) const { return op.dims[0] == plan.agents ? agents : op.dims[0]; }
@@ -370,6 +378,13 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     const float *gOut = op.in.empty() ? nullptr : at(op.in[0]);
     float *gIn = at(op.out);
     const int operand = op.operand;
+    // The kernels add to gIn; those that can also write it are told (the first gradient into
+    // a buffer writes it, plan/autodiff.h); for the others it is cleared first.
+    const bool writes = !op.accumulate;
+    const bool kernelWrites = f.kind == OpKind::Conv && operand == 0
+        && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Features;
+    if (writes && !kernelWrites)
+        std::fill(gIn, gIn + at.outFloats(op), 0.0f);
     auto input = [&](int i) { return at(f.in[static_cast<size_t>(i)]); };
     auto parameter = [&](int i) {
         return f.unshare || f.perAgent ? at.perAgent(f.in[static_cast<size_t>(i)]) : input(i);
@@ -420,7 +435,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         if (operand == 0) {
             const cpu::ConvKernel kernel = cpu::inputGradientKernel(g);
             if (kernel == cpu::ConvKernel::Features)
-                cpu::featureConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
+                cpu::featureConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn, !writes);
             else if (kernel == cpu::ConvKernel::Planes)
                 cpu::planeConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
             else
@@ -525,8 +540,11 @@ void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const Run
     const auto *runs = context.synapsePoolRuns;
     for (size_t i = begin; i < end; ++i) {
         const Op &op = plan.ops[i];
-        if (op.synapsePool >= 0 && runs && !(*runs)[static_cast<size_t>(op.synapsePool)])
+        if (op.synapsePool >= 0 && runs && !(*runs)[static_cast<size_t>(op.synapsePool)]) {
+            if (op.kind == OpKind::Gradient && !op.accumulate) // it contributes 0
+                std::fill(at(op.out), at(op.out) + at.outFloats(op), 0.0f);
             continue;
+        }
         runOp(op, at, context.frame);
     }
 }

@@ -62,13 +62,13 @@ void directConvBackwardWeight(const ops::ConvGeometry &g, int agents, const floa
 void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const float *in,
                                const float *gradOut, bool perAgentWeights, float *gradW);
 
-// gradIn += dL/d in (ops::convBackwardInput's contract) with the input features in the lanes:
-// per phase of the input (its positions modulo the stride), a correlation of the output gradient
-// with the taps that reach that phase, so every input position sums its own contributions in one
-// order and nothing is scattered (the reference writes columns and adds them back, col2im).
-// inputGradientKernel: where the backend runs it.
+// gradIn += dL/d in (ops::convBackwardInput's contract; gradIn = without `add`) with the input
+// features in the lanes: per phase of the input (its positions modulo the stride), a correlation
+// of the output gradient with the taps that reach that phase, so every input position sums its
+// own contributions in one order and nothing is scattered (the reference writes columns and adds
+// them back, col2im). inputGradientKernel: where the backend runs it.
 void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const float *gradOut,
-                              const float *w, bool perAgentWeights, float *gradIn);
+                              const float *w, bool perAgentWeights, float *gradIn, bool add);
 ConvKernel inputGradientKernel(const ops::ConvGeometry &g);
 
 // The planes kernels (planeconv.cpp): positions of a plane in the lanes, read from the state

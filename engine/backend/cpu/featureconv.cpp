@@ -28,7 +28,11 @@ void featureTile(const float *phases, const int *offsets, int entries, const int
     for (int r = 0; r < R; ++r)
         for (int o = 0; o < O; ++o)
             acc[r][o] = zero();
-    for (int e = 0; e < entries; ++e) {
+    // At least one entry (callers skip none), as a loop that runs once before its test: with a
+    // path around the loop GCC kept the sums in memory (cleared by `rep stos`, stored to the
+    // stack and copied out to `out`).
+    int e = 0;
+    do {
         const float *pe = phases + offsets[e];
         const float *we = wT + wTStride * static_cast<size_t>(e);
         Vec wv[O];
@@ -39,7 +43,7 @@ void featureTile(const float *phases, const int *offsets, int entries, const int
             for (int o = 0; o < O; ++o)
                 acc[r][o] = madd(wv[o], x, acc[r][o]);
         }
-    }
+    } while (++e < entries);
     for (int r = 0; r < R; ++r)
         for (int o = 0; o < O; ++o)
             store(out + (r * O + o) * Lanes, acc[r][o]);
@@ -86,6 +90,18 @@ constexpr auto FeatureTiles
     = tileTable<MaxPositions, MaxFeatureVectors>([]<int R, int O>() { return &featureTile<R, O>; });
 constexpr auto FeatureGradientTiles = tileTable<MaxPositions, MaxFeatureVectors>(
     []<int E, int O>() { return &featureGradientTile<E, O>; });
+
+// The tiles of `count` positions (positions[p]), their sums to out + p * O * Lanes.
+void featureTiles(const float *phases, const int *offsets, int entries, const int *positions,
+                  int count, int O, const float *wT, size_t wTStride, float *out)
+{
+    for (int p0 = 0; p0 < count; p0 += MaxPositions) {
+        const int R = std::min(MaxPositions, count - p0);
+        FeatureTiles[static_cast<size_t>(R - 1)][static_cast<size_t>(O - 1)](
+            phases, offsets, entries, positions + p0, wT, wTStride,
+            out + static_cast<size_t>(p0) * O * Lanes);
+    }
+}
 
 } // namespace
 
@@ -148,12 +164,8 @@ void featureConv(const ops::ConvGeometry &g, int agents, const float *in, const 
         for (int f0 = 0; f0 < g.outC; f0 += MaxFeatureVectors * Lanes) {
             const int O = std::min(MaxFeatureVectors, (g.outC - f0 + Lanes - 1) / Lanes);
             const int f1 = std::min(g.outC, f0 + O * Lanes);
-            for (int p0 = 0; p0 < P; p0 += MaxPositions) {
-                const int R = std::min(MaxPositions, P - p0);
-                FeatureTiles[static_cast<size_t>(R - 1)][static_cast<size_t>(O - 1)](
-                    prepared.phases.data(), prepared.offsets.data(), entries, positions.data() + p0,
-                    wT.data() + f0, wTStride, tileOut.data() + static_cast<size_t>(p0) * O * Lanes);
-            }
+            featureTiles(prepared.phases.data(), prepared.offsets.data(), entries, positions.data(),
+                         P, O, wT.data() + f0, wTStride, tileOut.data());
             transpose(tileOut.data(), static_cast<size_t>(O) * Lanes, P, f1 - f0,
                       dst + static_cast<size_t>(f0) * P, static_cast<size_t>(P), add);
         }
@@ -182,7 +194,11 @@ void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const flo
     thread_local std::vector<float> grad, dWT;
     prepare(plain, l, prepared, chunk);
     positionsOf(g, l, positions);
-    grad.assign(gradAgent * static_cast<size_t>(chunk), 0.0f); // features >= outC stay 0
+    // The transposes below write features < outC; the lanes past them stay 0.
+    if (stride != static_cast<size_t>(g.outC))
+        grad.assign(gradAgent * static_cast<size_t>(chunk), 0.0f);
+    else
+        grad.resize(gradAgent * static_cast<size_t>(chunk));
     dWT.assign(stride * static_cast<size_t>(entries), 0.0f);
 
     // gradW += dWT transposed; dWT cleared for the next agent with unshared weights.
@@ -218,7 +234,7 @@ void featureConvBackwardWeight(const ops::ConvGeometry &g, int agents, const flo
 }
 
 void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const float *gradOut,
-                              const float *w, bool perAgentWeights, float *gradIn)
+                              const float *w, bool perAgentWeights, float *gradIn, bool add)
 {
     // Input position X (X' = X + padX in the padded input) of phase r = X' % sX, row q = X' / sX,
     // receives from tap u where u * dilX = a * sX + r: output row x = q - a (likewise Y). So per
@@ -283,7 +299,7 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
     }
     wT.resize(offsets.size() * stride);
     const size_t vectors = static_cast<size_t>(MaxFeatureVectors) * Lanes;
-    tileOut.resize(static_cast<size_t>(MaxPositions) * vectors);
+    tileOut.resize(inPlane * vectors); // a phase's positions, [position][feature]
     gradT.resize(inPlane * vectors); // [input position][feature]
 
     for (int a = 0; a < agents; ++a) {
@@ -304,7 +320,7 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
                             + static_cast<size_t>(x + A) * PY + B,
                         src, g.outY, false);
         // Per block of features, each input position's sums land in its row of gradT (every
-        // position is in one phase), then gradIn += gradT transposed.
+        // position is in one phase), then gradIn (+)= gradT transposed.
         float *dst = gradIn + inPlane * g.inC * static_cast<size_t>(a);
         for (int f0 = 0; f0 < g.inC; f0 += MaxFeatureVectors * Lanes) {
             const int O = std::min(MaxFeatureVectors, (g.inC - f0 + Lanes - 1) / Lanes);
@@ -316,25 +332,21 @@ void featureConvBackwardInput(const ops::ConvGeometry &g, int agents, const floa
                         std::fill_n(gradT.data() + row * writes[ph.firstPosition + p], row, 0.0f);
                     continue;
                 }
-                for (size_t p0 = 0; p0 < ph.positions; p0 += MaxPositions) {
-                    const int R = static_cast<int>(
-                        std::min(static_cast<size_t>(MaxPositions), ph.positions - p0));
-                    FeatureTiles[static_cast<size_t>(R - 1)][static_cast<size_t>(O - 1)](
-                        padded.data(), offsets.data() + ph.firstEntry, static_cast<int>(ph.entries),
-                        reads.data() + ph.firstPosition + p0,
-                        wT.data() + stride * ph.firstEntry + static_cast<size_t>(f0), stride,
-                        tileOut.data());
-                    for (int r = 0; r < R; ++r) {
-                        const float *t = tileOut.data() + row * static_cast<size_t>(r);
-                        float *to = gradT.data()
-                            + row * static_cast<size_t>(writes[ph.firstPosition + p0 + r]);
-                        for (int o = 0; o < O; ++o)
-                            store(to + o * Lanes, load(t + o * Lanes));
-                    }
+                featureTiles(padded.data(), offsets.data() + ph.firstEntry,
+                             static_cast<int>(ph.entries), reads.data() + ph.firstPosition,
+                             static_cast<int>(ph.positions), O,
+                             wT.data() + stride * ph.firstEntry + static_cast<size_t>(f0), stride,
+                             tileOut.data());
+                for (size_t p = 0; p < ph.positions; ++p) {
+                    const float *t = tileOut.data() + row * p;
+                    float *to
+                        = gradT.data() + row * static_cast<size_t>(writes[ph.firstPosition + p]);
+                    for (int o = 0; o < O; ++o)
+                        store(to + o * Lanes, load(t + o * Lanes));
                 }
             }
             transpose(gradT.data(), row, static_cast<int>(inPlane), f1 - f0,
-                      dst + inPlane * static_cast<size_t>(f0), inPlane, true);
+                      dst + inPlane * static_cast<size_t>(f0), inPlane, add);
         }
     }
 }

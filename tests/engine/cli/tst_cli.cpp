@@ -121,10 +121,15 @@ TEST(Cli, PrintPlanShowsTheDemosOpsAndTheirWork)
                          "plan below)"),
               std::string::npos)
         << r.out;
-    // The loss's rollout: edges, parts, code and prediction at depths 1-4, the loss, the
-    // backward; 64 agents in parts of 10 (120.5 MFLOP in all, 16 MFLOP or more a part).
+    // The loss's rollout: edges, parts, code and prediction at depths 1-4 (4 ops each), the
+    // loss, the backward (16 gradient ops, each the first into its buffer: no zeros before);
+    // 64 agents in parts of 10 (119.8 MFLOP in all, 16 MFLOP or more a part).
     EXPECT_NE(r.out.find("rollout of loss 'classify' (in 7 parts of 10 agents, each with its own "
-                         "gradients, added up in part order): 6 tasks, 49 ops, 120.5 MFLOP"),
+                         "gradients, added up in part order): 6 tasks, 33 ops, 119.8 MFLOP"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("backward of 'classify' (reverse mode over the ops above) (16 ops, 75.0 "
+                         "MFLOP"),
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("loss [1,1,1,4] <- p21 value of prediction@4, label@k, - -> p22 losses"),

@@ -169,7 +169,12 @@ void check(const Case &c, uint64_t seed)
         ops::convBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
                                reference.data());
         std::vector<std::pair<const char *, WeightGradient>> inputGradients {
-            {"features in the lanes", &backend::cpu::featureConvBackwardInput}};
+            {"features in the lanes",
+             [](const ConvGeometry &g, int agents, const float *gradOut, const float *w,
+                bool perAgent, float *gradIn) {
+                 backend::cpu::featureConvBackwardInput(g, agents, gradOut, w, perAgent, gradIn,
+                                                        true);
+             }}};
         if (backend::cpu::planeInputGradientApplies(*g))
             inputGradients.emplace_back("planes", &backend::cpu::planeConvBackwardInput);
         for (const auto &[name, kernel] : inputGradients) {
@@ -178,6 +183,14 @@ void check(const Case &c, uint64_t seed)
             kernel(*g, c.agents, gradOut.data(), w.data(), c.perAgent, direct.data());
             expectWithin(direct, reference, magnitudeIn, &gradBefore, gammaIn, "input element");
         }
+        // Written rather than added (the first gradient into a buffer): every element, over NaN.
+        SCOPED_TRACE("dL/d in, features in the lanes, written");
+        std::vector<float> written(inFloats, std::numeric_limits<float>::quiet_NaN());
+        std::vector<float> fromZero(inFloats, 0.0f);
+        ops::convBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent, fromZero.data());
+        backend::cpu::featureConvBackwardInput(*g, c.agents, gradOut.data(), w.data(), c.perAgent,
+                                               written.data(), false);
+        expectWithin(written, fromZero, magnitudeIn, nullptr, gammaIn, "input element");
     }
 
     // A part of the agents computes exactly what the whole batch computes for them (a task split

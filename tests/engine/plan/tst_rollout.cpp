@@ -181,6 +181,74 @@ TEST(Rollout, StatestreamFilesMatchTheReference)
     EXPECT_GE(compared, 15);
 }
 
+// The first gradient into a buffer writes it (no zeros before). With its synapse pool paused,
+// that op is skipped and must still leave zeros: here 'b' is the first of h's two readers in
+// reverse order, so dL/dh (poisoned with NaN before) reaches 'c' only through 'a'. The rollout
+// with 'b' paused must equal the one with b's weight all zero (whose products add nothing), except
+// that b's own gradient is exactly 0.
+TEST(Rollout, PausedSynapsePoolLeavesZeroGradients)
+{
+    const char *yaml = R"(
+name: paused
+agents: 4
+neuron_pools:
+    in: {shape: [2, 6, 6], init b: normal}
+    h: {shape: [4, 6, 6], act: tanh, init b: normal}
+    o: {shape: [2, 6, 6], act: tanh, init b: normal}
+    lab: {shape: [2, 6, 6], init b: normal}
+synapse_pools:
+    c: {source: [[in]], target: h, rf: 3}
+    a: {source: [[h]], target: o, rf: 3}
+    b: {source: [[h]], target: o, rf: 3}
+plasticities:
+    L: {type: loss, loss_function: MSE, source: o, source_t: 2, target: lab, target_t: 0,
+        parameter: [[sp, c, W_0_0], [sp, a, W_0_0], [sp, b, W_0_0]]}
+interfaces: {}
+)";
+    auto paused = test::makeSession(yaml, 1), zeroed = test::makeSession(yaml, 1);
+    ASSERT_TRUE(paused && zeroed);
+    // Random states, the same in both (equal seeds), before either changes.
+    paused->run(2);
+    zeroed->run(2);
+    auto lossOf = [](session::Session &s) {
+        return dynamic_cast<session::LossPlasticity *>(
+            s.network().plasticities[0].plasticity.get());
+    };
+    for (auto &sp : paused->network().synapsePools)
+        if (sp.spec->name == "b")
+            sp.flag = session::RunFlag::Paused;
+    for (const auto &p : lossOf(*zeroed)->parameters())
+        if (p.ref.item == "b")
+            const_cast<Tensor *>(p.value)->fill(0.0f);
+    std::vector<std::vector<float>> grads[2];
+    double losses[2];
+    for (int k = 0; k < 2; ++k) {
+        session::Session &s = k == 0 ? *paused : *zeroed;
+        plasticity::PlasticityFrame frame;
+        frame.frame = s.frame() + 1;
+        frame.agents = s.network().agents();
+        frame.state = [&s](const std::string &np) -> const Tensor * { return &s.state(np); };
+        auto *loss = lossOf(s);
+        loss->poisonArena(true);
+        loss->evaluate(frame, true);
+        losses[k] = loss->loss1();
+        for (const auto &p : loss->parameters())
+            grads[k].push_back(p.grad);
+    }
+    EXPECT_EQ(losses[0], losses[1]);
+    ASSERT_EQ(grads[0].size(), 3u);
+    for (size_t i = 0; i < 2; ++i) { // c, a: the same to the last bit
+        SCOPED_TRACE(i == 0 ? "c" : "a");
+        ASSERT_EQ(grads[0][i].size(), grads[1][i].size());
+        for (size_t e = 0; e < grads[0][i].size(); ++e)
+            ASSERT_EQ(grads[0][i][e], grads[1][i][e]) << e;
+        EXPECT_GT(largest(grads[0][i]), 1e-6);
+    }
+    for (float g : grads[0][2]) // b, paused
+        ASSERT_EQ(g, 0.0f);
+    EXPECT_GT(largest(grads[1][2]), 1e-6); // b, zeroed: it has a gradient
+}
+
 // Reverse mode reads the forward's values after the whole forward ran: an op that overwrites a
 // value another op already read (an activation in place, as the frame plan has them) would make
 // it read the wrong one, so differentiate() refuses it and names the op.
