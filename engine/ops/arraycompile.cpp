@@ -141,9 +141,14 @@ private:
         return text;
     }
 
+    // An integer literal (possibly negated) or True / False. Literals beyond +-MaxConstant are
+    // refused: no axis or flag is that large, and converting one past int's range is undefined.
+    static constexpr double MaxConstant = 1 << 20;
     bool constantInt(const expr::Ast &a, int &value)
     {
         if (a.kind == expr::Ast::Kind::Number && a.isInt) {
+            if (!(std::fabs(a.value) <= MaxConstant))
+                return false;
             value = static_cast<int>(a.value);
             return true;
         }
@@ -191,7 +196,7 @@ private:
             for (const expr::Ast *item : items) {
                 int v = 0;
                 if (!constantInt(*item, v))
-                    return fail("axis must be an integer, a tuple of integers or None");
+                    return fail("axis must be an integer (-4 to 3), a tuple of integers or None");
                 out.axes.push_back(v);
             }
         }

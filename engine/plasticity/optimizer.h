@@ -42,4 +42,16 @@ struct OptimizerSettings
 void optimizerStep(const OptimizerSettings &settings, const float *grad, size_t n,
                    OptimizerState &state, float *delta);
 
+// optimizerStep in two halves, so that a large parameter's elements can be stepped in ranges on
+// several threads: beginStep once per step (adam's t and bias-corrected rate; the state sized to
+// n), then stepRange for ranges [begin, end) that cover [0, n) once, in any order. Each element's
+// arithmetic is optimizerStep's.
+struct StepRate
+{
+    double step = 0.0; // adam: lr sqrt(1 - decay^t) / (1 - momentum^t)
+};
+StepRate beginStep(const OptimizerSettings &settings, size_t n, OptimizerState &state);
+void stepRange(const OptimizerSettings &settings, StepRate rate, const float *grad,
+               OptimizerState &state, float *delta, size_t begin, size_t end);
+
 } // namespace streamlab::plasticity

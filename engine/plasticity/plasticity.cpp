@@ -85,6 +85,22 @@ static bool allFinite(const std::vector<float> &values)
     return nonFinite == 0;
 }
 
+void forRanges(const PlasticityFrame &frame, size_t n,
+               const std::function<void(size_t begin, size_t end)> &work)
+{
+    // Large enough that a range costs more than handing it to another thread.
+    constexpr size_t RangeFloats = 8192;
+    const size_t ranges = (n + RangeFloats - 1) / RangeFloats;
+    if (ranges <= 1 || !frame.parallel) {
+        work(0, n);
+        return;
+    }
+    frame.parallel(static_cast<int>(ranges), [&](int r) {
+        const size_t begin = RangeFloats * static_cast<size_t>(r);
+        work(begin, std::min(n, begin + RangeFloats));
+    });
+}
+
 std::string Plasticity::update(const PlasticityFrame &frame)
 {
     gradients(frame);
@@ -99,7 +115,11 @@ std::string Plasticity::update(const PlasticityFrame &frame)
     for (auto &p : mParameters) {
         const bool gradOk = allFinite(p.grad);
         if (gradOk) {
-            optimizerStep(mOptimizer, p.grad.data(), p.grad.size(), p.optimizer, p.delta.data());
+            const size_t n = p.grad.size();
+            const StepRate rate = beginStep(mOptimizer, n, p.optimizer);
+            forRanges(frame, n, [&](size_t begin, size_t end) {
+                stepRange(mOptimizer, rate, p.grad.data(), p.optimizer, p.delta.data(), begin, end);
+            });
             if (allFinite(p.delta))
                 continue;
         }

@@ -36,7 +36,16 @@ struct PlasticityFrame
     int split = 0; // agents a < split are held out
     int agents = 1;
     std::function<const Tensor *(const std::string &neuronPool)> state;
+    // Runs task(0) .. task(count - 1), possibly on several threads at once, and returns when all
+    // have run (the session's workers, between frames); empty: run them in order on the caller.
+    // An update spreads its elementwise work on large parameters with it (forRanges).
+    std::function<void(int count, const std::function<void(int)> &task)> parallel;
 };
+
+// work(begin, end) for ranges of [0, n) that cover it once: fixed by n alone (never by the
+// threads), each on frame.parallel where it is set and n is large enough to be worth it.
+void forRanges(const PlasticityFrame &frame, size_t n,
+               const std::function<void(size_t begin, size_t end)> &work);
 
 class Plasticity
 {

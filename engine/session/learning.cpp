@@ -8,8 +8,9 @@
 
 namespace streamlab::session {
 
-Learning::Learning(Network &net)
+Learning::Learning(Network &net, WorkerPool *pool)
     : mNet(net)
+    , mPool(pool)
 {
 }
 
@@ -107,7 +108,14 @@ void Learning::finish()
     for (size_t j = 0; j < mSteps.size(); ++j) {
         PlasticityRun &run = mNet.plasticities[j];
         if (mSteps[j].what == Step::What::UpdateInParts) {
-            run.alert = run.plasticity->update(mSteps[j].frame);
+            // Between frames the workers are free: the gradient sums and optimizer steps of
+            // large parameters run in ranges on them (an update inside the batch, run(), may not).
+            plasticity::PlasticityFrame frame = mSteps[j].frame;
+            if (mPool)
+                frame.parallel = [this](int count, const std::function<void(int)> &task) {
+                    mPool->run(count, task);
+                };
+            run.alert = run.plasticity->update(frame);
         } else if (mSteps[j].what == Step::What::EvaluateInParts) {
             static_cast<LossPlasticity *>(run.plasticity.get())->finishEvaluation();
             run.plasticity->skip();

@@ -6,6 +6,7 @@
 
 #include "plasticity/plasticity.h"
 #include "session/network.h"
+#include "session/workerpool.h"
 
 #include <cstdint>
 #include <string>
@@ -16,7 +17,8 @@ namespace streamlab::session {
 class Learning
 {
 public:
-    explicit Learning(Network &net);
+    // `pool` (may be null): finish() spreads the optimizer steps' elementwise work on it.
+    Learning(Network &net, WorkerPool *pool);
 
     // Before frame `frame` -> frame + 1 (states of `frame` in buffer `front`; agents a < split
     // held out): decides every plasticity's work and prepares the rollouts that run in parts.
@@ -45,6 +47,7 @@ private:
     void run(int j);
 
     Network &mNet;
+    WorkerPool *mPool = nullptr;
     std::vector<Step> mSteps; // by plasticity, this frame
     std::vector<Task> mTasks; // this frame's
 };

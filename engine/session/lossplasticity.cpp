@@ -239,7 +239,7 @@ void LossPlasticity::runPart(int part, bool withGradients)
         mBackend->run(mRollout->plan, mRollout->backwardBegin, mRollout->backwardEnd, context);
 }
 
-void LossPlasticity::gather(bool withGradients)
+void LossPlasticity::gather(bool withGradients, const plasticity::PlasticityFrame *frame)
 {
     mBackend->synchronize();
     mPrepared = false;
@@ -263,17 +263,23 @@ void LossPlasticity::gather(bool withGradients)
             std::fill(grad.begin(), grad.end(), 0.0f);
             continue;
         }
-        // The first part's gradient as it is (0 + x is x), the others added in part order.
+        // The first part's gradient as it is (0 + x is x), the others added in part order:
+        // element by element, so in ranges on several threads alike.
         const plan::Buffer &b = p.buffers[static_cast<size_t>(g)];
         grad.resize(b.floats);
-        mBackend->download(grad.data(), partArena(0) + b.offset, b.floats * sizeof(float));
         mPartValues.resize(b.floats);
-        for (int part = 1; part < P; ++part) {
-            mBackend->download(mPartValues.data(), partArena(part) + b.offset,
-                               b.floats * sizeof(float));
-            for (size_t e = 0; e < b.floats; ++e)
-                grad[e] += mPartValues[e];
-        }
+        plasticity::forRanges(frame ? *frame : plasticity::PlasticityFrame {}, b.floats,
+                              [&](size_t begin, size_t end) {
+                                  const size_t bytes = (end - begin) * sizeof(float);
+                                  const float *first = partArena(0) + b.offset + begin;
+                                  mBackend->download(grad.data() + begin, first, bytes);
+                                  for (int part = 1; part < P; ++part) {
+                                      mBackend->download(mPartValues.data() + begin,
+                                                         partArena(part) + b.offset + begin, bytes);
+                                      for (size_t e = begin; e < end; ++e)
+                                          grad[e] += mPartValues[e];
+                                  }
+                              });
     }
 }
 
@@ -291,7 +297,7 @@ void LossPlasticity::gradients(const plasticity::PlasticityFrame &frame)
         evaluate(frame, true);
         return;
     }
-    gather(true); // the session ran the parts
+    gather(true, &frame); // the session ran the parts
 }
 
 std::unique_ptr<plasticity::Plasticity>

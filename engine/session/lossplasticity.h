@@ -71,7 +71,9 @@ private:
     void releaseArena();
     float *partArena(int part) const;
     // The parts' losses and (with `withGradients`) gradients, added up in part order.
-    void gather(bool withGradients);
+    // The parts' losses and, `withGradients`, gradients added up; large gradients in ranges on
+    // frame->parallel where a frame is given (plasticity::forRanges).
+    void gather(bool withGradients, const plasticity::PlasticityFrame *frame = nullptr);
 
     const Network &mNet;
     LossSubnetwork mSub;

@@ -131,7 +131,7 @@ std::unique_ptr<Session> Session::create(spec::NetworkSpec spec, const SessionOp
         for (auto &run : session->mNetwork->plasticities)
             if (auto *loss = dynamic_cast<LossPlasticity *>(run.plasticity.get()))
                 loss->useBackend(session->mBackend.get());
-        session->mLearning = std::make_unique<Learning>(*session->mNetwork);
+        session->mLearning = std::make_unique<Learning>(*session->mNetwork, &session->mPool);
         session->planParts();
     } catch (const std::bad_alloc &) {
         diagnostics.push_back(outOfMemory(*session->mSpec));

@@ -180,7 +180,7 @@ inline void transpose(const float *src, size_t srcStride, int rows, int cols, fl
                       size_t dstStride, bool add)
 {
     int r0 = 0;
-#if defined(__AVX__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__)) // as immintrin.h above
     for (; r0 + 8 <= rows; r0 += 8) {
         int c0 = 0;
         for (; c0 + 8 <= cols; c0 += 8) {

@@ -147,6 +147,21 @@ TEST(Activation, ExpressionWithReductionAndInPlace)
     EXPECT_EQ(y, (std::vector<float> {0, 2}));
 }
 
+// An axis past int's range (found by fuzz_expression: the conversion was undefined behaviour)
+// is refused with the message of any axis that is not an integer.
+TEST(Activation, HugeAxisIsRefused)
+{
+    for (const char *text :
+         {"B.mean($, axis=2666666666666, keepdims=True)", "B.sum($, axis=(1, -99999999999))"}) {
+        SCOPED_TRACE(text);
+        std::string error;
+        EXPECT_FALSE(Activation::parse(text, &error));
+        EXPECT_NE(error.find("axis must be an integer (-4 to 3), a tuple of integers or None"),
+                  std::string::npos)
+            << error;
+    }
+}
+
 TEST(Activation, ShapeCheck)
 {
     EXPECT_TRUE(Activation::parse("relu")->check(2, 3, 4, 5));
