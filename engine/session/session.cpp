@@ -207,12 +207,12 @@ void Session::step()
         mSynapsePoolRuns[k] = net.synapsePools[k].flag == RunFlag::Running;
     const int interfaces = static_cast<int>(net.interfaces.size());
     mLearning->schedule(front, k, mSplit, mSpec->agents);
-    const int tasks = interfaces + mLearning->tasks() + static_cast<int>(mParts.size());
+    const int learning = interfaces + mLearning->tasks();
+    const int tasks = learning + static_cast<int>(mParts.size());
     // (Not a structured binding: the lambda below captures both.)
     const auto pending = mSnapshots.takeDeferred();
     const SnapshotHub::Subscriptions &deferred = pending.first;
     const int64_t deferredFrame = pending.second;
-    const int learning = interfaces + mLearning->tasks();
     mPool.run(tasks + static_cast<int>(deferred.size()), [&](int i) {
         if (i < interfaces) {
             updateInterface(i, front, k);

@@ -49,24 +49,24 @@ namespace {
 // How long a thread polls for the next batch (a worker) or for the batch's end (the caller)
 // before it sleeps on a condition variable. Between two frames the caller runs the frame's
 // serial tail (the optimizer step, the interfaces' data) for some 100 us; a worker asleep for it
-// took a futex wake-up and a reschedule to start the next frame (measured on the 2-core VM:
-// 1.5% of the demo's learning time in futex calls, and the worker idle for a fifth of it).
+// took a futex wake-up and a reschedule to start the next frame (on the 2-core VM the demo's
+// learning ran at 662 frames/s with no polling and 710 with it, alternating medians of 7).
 constexpr auto SpinTime = std::chrono::microseconds(300);
 
-// Polls `done` until it holds or SpinTime has passed; whether it holds.
-template<class Done> bool waitBriefly(Done done)
+// Polls `done` until it holds or SpinTime has passed (the caller then waits on its condition).
+template<class Done> void waitBriefly(Done done)
 {
     const auto until = std::chrono::steady_clock::now() + SpinTime;
     for (;;) {
         for (int i = 0; i < 64; ++i) {
             if (done())
-                return true;
+                return;
 #if defined(__x86_64__) || defined(__i386__)
             __builtin_ia32_pause();
 #endif
         }
         if (std::chrono::steady_clock::now() >= until)
-            return done();
+            return;
     }
 }
 

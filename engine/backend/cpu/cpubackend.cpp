@@ -108,7 +108,7 @@ struct Resolver
     size_t outFloats(const Op &op) const
     {
         const Buffer &b = plan.buffers[static_cast<size_t>(op.out)];
-        if (b.perPart || b.kind == BufferKind::Parameter)
+        if (b.perPart)
             return b.floats;
         return static_cast<size_t>(agentsOf(op)) * op.dims[1] * op.dims[2] * op.dims[3];
     }
@@ -381,8 +381,10 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     // The kernels add to gIn; those that can also write it are told (the first gradient into
     // a buffer writes it, plan/autodiff.h); for the others it is cleared first.
     const bool writes = !op.accumulate;
-    const bool kernelWrites = f.kind == OpKind::Conv && operand == 0
-        && cpu::inputGradientKernel(*f.geometry) == cpu::ConvKernel::Features;
+    const cpu::ConvKernel inputKernel = f.kind == OpKind::Conv && operand == 0
+        ? cpu::inputGradientKernel(*f.geometry)
+        : cpu::ConvKernel::Reference;
+    const bool kernelWrites = inputKernel == cpu::ConvKernel::Features;
     if (writes && !kernelWrites)
         std::fill(gIn, gIn + at.outFloats(op), 0.0f);
     auto input = [&](int i) { return at(f.in[static_cast<size_t>(i)]); };
@@ -433,10 +435,9 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     case OpKind::Conv: {
         const auto &g = *f.geometry;
         if (operand == 0) {
-            const cpu::ConvKernel kernel = cpu::inputGradientKernel(g);
-            if (kernel == cpu::ConvKernel::Features)
+            if (inputKernel == cpu::ConvKernel::Features)
                 cpu::featureConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn, !writes);
-            else if (kernel == cpu::ConvKernel::Planes)
+            else if (inputKernel == cpu::ConvKernel::Planes)
                 cpu::planeConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
             else
                 ops::convBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
