@@ -1,13 +1,11 @@
-// Activation parsing and application. Bare names and single calls `B.f($, k=v)` with constant
-// arguments run as one tight elementwise loop (tanh, sigmoid, relu and exp as vectorized Eigen
-// array expressions); other `$` expressions run through the compiled
-// ArrayProgram (whole-array evaluation, never re-parsed).
+// Activation parsing and the reference application. Bare names and single calls `B.f($, k=v)`
+// with constant arguments apply the function table's scalar function to each element; other `$`
+// expressions run through the compiled ArrayProgram (whole-array evaluation, never re-parsed).
+// The backends' kernels (backend/cpu/pointwise.h) are compared with this.
 #include "ops/activation.h"
 
 #include "ops/arrayexpr.h"
 #include "ops/arraynode.h"
-
-#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>
@@ -20,33 +18,12 @@ namespace {
 struct ActivationImpl
 {
     enum class Mode { Identity, Function, Softmax, Program };
-    // The most used activations run as Eigen array expressions, which are vectorized.
-    enum class Fast { None, Tanh, Sigmoid, Relu, Exp };
     Mode mode = Mode::Identity;
-    Fast fast = Fast::None;
     detail::ElementFunction function = nullptr;
+    std::string name; // Activation::elementName()
     std::vector<float> params;
     std::optional<detail::ArrayProgram> program;
 };
-
-// Applies a vectorized Eigen array function in blocks of 8 with unaligned loads; the tail is
-// padded to a full block. Every element thus takes the same (vector) path whatever the buffer's
-// alignment: Eigen's own loop over a Map peels scalar elements up to an aligned address, and
-// the scalar functions round differently, which made results depend on where a buffer lies
-// (a recomputed output, a per-thread scratch buffer).
-template<typename F> void applyBlocked(const float *in, float *out, size_t n, F f)
-{
-    using Block = Eigen::Array<float, 8, 1>;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        Eigen::Map<Block>(out + i) = f(Eigen::Map<const Block>(in + i));
-    if (i == n)
-        return;
-    Block tail = Block::Zero();
-    std::copy(in + i, in + n, tail.data());
-    const Block result = f(tail);
-    std::copy(result.data(), result.data() + (n - i), out + i);
-}
 
 bool setError(std::string *error, const std::string &message)
 {
@@ -74,6 +51,7 @@ bool bareName(const std::string &name, ActivationImpl &impl, std::string *error)
         return setError(error, "'" + bare + "' is a reduction, not an activation");
     if (f->kind == detail::FunctionDef::Kind::Softmax) {
         impl.mode = ActivationImpl::Mode::Softmax;
+        impl.name = "softmax";
         return true;
     }
     for (const detail::FunctionParam &p : f->params) {
@@ -84,13 +62,8 @@ bool bareName(const std::string &name, ActivationImpl &impl, std::string *error)
         impl.params.push_back(static_cast<float>(p.defaultValue));
     }
     impl.mode = bare == "Id" ? ActivationImpl::Mode::Identity : ActivationImpl::Mode::Function;
-    using Fast = ActivationImpl::Fast;
-    impl.fast = bare == "tanh" ? Fast::Tanh
-        : bare == "sigmoid"    ? Fast::Sigmoid
-        : bare == "relu"       ? Fast::Relu // default thresh 0
-        : bare == "exp"        ? Fast::Exp
-                               : Fast::None;
     impl.function = f->function;
+    impl.name = f->name;
     return true;
 }
 
@@ -101,10 +74,12 @@ void simplify(ActivationImpl &impl)
     const detail::CompiledNode &root = impl.program->root();
     if (root.kind == Kind::Input) {
         impl.mode = ActivationImpl::Mode::Identity;
+        impl.name = "Id";
         return;
     }
     if (root.kind == Kind::Softmax && root.args[0].kind == Kind::Input) {
         impl.mode = ActivationImpl::Mode::Softmax;
+        impl.name = "softmax";
         return;
     }
     if (root.kind != Kind::Elementwise || root.args[0].kind != Kind::Input)
@@ -118,6 +93,7 @@ void simplify(ActivationImpl &impl)
     impl.mode = std::string(root.function->name) == "Id" ? ActivationImpl::Mode::Identity
                                                          : ActivationImpl::Mode::Function;
     impl.function = root.function->function;
+    impl.name = root.function->name;
     impl.params = std::move(params);
 }
 
@@ -125,8 +101,10 @@ void simplify(ActivationImpl &impl)
 
 Activation::Activation()
     : mText("Id")
-    , mImpl(std::make_shared<ActivationImpl>())
 {
+    auto impl = std::make_shared<ActivationImpl>();
+    impl->name = "Id";
+    mImpl = std::move(impl);
 }
 
 std::optional<Activation> Activation::parse(const std::string &text, std::string *error)
@@ -180,6 +158,16 @@ bool Activation::isIdentity() const
     return static_cast<const ActivationImpl *>(mImpl.get())->mode == ActivationImpl::Mode::Identity;
 }
 
+const std::string &Activation::elementName() const
+{
+    return static_cast<const ActivationImpl *>(mImpl.get())->name;
+}
+
+const std::vector<float> &Activation::elementParameters() const
+{
+    return static_cast<const ActivationImpl *>(mImpl.get())->params;
+}
+
 bool Activation::check(int agents, int C, int X, int Y, std::string *error) const
 {
     const auto &impl = *static_cast<const ActivationImpl *>(mImpl.get());
@@ -208,24 +196,6 @@ void Activation::forward(const float *in, float *out, int agents, int C, int X, 
             std::memmove(out, in, n * sizeof(float));
         return;
     case ActivationImpl::Mode::Function: {
-        if (impl.fast != ActivationImpl::Fast::None) {
-            switch (impl.fast) {
-            case ActivationImpl::Fast::Tanh:
-                applyBlocked(in, out, n, [](const auto &x) { return x.tanh(); });
-                return;
-            case ActivationImpl::Fast::Sigmoid:
-                applyBlocked(in, out, n, [](const auto &x) { return x.logistic(); });
-                return;
-            case ActivationImpl::Fast::Relu:
-                applyBlocked(in, out, n, [](const auto &x) { return x.max(0.0f); });
-                return;
-            case ActivationImpl::Fast::Exp:
-                applyBlocked(in, out, n, [](const auto &x) { return x.exp(); });
-                return;
-            case ActivationImpl::Fast::None:
-                break;
-            }
-        }
         const detail::ElementFunction f = impl.function;
         const float *p = impl.params.data();
         for (size_t i = 0; i < n; ++i)

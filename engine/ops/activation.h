@@ -24,6 +24,12 @@ public:
     static std::vector<std::string> names();
 
     bool isIdentity() const;
+    // The activation as one function of each element with constant parameters: its name in the
+    // expression language's table ("Id", "relu", "tanh", ...) and the parameters' values, defaults
+    // filled in; "softmax" for a softmax over the features; empty for any other `$` expression.
+    // Backends run kernels of their own for the names they know (backend/cpu/pointwise.h).
+    const std::string &elementName() const;
+    const std::vector<float> &elementParameters() const;
     const std::string &text() const { return mText; }
 
     // Applies to a [agents, C, X, Y] tensor (softmax runs over C at each agent/x/y). `in` and `out`

@@ -115,8 +115,7 @@ void Activation::backward(const float *in, const float *out, const float *gradOu
             gradIn[i] += gradOut[i];
         return;
     case Derivative::Mode::Function: {
-        // Without the forward's output, recompute it with the forward itself (its vectorized
-        // paths round differently from the scalar functions).
+        // Without the forward's output, recompute it with the forward itself.
         std::vector<float> computed;
         if (!out) {
             computed.resize(n);

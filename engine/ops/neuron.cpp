@@ -4,8 +4,6 @@
 
 #include "tensor/tensor.h"
 
-#include <Eigen/Core>
-
 #include <algorithm>
 #include <cmath>
 
@@ -177,31 +175,18 @@ void divideStd(float *x, int A, int C, int X, int Y, ParShape axes, bool batch)
               [](double v, double, double var) { return v / std::sqrt(var + 1e-6); });
 }
 
-// Sensor noise on every element of a pool each frame: scalar Box-Muller in double (a log, a sin
-// and a cos through libm per pair) took a third of the demo's frame. Blocks of pairs are drawn
-// first and transformed with Eigen's vectorised float log, sqrt, sin and cos.
+// Normal noise: Box-Muller in float on pairs of uniform draws (u1 in (0, 1], u2 in [0, 1)), one
+// pair per two elements; an odd last element takes Rng::normal().
 static void addNormalNoise(float *x, size_t n, float mean, float std, Rng &rng)
 {
-    constexpr size_t Block = 256; // pairs
-    alignas(64) float u1[Block], u2[Block], c[Block], s[Block];
-    using Array = Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64>;
     size_t i = 0;
-    while (n - i >= 2) {
-        const auto pairs = static_cast<Eigen::Index>(std::min(Block, (n - i) / 2));
-        for (Eigen::Index j = 0; j < pairs; ++j) {
-            u1[j] = static_cast<float>((rng.next() >> 40) + 1) * 0x1.0p-24f; // (0, 1]
-            u2[j] = static_cast<float>(rng.next() >> 40) * 0x1.0p-24f; // [0, 1)
-        }
-        Array a(u1, pairs), b(u2, pairs);
-        a = (-2.0f * a.log()).sqrt() * std; // the radius, scaled
-        b *= 6.28318530717958647692f; // the angle
-        Array(c, pairs) = a * b.cos() + mean;
-        Array(s, pairs) = a * b.sin() + mean;
-        for (Eigen::Index j = 0; j < pairs; ++j) {
-            x[i + 2 * static_cast<size_t>(j)] += c[j];
-            x[i + 2 * static_cast<size_t>(j) + 1] += s[j];
-        }
-        i += 2 * static_cast<size_t>(pairs);
+    for (; i + 2 <= n; i += 2) {
+        const float u1 = static_cast<float>((rng.next() >> 40) + 1) * 0x1.0p-24f;
+        const float u2 = static_cast<float>(rng.next() >> 40) * 0x1.0p-24f;
+        const float r = std::sqrt(-2.0f * std::log(u1)) * std;
+        const float angle = 6.28318530717958647692f * u2;
+        x[i] += r * std::cos(angle) + mean;
+        x[i + 1] += r * std::sin(angle) + mean;
     }
     if (i < n)
         x[i] += mean + std * static_cast<float>(rng.normal());

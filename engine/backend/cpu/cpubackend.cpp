@@ -1,18 +1,18 @@
 // The `cpu` backend: runs the frame plan's ops on the calling thread, with each worker's scratch
-// in an arena of its own (sized once, to the plan's largest task). Its kernels are the reference
-// ops/ functions, called in the order the interpreter called them, except where a kernel of its
-// own is faster for the shape (runsReferenceKernel: convolutions and their gradients,
-// cpu/directconv.h; a bias's gradient, cpu/reduce.h); tests compare those with the reference. Each
-// op kind's derivative (the Gradient ops reverse mode appends, plan/autodiff.h) is in gradient()
-// below, in the same order as runOp.
+// in an arena of its own (sized once, to the plan's largest task). Its kernels are its own:
+// convolutions and their gradients (cpu/directconv.h, chosen per shape, with ops/' im2col + GEMM
+// where none of them is faster), the element-wise and per-plane kernels (cpu/pointwise.h: the
+// neuron-pool pipeline in one pass per plane, activations, norms, broadcasts, losses) and the
+// reductions (cpu/reduce.h). A functional synapse pool and an activation written as a `$`
+// expression run in the expression runtime of ops/ (ArrayProgram). Tests compare every kernel
+// with the reference ops/ (computesAsTheReference says which give its bits). Each op kind's
+// derivative (the Gradient ops reverse mode appends, plan/autodiff.h) is in gradient() below,
+// in the same order as runOp.
 #include "backend/cpu/cpubackend.h"
 
 #include "backend/cpu/directconv.h"
+#include "backend/cpu/pointwise.h"
 #include "backend/cpu/reduce.h"
-
-#include "ops/loss.h"
-#include "ops/neuron.h"
-#include "ops/sp.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -130,48 +130,42 @@ void effectiveWeight(const Op &op, const float *w, size_t stored, int copies, fl
         if (op.weightShape == spec::WeightShape::Full)
             std::copy(src, src + full, dst);
         else
-            ops::broadcastWeight(src, op.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
+            cpu::expandWeight(src, op.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
     }
     if (withFunction && op.act && !op.act->isIdentity())
         for (int a = 0; a < copies; ++a) {
             float *dst = out + full * static_cast<size_t>(a);
-            op.act->forward(dst, dst, g.outC, g.inC, g.kx, g.ky); // softmax runs over Cs
+            cpu::activate(*op.act, dst, dst, g.outC, g.inC, g.kx, g.ky); // softmax runs over Cs
         }
 }
 
+// Noise, the normalisations, then gain, bias and activation in one pass per plane, then dropout
+// and zoneout (reference §2.2's order).
 void neuronPipeline(const Op &op, int A, const float *previous, const float *g, const float *b,
                     uint64_t frame, float *x)
 {
     const auto &s = *op.np;
-    const int C = op.dims[1], X = op.dims[2], Y = op.dims[3];
-    const size_t size = static_cast<size_t>(A) * C * X * Y;
+    const cpu::Dims4 dims {A, op.dims[1], op.dims[2], op.dims[3]};
+    const size_t size = static_cast<size_t>(A) * dims[1] * dims[2] * dims[3];
     if (s.noise != spec::NoiseKind::None) {
         Rng rng = op.rng.base->derive(frame);
-        ops::addNoise(x, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
+        cpu::addNoise(x, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
                       s.noiseProb, rng);
     }
-    if (s.batchnormMean != spec::ParShape::None)
-        ops::subtractMean(x, A, C, X, Y, s.batchnormMean, true);
-    if (s.batchnormStd != spec::ParShape::None)
-        ops::divideStd(x, A, C, X, Y, s.batchnormStd, true);
-    if (s.layernormMean != spec::ParShape::None)
-        ops::subtractMean(x, A, C, X, Y, s.layernormMean, false);
-    if (s.layernormStd != spec::ParShape::None)
-        ops::divideStd(x, A, C, X, Y, s.layernormStd, false);
+    cpu::normalize(x, dims, s.batchnormMean, true, false);
+    cpu::normalize(x, dims, s.batchnormStd, true, true);
+    cpu::normalize(x, dims, s.layernormMean, false, false);
+    cpu::normalize(x, dims, s.layernormStd, false, true);
+    cpu::Affine affine;
     if (g)
-        ops::mulParameter(x, A, C, X, Y, g, s.gainShape, s.unshareG);
+        affine.gain = g, affine.gainShape = s.gainShape, affine.gainPerAgent = s.unshareG;
     if (b)
-        ops::addParameter(x, A, C, X, Y, b, s.biasShape, s.unshareB);
-    if (op.act && !op.act->isIdentity())
-        op.act->forward(x, x, A, C, X, Y);
-    if (s.dropout && *s.dropout > 0.0) {
-        Rng rng = op.dropoutRng.base->derive(frame);
-        ops::dropout(x, size, *s.dropout, rng);
-    }
-    if (s.zoneout && *s.zoneout > 0.0) {
-        Rng rng = op.zoneoutRng.base->derive(frame);
-        ops::zoneout(x, previous, size, *s.zoneout, rng);
-    }
+        affine.bias = b, affine.biasShape = s.biasShape, affine.biasPerAgent = s.unshareB;
+    cpu::affineActivate(x, dims, affine, op.act);
+    if (s.dropout && *s.dropout > 0.0)
+        cpu::dropout(x, size, *s.dropout, op.dropoutRng.base->derive(frame));
+    if (s.zoneout && *s.zoneout > 0.0)
+        cpu::zoneout(x, previous, size, *s.zoneout, op.zoneoutRng.base->derive(frame));
 }
 
 // A functional synapse pool's sources as tensors: states are read where they are, other buffers
@@ -212,7 +206,7 @@ ops::LossValues lossOf(const Op &op, const Resolver &at, float *gradX, float *gr
     const float *mask = masked ? at(op.in[2]) : nullptr;
     const auto maskDims
         = masked ? at.plan.buffers[static_cast<size_t>(op.in[2])].dims : std::array<int, 4> {};
-    return ops::loss(settings, at(op.in[0]), y, mask, maskDims, op.srcDims[0], op.srcDims[1],
+    return cpu::loss(settings, at(op.in[0]), y, mask, maskDims, op.srcDims[0], op.srcDims[1],
                      op.srcDims[2], op.srcDims[3], at.context.split, at.first, at.first + at.agents,
                      gradX, gradY);
 }
@@ -223,7 +217,17 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
 {
     const int A = at.agentsOf(op), C = op.dims[1], X = op.dims[2], Y = op.dims[3];
     const size_t size = static_cast<size_t>(A) * C * X * Y;
+    const cpu::Dims4 dims {A, C, X, Y};
     float *out = at(op.out);
+    // The operands' dims as a part sees them: agent-major ones hold its agents.
+    auto partDims = [&](const std::array<int, 4> &d) {
+        return cpu::Dims4 {d[0] == at.plan.agents ? A : d[0], d[1], d[2], d[3]};
+    };
+    auto copyInput = [&] {
+        const float *in = at(op.in[0]);
+        if (in != out)
+            std::copy(in, in + size, out);
+    };
     switch (op.kind) {
     case OpKind::Zero:
         std::fill(out, out + size, 0.0f);
@@ -243,7 +247,7 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         return;
     }
     case OpKind::Activation:
-        op.act->forward(at(op.in[0]), out, A, C, X, Y);
+        cpu::activate(*op.act, at(op.in[0]), out, A, C, X, Y);
         return;
     case OpKind::EffectiveWeight:
         if (op.perAgent)
@@ -268,36 +272,32 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         return;
     }
     case OpKind::BroadcastAdd:
-        ops::broadcastAdd(out, A, C, X, Y, at(op.in[0]), op.srcDims[1], op.srcDims[2],
-                          op.srcDims[3]);
+        cpu::broadcastInto(out, dims, at(op.in[0]), partDims(op.srcDims), cpu::Combine::Add);
         return;
     case OpKind::BroadcastMultiply:
         if (op.in.size() > 1) {
             const float *before = at(op.in[1]);
             std::copy(before, before + size, out);
         }
-        ops::broadcastMultiply(out, A, C, X, Y, at(op.in[0]), op.srcDims[1], op.srcDims[2],
-                               op.srcDims[3]);
+        cpu::broadcastInto(out, dims, at(op.in[0]), partDims(op.srcDims), cpu::Combine::Multiply);
         return;
     case OpKind::AddParameter:
-        ops::addParameter(out, A, C, X, Y, op.unshare ? at.perAgent(op.in[0]) : at(op.in[0]),
-                          op.parShape, op.unshare);
+        cpu::broadcastInto(out, dims, op.unshare ? at.perAgent(op.in[0]) : at(op.in[0]),
+                           cpu::parameterDims(op.parShape, dims, op.unshare), cpu::Combine::Add);
         return;
     case OpKind::Avgout:
-        ops::avgout(at(op.in[0]), out, A, C, op.group, X, Y);
-        return;
     case OpKind::Maxout:
-        ops::maxout(at(op.in[0]), out, A, C, op.group, X, Y);
+        cpu::groupFeatures(at(op.in[0]), out, A, C, op.group, X, Y, op.kind == OpKind::Maxout);
         return;
     case OpKind::Noise: {
         Rng rng = op.rng.base->derive(frame);
         if (op.sp) {
             const auto &s = *op.sp;
-            ops::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
+            cpu::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
                           s.noiseProb, rng);
         } else {
             const auto &s = *op.np;
-            ops::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
+            cpu::addNoise(out, size, s.noise, s.noiseMean, s.noiseStd, s.noiseMin, s.noiseMax,
                           s.noiseProb, rng);
         }
         return;
@@ -322,39 +322,25 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
                        parameter(op.in[2], op.np->unshareB), frame, out);
         return;
     }
-    case OpKind::SubtractMean: {
-        const float *in = at(op.in[0]);
-        std::copy(in, in + size, out);
-        ops::subtractMean(out, A, C, X, Y, op.parShape, op.batch);
+    case OpKind::SubtractMean:
+    case OpKind::DivideStd:
+        copyInput();
+        cpu::normalize(out, dims, op.parShape, op.batch, op.kind == OpKind::DivideStd);
         return;
-    }
-    case OpKind::DivideStd: {
-        const float *in = at(op.in[0]);
-        std::copy(in, in + size, out);
-        ops::divideStd(out, A, C, X, Y, op.parShape, op.batch);
+    case OpKind::MulParameter:
+        copyInput();
+        cpu::broadcastInto(out, dims, op.unshare ? at.perAgent(op.in[1]) : at(op.in[1]),
+                           cpu::parameterDims(op.parShape, dims, op.unshare),
+                           cpu::Combine::Multiply);
         return;
-    }
-    case OpKind::MulParameter: {
-        const float *in = at(op.in[0]);
-        std::copy(in, in + size, out);
-        ops::mulParameter(out, A, C, X, Y, op.unshare ? at.perAgent(op.in[1]) : at(op.in[1]),
-                          op.parShape, op.unshare);
+    case OpKind::Dropout:
+        copyInput();
+        cpu::dropout(out, size, *op.np->dropout, op.rng.base->derive(frame)); // a live scalar
         return;
-    }
-    case OpKind::Dropout: {
-        const float *in = at(op.in[0]);
-        std::copy(in, in + size, out);
-        Rng rng = op.rng.base->derive(frame);
-        ops::dropout(out, size, *op.np->dropout, rng); // the rate is a live scalar
+    case OpKind::Zoneout:
+        copyInput();
+        cpu::zoneout(out, at(op.in[1]), size, *op.np->zoneout, op.rng.base->derive(frame));
         return;
-    }
-    case OpKind::Zoneout: {
-        const float *in = at(op.in[0]);
-        std::copy(in, in + size, out);
-        Rng rng = op.rng.base->derive(frame);
-        ops::zoneout(out, at(op.in[1]), size, *op.np->zoneout, rng);
-        return;
-    }
     case OpKind::Loss: {
         const ops::LossValues v = lossOf(op, at, nullptr, nullptr);
         std::memcpy(out, &v.loss0, sizeof(double));
@@ -375,6 +361,10 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
 {
     const int A = at.agentsOf(f), C = f.dims[1], X = f.dims[2], Y = f.dims[3];
     const size_t size = static_cast<size_t>(A) * C * X * Y;
+    const cpu::Dims4 dims {A, C, X, Y};
+    auto partDims = [&](const std::array<int, 4> &d) {
+        return cpu::Dims4 {d[0] == at.plan.agents ? A : d[0], d[1], d[2], d[3]};
+    };
     const float *gOut = op.in.empty() ? nullptr : at(op.in[0]);
     float *gIn = at(op.out);
     const int operand = op.operand;
@@ -384,7 +374,8 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     const cpu::ConvKernel inputKernel = f.kind == OpKind::Conv && operand == 0
         ? cpu::inputGradientKernel(*f.geometry)
         : cpu::ConvKernel::Reference;
-    const bool kernelWrites = inputKernel == cpu::ConvKernel::Features;
+    const bool kernelWrites
+        = inputKernel == cpu::ConvKernel::Features || f.kind == OpKind::Activation;
     if (writes && !kernelWrites)
         std::fill(gIn, gIn + at.outFloats(op), 0.0f);
     auto input = [&](int i) { return at(f.in[static_cast<size_t>(i)]); };
@@ -398,7 +389,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
             gIn[i] += gOut[i];
         return;
     case OpKind::Activation:
-        f.act->backward(input(0), at(f.out), gOut, gIn, A, C, X, Y);
+        cpu::activateBackward(*f.act, input(0), at(f.out), gOut, gIn, !writes, A, C, X, Y);
         return;
     case OpKind::EffectiveWeight: {
         // Through weight_fnc (its input, the broadcast kernel, is rebuilt: weights are small),
@@ -416,8 +407,8 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
             const float *post = at(f.out);
             for (int a = 0; a < copies; ++a) {
                 const size_t o = full * static_cast<size_t>(a);
-                f.act->backward(broadcast.data() + o, post + o, gOut + o, pre.data() + o, g.outC,
-                                g.inC, g.kx, g.ky);
+                cpu::activateBackward(*f.act, broadcast.data() + o, post + o, gOut + o,
+                                      pre.data() + o, true, g.outC, g.inC, g.kx, g.ky);
             }
             grad = pre.data();
         }
@@ -428,7 +419,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
                 for (size_t i = 0; i < full; ++i)
                     dst[i] += src[i];
             else
-                ops::broadcastWeightBackward(src, f.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
+                cpu::expandWeightBackward(src, f.weightShape, g.outC, g.inC, g.kx, g.ky, dst);
         }
         return;
     }
@@ -453,23 +444,23 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         return;
     }
     case OpKind::BroadcastAdd:
-        ops::broadcastAddBackward(gOut, A, C, X, Y, f.srcDims[1], f.srcDims[2], f.srcDims[3],
-                                  nullptr, gIn);
+        cpu::broadcastGradient(gOut, nullptr, dims, gIn, partDims(f.srcDims));
         return;
     case OpKind::BroadcastMultiply:
         // Only the form with the product before it as in[1] (autodiff's single assignment).
-        ops::broadcastMultiplyBackward(input(1), input(0), gOut, A, C, X, Y, f.srcDims[1],
-                                       f.srcDims[2], f.srcDims[3], operand == 1 ? gIn : nullptr,
-                                       operand == 0 ? gIn : nullptr);
+        if (operand == 1) { // the product before: times the broadcast factor
+            cpu::addBroadcastProduct(gIn, dims, gOut, input(0), partDims(f.srcDims));
+        } else {
+            cpu::broadcastGradient(gOut, input(1), dims, gIn, partDims(f.srcDims));
+        }
         return;
     case OpKind::AddParameter:
         cpu::addParameterGradient(gOut, A, C, X, Y, f.parShape, f.unshare, gIn);
         return;
     case OpKind::Avgout:
-        ops::avgoutBackward(gOut, gIn, A, C, f.group, X, Y);
-        return;
     case OpKind::Maxout:
-        ops::maxoutBackward(input(0), gOut, gIn, A, C, f.group, X, Y);
+        cpu::groupFeaturesBackward(input(0), gOut, gIn, A, C, f.group, X, Y,
+                                   f.kind == OpKind::Maxout);
         return;
     case OpKind::Func: {
         FuncSources sources(f, at);
@@ -493,20 +484,24 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         return;
     }
     case OpKind::SubtractMean:
-        ops::subtractMeanBackward(gOut, A, C, X, Y, f.parShape, f.batch, gIn);
-        return;
     case OpKind::DivideStd:
-        ops::divideStdBackward(input(0), gOut, A, C, X, Y, f.parShape, f.batch, gIn);
+        cpu::normalizeBackward(input(0), gOut, dims, f.parShape, f.batch,
+                               f.kind == OpKind::DivideStd, gIn);
         return;
-    case OpKind::MulParameter:
-        ops::mulParameterBackward(input(0), gOut, A, C, X, Y, parameter(1), f.parShape, f.unshare,
-                                  operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr);
+    case OpKind::MulParameter: {
+        const cpu::Dims4 pDims = cpu::parameterDims(f.parShape, dims, f.unshare);
+        if (operand == 1) {
+            cpu::broadcastGradient(gOut, input(0), dims, gIn, pDims);
+            return;
+        }
+        cpu::addBroadcastProduct(gIn, dims, gOut, parameter(1), pDims);
         return;
+    }
     case OpKind::Dropout:
-        ops::dropoutBackward(gOut, gIn, size, *f.np->dropout, f.rng.base->derive(frame));
+        cpu::dropoutBackward(gOut, gIn, size, *f.np->dropout, f.rng.base->derive(frame));
         return;
     case OpKind::Zoneout:
-        ops::zoneoutBackward(gOut, operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr, size,
+        cpu::zoneoutBackward(gOut, operand == 0 ? gIn : nullptr, operand == 1 ? gIn : nullptr, size,
                              *f.np->zoneout, f.rng.base->derive(frame));
         return;
     case OpKind::Loss:
@@ -552,21 +547,85 @@ void CpuBackend::run(const plan::Plan &plan, size_t begin, size_t end, const Run
 
 } // namespace
 
-bool runsReferenceKernel(const plan::Plan &plan, const Op &op)
+namespace {
+
+// Activations whose kernel does the reference's arithmetic element by element (or is the
+// reference's: `$` expressions).
+bool exactActivation(const ops::Activation *act)
 {
-    if (op.kind == OpKind::Conv)
+    if (!act)
+        return true;
+    using cpu::ActivationKernel;
+    const ActivationKernel k = cpu::activationKernel(*act);
+    return k == ActivationKernel::Identity || k == ActivationKernel::Relu
+        || k == ActivationKernel::LeakyRelu || k == ActivationKernel::Expression;
+}
+
+} // namespace
+
+bool computesAsTheReference(const plan::Plan &plan, const Op &op)
+{
+    switch (op.kind) {
+    case OpKind::Zero:
+    case OpKind::Fill:
+    case OpKind::Copy:
+    case OpKind::Accumulate:
+    case OpKind::Func:
+    case OpKind::BroadcastAdd:
+    case OpKind::BroadcastMultiply:
+    case OpKind::AddParameter:
+    case OpKind::MulParameter:
+    case OpKind::Avgout:
+    case OpKind::Maxout:
+    case OpKind::Dropout:
+    case OpKind::Zoneout:
+        return true;
+    case OpKind::Activation:
+    case OpKind::EffectiveWeight:
+        return exactActivation(op.act);
+    case OpKind::Conv:
         return cpu::forwardKernel(*op.geometry) == cpu::ConvKernel::Reference;
-    if (op.kind == OpKind::Gradient) {
-        const Op &f = plan.ops[static_cast<size_t>(op.forward)];
-        if (f.kind == OpKind::AddParameter)
-            return !cpu::addParameterGradientReorders(f.parShape);
-        if (f.kind != OpKind::Conv)
-            return true;
+    case OpKind::Noise: // normal noise: vectorised, the reference scalar
+        return (op.sp ? op.sp->noise : op.np->noise) != spec::NoiseKind::Normal;
+    case OpKind::NeuronPipeline: {
+        const auto &s = *op.np;
+        return s.noise != spec::NoiseKind::Normal && s.batchnormMean == spec::ParShape::None
+            && s.batchnormStd == spec::ParShape::None && s.layernormMean == spec::ParShape::None
+            && s.layernormStd == spec::ParShape::None && exactActivation(op.act);
+    }
+    case OpKind::SubtractMean: // statistics summed plane by plane
+    case OpKind::DivideStd:
+    case OpKind::Loss:
+        return false;
+    case OpKind::Gradient:
+        break;
+    }
+    const Op &f = plan.ops[static_cast<size_t>(op.forward)];
+    switch (f.kind) {
+    case OpKind::Copy:
+    case OpKind::Accumulate:
+    case OpKind::Func:
+    case OpKind::Avgout:
+    case OpKind::Maxout:
+    case OpKind::Dropout:
+    case OpKind::Zoneout:
+        return true;
+    case OpKind::Activation: { // a derivative of 1 or 0 multiplies exactly
+        using cpu::ActivationKernel;
+        const ActivationKernel k = cpu::activationKernel(*f.act);
+        return k == ActivationKernel::Identity || k == ActivationKernel::Relu
+            || k == ActivationKernel::Expression;
+    }
+    case OpKind::AddParameter:
+        return !cpu::addParameterGradientReorders(f.parShape);
+    case OpKind::Conv: {
         const cpu::ConvKernel kernel = op.operand == 0 ? cpu::inputGradientKernel(*f.geometry)
                                                        : cpu::weightGradientKernel(*f.geometry);
         return kernel == cpu::ConvKernel::Reference;
     }
-    return true;
+    default: // sums over broadcast axes in vector lanes, statistics, losses
+        return false;
+    }
 }
 
 std::unique_ptr<Backend> createCpuBackend()

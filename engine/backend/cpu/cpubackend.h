@@ -7,10 +7,11 @@ namespace streamlab::backend {
 
 std::unique_ptr<Backend> createCpuBackend();
 
-// Whether the cpu backend runs `op` of `plan` with the reference kernel of ops/, so that it
-// computes bit for bit what the reference interpreter computes; otherwise it runs a kernel of its
-// own (cpu/directconv.h: a convolution and its gradients, chosen per shape where it is faster;
-// cpu/reduce.h: a bias's gradient), which rounds in another order.
-bool runsReferenceKernel(const plan::Plan &plan, const plan::Op &op);
+// Whether the cpu backend's kernel for `op` of `plan` computes bit for bit what the reference
+// ops/ compute: it does the same arithmetic per element in the same order (an addition, a
+// product, relu, a mask) or is the reference's (im2col + GEMM convolutions, the expression
+// runtime). Otherwise it rounds in an order of its own: a direct convolution, vectorised
+// transcendental functions, statistics and sums over planes in vector lanes.
+bool computesAsTheReference(const plan::Plan &plan, const plan::Op &op);
 
 } // namespace streamlab::backend

@@ -9,11 +9,9 @@ namespace streamlab::backend::cpu {
 
 using namespace detail;
 
-namespace {
-
 // The sum of n floats: 4 vectors of partial sums (independent chains of additions), the tail
 // read without going past p + n, then the vectors and their lanes added in a fixed order.
-float sum(const float *p, size_t n)
+float planeSum(const float *p, size_t n)
 {
     if (n < 4 * Lanes) { // what the loops below compute, without adding three vectors of zeros
         Vec acc = zero();
@@ -32,8 +30,6 @@ float sum(const float *p, size_t n)
                       acc[0]);
     return laneSum(acc[0]) + laneSum(acc[1]) + laneSum(acc[2]) + laneSum(acc[3]);
 }
-
-} // namespace
 
 bool addParameterGradientReorders(spec::ParShape shape)
 {
@@ -59,7 +55,7 @@ void addParameterGradient(const float *gradOut, int A, int C, int X, int Y, spec
         }
         for (int c = 0; c < C; ++c, g += XY) {
             if (reorders) {
-                pa[shape == spec::ParShape::Feature ? c : 0] += sum(g, XY);
+                pa[shape == spec::ParShape::Feature ? c : 0] += planeSum(g, XY);
                 continue;
             }
             float *q = pa + (shape == spec::ParShape::Full ? XY * static_cast<size_t>(c) : 0);

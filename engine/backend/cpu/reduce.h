@@ -4,7 +4,13 @@
 
 #include "spec/networkspec.h"
 
+#include <cstddef>
+
 namespace streamlab::backend::cpu {
+
+// The sum of n floats in 4 vectors of partial sums (independent chains of additions), added in a
+// fixed order that depends on n only.
+float planeSum(const float *p, size_t n);
 
 // gradP += dL/dp of out += p broadcast over out [A, C, X, Y] (ops::addParameterBackward's
 // parameter gradient): for a parameter of one value per feature or one in all (ParShape
