@@ -10,33 +10,32 @@ namespace streamlab::ops {
 namespace {
 
 constexpr double kEps = 1e-6;
-
-enum class Function { MSE, MAE, Hinge, NegLogLikelihood, Crossentropy, Minimize, Maximize };
-
-Function functionOf(const std::string &name)
-{
-    if (name == "MSE")
-        return Function::MSE;
-    if (name == "MAE")
-        return Function::MAE;
-    if (name == "hinge")
-        return Function::Hinge;
-    if (name == "negloglikelihood")
-        return Function::NegLogLikelihood;
-    if (name == "categorical_crossentropy")
-        return Function::Crossentropy;
-    if (name == "minimize")
-        return Function::Minimize;
-    return Function::Maximize;
-}
+using Function = LossFunction;
 
 } // namespace
+
+LossFunction lossFunction(const std::string &name)
+{
+    if (name == "MSE")
+        return LossFunction::MSE;
+    if (name == "MAE")
+        return LossFunction::MAE;
+    if (name == "hinge")
+        return LossFunction::Hinge;
+    if (name == "negloglikelihood")
+        return LossFunction::NegLogLikelihood;
+    if (name == "categorical_crossentropy")
+        return LossFunction::Crossentropy;
+    if (name == "minimize")
+        return LossFunction::Minimize;
+    return LossFunction::Maximize;
+}
 
 LossValues loss(const LossSettings &settings, const float *xs, const float *ys, const float *mask,
                 const std::array<int, 4> &maskDims, int A, int C, int X, int Y, int split,
                 int first, int last, float *gradX, float *gradY)
 {
-    const Function fn = functionOf(settings.function);
+    const Function fn = lossFunction(settings.function);
     const bool perPixel = fn == Function::Crossentropy;
     const double smooth = settings.labelSmoothing, beta = settings.confidencePenalty;
     const double elements = static_cast<double>(A) * (perPixel ? 1 : C) * X * Y;

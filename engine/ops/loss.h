@@ -15,6 +15,10 @@ struct LossSettings
     double confidencePenalty = 0.0;
 };
 
+// The functions by name (spec validates the names; an unknown one reads as maximize).
+enum class LossFunction { MSE, MAE, Hinge, NegLogLikelihood, Crossentropy, Minimize, Maximize };
+LossFunction lossFunction(const std::string &name);
+
 struct LossValues
 {
     double loss0 = 0.0; // held-out agents (a < split)

@@ -225,24 +225,7 @@ struct Groups
 
 // ---- losses ----
 
-enum class LossFunction { MSE, MAE, Hinge, NegLogLikelihood, Crossentropy, Minimize, Maximize };
-
-LossFunction lossFunction(const std::string &name)
-{
-    if (name == "MSE")
-        return LossFunction::MSE;
-    if (name == "MAE")
-        return LossFunction::MAE;
-    if (name == "hinge")
-        return LossFunction::Hinge;
-    if (name == "negloglikelihood")
-        return LossFunction::NegLogLikelihood;
-    if (name == "categorical_crossentropy")
-        return LossFunction::Crossentropy;
-    if (name == "minimize")
-        return LossFunction::Minimize;
-    return LossFunction::Maximize;
-}
+using ops::LossFunction;
 
 // One element's loss and its derivatives by x and y (the target already smoothed).
 template<LossFunction F> inline double elementLoss(double x, double y, double &dx, double &dy)
@@ -860,7 +843,7 @@ ops::LossValues loss(const ops::LossSettings &settings, const float *x, const fl
                      const float *mask, const std::array<int, 4> &maskDims, int A, int C, int X,
                      int Y, int split, int first, int last, float *gradX, float *gradY)
 {
-    switch (lossFunction(settings.function)) {
+    switch (ops::lossFunction(settings.function)) {
 #define STREAMLAB_LOSS(F)                                                                          \
     case LossFunction::F:                                                                          \
         return lossOf<LossFunction::F>(settings, x, y, mask, maskDims, A, C, X, Y, split, first,   \
