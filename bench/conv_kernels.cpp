@@ -1,5 +1,5 @@
-// The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): the
-// reference's im2col + GEMM (ops::convForward, ops::convBackwardWeight, ops::convBackwardInput)
+// The cpu backend's convolution kernels on the shapes the benchmark cases run (not a test): its
+// im2col + GEMM (backend/cpu/gemmconv.h: gemmConv, gemmConvBackwardWeight, gemmConvBackwardInput)
 // against the direct kernels (backend/cpu/directconv.h: output positions, features or planes in
 // the vector lanes), one thread, alternating, median of the rounds, and which one the backend
 // runs. The figures decide forwardKernel, weightGradientKernel and inputGradientKernel
@@ -7,6 +7,7 @@
 //
 //   streamlab-bench-conv [ROUNDS]
 #include "backend/cpu/directconv.h"
+#include "backend/cpu/gemmconv.h"
 #include "ops/conv.h"
 #include "tensor/random.h"
 
@@ -113,21 +114,18 @@ int main(int argc, char **argv)
         namespace cpu = backend::cpu;
         const int A = s.agents;
         const std::function<void()> runs[] = {
-            [&] {
-                ops::convForward(g, A, in.data(), w.data(), false, out.data(),
-                                 ops::kDefaultColumnFloats, ops::ConvOutput::Add);
-            },
+            [&] { cpu::gemmConv(g, A, in.data(), w.data(), false, out.data(), true); },
             [&] { cpu::directConv(g, A, in.data(), w.data(), false, out.data(), true); },
             [&] { cpu::featureConv(g, A, in.data(), w.data(), false, out.data(), true); },
             [&] { cpu::planeConv(g, A, in.data(), w.data(), false, out.data(), true); },
-            [&] { ops::convBackwardWeight(g, A, in.data(), out.data(), false, gradW.data()); },
+            [&] { cpu::gemmConvBackwardWeight(g, A, in.data(), out.data(), false, gradW.data()); },
             [&] {
                 cpu::directConvBackwardWeight(g, A, in.data(), out.data(), false, gradW.data());
             },
             [&] {
                 cpu::featureConvBackwardWeight(g, A, in.data(), out.data(), false, gradW.data());
             },
-            [&] { ops::convBackwardInput(g, A, out.data(), w.data(), false, gradIn.data()); },
+            [&] { cpu::gemmConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data()); },
             [&] {
                 cpu::featureConvBackwardInput(g, A, out.data(), w.data(), false, gradIn.data(),
                                               true);

@@ -1,12 +1,6 @@
-// Convolution forward pass: geometry from source/target sizes (reference §2.3 step 4), then im2col
-// with upsampling, dilation and SAME padding folded into index tables, and Eigen GEMMs: one for a
-// chunk of agents side by side with shared weights, one per agent with unshared weights, one for
-// all agents in the dense case. An all-zero input skips the GEMMs (its output is exactly zero).
+// Convolution geometry from source/target sizes (reference §2.3 step 4) and the reference
+// forward pass: direct loops over the definition (conv.h).
 #include "ops/conv.h"
-
-#include "ops/convcolumns.h"
-
-#include <Eigen/Core>
 
 #include <algorithm>
 #include <vector>
@@ -14,10 +8,6 @@
 namespace streamlab::ops {
 
 namespace {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
-using Map = Eigen::Map<RowMatrix>;
 
 bool setError(std::string *error, const std::string &message)
 {
@@ -115,116 +105,59 @@ std::optional<ConvGeometry> ConvGeometry::make(int inC, int inX, int inY, int ou
     return g;
 }
 
+// For each tap u and output position x along one axis: the input index read, or -1 (padding).
+std::vector<int> sourceIndices(int kernel, int outSize, int stride, int pad, int dil, int up,
+                               int inSize)
+{
+    std::vector<int> table;
+    table.reserve(static_cast<size_t>(kernel) * outSize);
+    for (int u = 0; u < kernel; ++u)
+        for (int x = 0; x < outSize; ++x) {
+            const int upsampled = x * stride - pad + u * dil;
+            table.push_back(upsampled >= 0 && upsampled < inSize * up ? upsampled / up : -1);
+        }
+    return table;
+}
+
+ConvTaps::ConvTaps(const ConvGeometry &g)
+    : x(sourceIndices(g.kx, g.outX, g.strideX, g.padX, g.dilX, g.upX, g.inX))
+    , y(sourceIndices(g.ky, g.outY, g.strideY, g.padY, g.dilY, g.upY, g.inY))
+{
+}
+
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out)
 {
-    convForward(g, agents, in, w, perAgentWeights, out, kDefaultColumnFloats);
-}
-
-void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
-                 bool perAgentWeights, float *out, size_t columnFloats)
-{
-    convForward(g, agents, in, w, perAgentWeights, out, columnFloats, ConvOutput::Overwrite);
-}
-
-void convForwardAdd(const ConvGeometry &g, int agents, const float *in, const float *w,
-                    bool perAgentWeights, float *out)
-{
-    convForward(g, agents, in, w, perAgentWeights, out, kDefaultColumnFloats, ConvOutput::Add);
-}
-
-void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
-                 bool perAgentWeights, float *out, size_t columnFloats, ConvOutput mode)
-{
-    const int K = g.inC * g.kx * g.ky;
-    const int P = g.outX * g.outY;
-    const size_t inSize = static_cast<size_t>(g.inC) * g.inX * g.inY;
-    const size_t outSize = static_cast<size_t>(g.outC) * P;
-    const size_t wSize = static_cast<size_t>(g.outC) * K;
-    const bool add = mode == ConvOutput::Add;
-    // Adding: each product lands in a buffer first and is then added element by element, so
-    // that out + conv rounds as a separate sum would (the GEMMs never accumulate into out).
-    thread_local std::vector<float> col, result;
-    auto store = [add](const float *from, size_t n, float *to) {
-        if (add)
-            for (size_t i = 0; i < n; ++i)
-                to[i] += from[i];
-        else
-            std::copy_n(from, n, to);
-    };
-
-    if (detail::allZero(in, inSize * agents)
-        && detail::allFinite(w, wSize * (perAgentWeights ? agents : 1))) {
-        const size_t n = outSize * static_cast<size_t>(agents);
-        if (add)
-            for (size_t i = 0; i < n; ++i)
-                out[i] += 0.0f; // -0 becomes +0, as in a separate sum
-        else
-            std::fill(out, out + n, 0.0f);
-        return;
-    }
-    if (g.dense()) {
-        float *target = out;
-        if (add) {
-            detail::reserveScratch(result, outSize * static_cast<size_t>(agents));
-            target = result.data();
-        }
-        if (!perAgentWeights) {
-            Map(target, agents, g.outC).noalias()
-                = ConstMap(in, agents, K) * ConstMap(w, g.outC, K).transpose();
-        } else {
-            for (int a = 0; a < agents; ++a) {
-                Map(target + a * outSize, g.outC, 1).noalias()
-                    = ConstMap(w + a * wSize, g.outC, K) * ConstMap(in + a * inSize, K, 1);
+    const ConvTaps taps(g);
+    const size_t inPlane = static_cast<size_t>(g.inX) * g.inY,
+                 P = static_cast<size_t>(g.outX) * g.outY;
+    const size_t wSize = static_cast<size_t>(g.weightCount());
+    std::vector<float> sum(P);
+    for (int a = 0; a < agents; ++a) {
+        const float *wa = perAgentWeights ? w + wSize * static_cast<size_t>(a) : w;
+        for (int o = 0; o < g.outC; ++o) {
+            // Every output sums its products in the same order: input features, then taps.
+            std::fill(sum.begin(), sum.end(), 0.0f);
+            for (int i = 0; i < g.inC; ++i) {
+                const float *plane = in + (static_cast<size_t>(a) * g.inC + i) * inPlane;
+                for (int u = 0; u < g.kx; ++u)
+                    for (int v = 0; v < g.ky; ++v) {
+                        const float weight
+                            = wa[((static_cast<size_t>(o) * g.inC + i) * g.kx + u) * g.ky + v];
+                        for (int x = 0; x < g.outX; ++x) {
+                            const int sx = taps.x[static_cast<size_t>(u) * g.outX + x];
+                            if (sx < 0)
+                                continue;
+                            const float *row = plane + static_cast<size_t>(sx) * g.inY;
+                            const int *sy = taps.y.data() + static_cast<size_t>(v) * g.outY;
+                            float *s = sum.data() + static_cast<size_t>(x) * g.outY;
+                            for (int y = 0; y < g.outY; ++y)
+                                s[y] += weight * (sy[y] >= 0 ? row[sy[y]] : 0.0f);
+                        }
+                    }
             }
+            std::copy(sum.begin(), sum.end(), out + (static_cast<size_t>(a) * g.outC + o) * P);
         }
-        if (add)
-            store(target, outSize * static_cast<size_t>(agents), out);
-        return;
-    }
-
-    // Per-thread scratch: a frame allocates (and clears) no column buffers once warmed up.
-    const bool pointwise = detail::isPointwise(g);
-    if (pointwise || perAgentWeights) {
-        // One GEMM per agent straight from the input (pointwise) or from that agent's columns.
-        detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
-        if (add)
-            detail::reserveScratch(result, outSize);
-        const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
-        for (int a = 0; a < agents; ++a) {
-            const float *src = in + a * inSize;
-            if (!pointwise)
-                columns.gather(src, col.data(), P);
-            const float *weights = perAgentWeights ? w + a * wSize : w;
-            float *target = add ? result.data() : out + a * outSize;
-            Map(target, g.outC, P).noalias()
-                = ConstMap(weights, g.outC, K) * ConstMap(pointwise ? src : col.data(), K, P);
-            if (add)
-                store(target, outSize, out + a * outSize);
-        }
-        return;
-    }
-    // Shared weights: the columns of several agents side by side make one wide GEMM, which runs
-    // much closer to the machine's peak than many narrow ones. Chunks bound the buffer so that
-    // the columns stay in cache between im2col, Eigen's packing and the kernel.
-    const size_t perAgent = static_cast<size_t>(K) * P;
-    const int chunk = detail::chunkSize(perAgent, columnFloats, agents);
-    detail::reserveScratch(col, perAgent * chunk);
-    detail::reserveScratch(result, static_cast<size_t>(g.outC) * P * chunk);
-    const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
-    for (int a0 = 0; a0 < agents; a0 += chunk) {
-        const int n = std::min(chunk, agents - a0);
-        const int width = n * P;
-        for (int j = 0; j < n; ++j)
-            columns.gather(in + (a0 + j) * inSize, col.data() + static_cast<size_t>(j) * P, width);
-        Map(result.data(), g.outC, width).noalias()
-            = ConstMap(w, g.outC, K) * ConstMap(col.data(), K, width);
-        // [outC, n * P] -> [n, outC, P]
-        for (int j = 0; j < n; ++j)
-            for (int o = 0; o < g.outC; ++o)
-                store(result.data() + static_cast<size_t>(o) * width + static_cast<size_t>(j) * P,
-                      static_cast<size_t>(P),
-                      out + (a0 + j) * outSize + static_cast<size_t>(o) * P);
     }
 }
 

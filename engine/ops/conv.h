@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace streamlab::ops {
 
@@ -35,46 +36,37 @@ struct ConvGeometry
     bool operator==(const ConvGeometry &) const = default;
 };
 
+// The reference convolution: direct loops over the definition, every output summed in float in
+// one order (input features, then kernel taps). The cpu backend's kernels (backend/cpu/
+// directconv.h, gemmconv.h) are compared with it.
+//
 // out[a, o, x, y] = sum_{i, u, v} in_up[a, i, x*sx - px + u*dx, y*sy - py + v*dy] * w[o, i, u, v]
 // where in_up is the input upsampled by (upX, upY) and out-of-range reads are zero.
 // `in` is [agents, inC, inX, inY]; `w` is [outC, inC, kx, ky], or [agents, outC, inC, kx, ky] when
 // `perAgentWeights` (unshare). `out` [agents, outC, outX, outY] is overwritten.
 void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
                  bool perAgentWeights, float *out);
-// Default bound of the im2col buffer of the shared-weight GEMMs, in floats (256 KiB): columns
-// that stay in the L2 cache make the GEMMs up to twice as fast as one buffer for all agents.
-inline constexpr size_t kDefaultColumnFloats = size_t(64) << 10;
 
-// The same with the im2col buffer of the shared-weight path limited to about `columnFloats`
-// floats; agents are processed in chunks that fit.
-void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
-                 bool perAgentWeights, float *out, size_t columnFloats);
+// The input index each kernel tap reads at each output position, per axis (upsampling, stride,
+// dilation and SAME padding folded in; -1 in the padding): x[u * outX + x], y[v * outY + y].
+struct ConvTaps
+{
+    explicit ConvTaps(const ConvGeometry &g);
+    std::vector<int> x, y;
+};
 
-// out += the convolution, rounded as `out + (convolution into a buffer)` would be: a synapse
-// pool's input added straight into its neuron pool's sum (the frame plan's fused conv).
-void convForwardAdd(const ConvGeometry &g, int agents, const float *in, const float *w,
-                    bool perAgentWeights, float *out);
-enum class ConvOutput { Overwrite, Add };
-void convForward(const ConvGeometry &g, int agents, const float *in, const float *w,
-                 bool perAgentWeights, float *out, size_t columnFloats, ConvOutput mode);
+// Backward passes. Both ACCUMULATE (+=) into their output gradient, so that several consumers of
+// one tensor can add up their contributions; clear the buffer first for a plain gradient.
+// `gradOut` is [agents, outC, outX, outY], laid out like convForward's `out`.
 
-// Backward passes (conv_backward.cpp). Both ACCUMULATE (+=) into their output gradient, so that
-// several consumers of one tensor can add up their contributions; clear the buffer first for a
-// plain gradient. `gradOut` is [agents, outC, outX, outY], laid out like convForward's `out`.
-
-// gradIn [agents, inC, inX, inY] += dL/d in: the transposed convolution (W^T * gradOut, then
-// col2im). Upsampled pixels sum the gradients of all their copies; padding reads drop out.
+// gradIn [agents, inC, inX, inY] += dL/d in: the transposed convolution. Upsampled pixels sum
+// the gradients of all their copies; padding reads drop out.
 void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, const float *w,
                        bool perAgentWeights, float *gradIn);
-// gradW += dL/dW: sum over agents of gradOut * im2col(in)^T; gradW is [outC, inC, kx, ky], or
-// [agents, outC, inC, kx, ky] (one gradient per agent, no sum) when `perAgentWeights`.
+// gradW += dL/dW: sum over agents of gradOut times the input each tap reads; gradW is
+// [outC, inC, kx, ky], or [agents, outC, inC, kx, ky] (one gradient per agent, no sum) when
+// `perAgentWeights`.
 void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, const float *gradOut,
                         bool perAgentWeights, float *gradW);
-// The same with the column buffer of the shared-weight paths limited to about `columnFloats`
-// floats (agents processed in chunks, as convForward does).
-void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, const float *w,
-                       bool perAgentWeights, float *gradIn, size_t columnFloats);
-void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, const float *gradOut,
-                        bool perAgentWeights, float *gradW, size_t columnFloats);
 
 } // namespace streamlab::ops

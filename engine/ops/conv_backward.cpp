@@ -1,37 +1,36 @@
-// Convolution backward pass: the adjoints of convForward's paths. The input gradient is W^T times
-// the output gradient followed by col2im (the transpose of im2col: every column entry is added back
-// to the source pixel it was read from, so upsampled pixels collect all their copies); the weight
-// gradient is the output gradient times the im2col columns. Shared weights use one wide GEMM per
-// chunk of agents, as the forward does. Everything accumulates (+=).
+// The reference convolution's backward passes (conv.h): direct loops, the input gradient as the
+// forward's products sent back to the input value each one read.
 #include "ops/conv.h"
 
-#include "ops/convcolumns.h"
-
-#include <Eigen/Core>
-
-#include <algorithm>
 #include <vector>
 
 namespace streamlab::ops {
 
 namespace {
 
-using detail::chunkSize;
-using detail::isPointwise;
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
-using Map = Eigen::Map<RowMatrix>;
-
-// [n, outC, P] (agents a0..a0+n-1 of gradOut) -> [outC, n * P], the layout of the wide GEMM.
-void gatherOutput(const float *gradOut, int a0, int n, int outC, int P, float *wide)
+// Calls f(input plane offset, output position, input position, weight index) for every product
+// of agent-independent geometry: output feature o, input feature i, tap (u, v), output (x, y).
+template<typename F> void forEachProduct(const ConvGeometry &g, const ConvTaps &taps, F f)
 {
-    const size_t outSize = static_cast<size_t>(outC) * P;
-    const size_t width = static_cast<size_t>(n) * P;
-    for (int j = 0; j < n; ++j)
-        for (int o = 0; o < outC; ++o)
-            std::copy_n(gradOut + (a0 + j) * outSize + static_cast<size_t>(o) * P, P,
-                        wide + static_cast<size_t>(o) * width + static_cast<size_t>(j) * P);
+    for (int o = 0; o < g.outC; ++o)
+        for (int i = 0; i < g.inC; ++i)
+            for (int u = 0; u < g.kx; ++u)
+                for (int v = 0; v < g.ky; ++v) {
+                    const size_t weight
+                        = ((static_cast<size_t>(o) * g.inC + i) * g.kx + u) * g.ky + v;
+                    for (int x = 0; x < g.outX; ++x) {
+                        const int sx = taps.x[static_cast<size_t>(u) * g.outX + x];
+                        if (sx < 0)
+                            continue;
+                        for (int y = 0; y < g.outY; ++y) {
+                            const int sy = taps.y[static_cast<size_t>(v) * g.outY + y];
+                            if (sy < 0)
+                                continue;
+                            f(o, i, (static_cast<size_t>(x) * g.outY + y),
+                              static_cast<size_t>(sx) * g.inY + sy, weight);
+                        }
+                    }
+                }
 }
 
 } // namespace
@@ -39,128 +38,40 @@ void gatherOutput(const float *gradOut, int a0, int n, int outC, int P, float *w
 void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, const float *w,
                        bool perAgentWeights, float *gradIn)
 {
-    convBackwardInput(g, agents, gradOut, w, perAgentWeights, gradIn, kDefaultColumnFloats);
+    const ConvTaps taps(g);
+    const size_t inPlane = static_cast<size_t>(g.inX) * g.inY;
+    const size_t P = static_cast<size_t>(g.outX) * g.outY;
+    const size_t wSize = static_cast<size_t>(g.weightCount());
+    for (int a = 0; a < agents; ++a) {
+        const float *wa = perAgentWeights ? w + wSize * static_cast<size_t>(a) : w;
+        const float *go = gradOut + static_cast<size_t>(a) * g.outC * P;
+        float *gi = gradIn + static_cast<size_t>(a) * g.inC * inPlane;
+        forEachProduct(g, taps, [&](int o, int i, size_t p, size_t s, size_t k) {
+            gi[static_cast<size_t>(i) * inPlane + s] += wa[k] * go[static_cast<size_t>(o) * P + p];
+        });
+    }
 }
 
 void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, const float *gradOut,
                         bool perAgentWeights, float *gradW)
 {
-    convBackwardWeight(g, agents, in, gradOut, perAgentWeights, gradW, kDefaultColumnFloats);
-}
-
-void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, const float *w,
-                       bool perAgentWeights, float *gradIn, size_t columnFloats)
-{
-    const int K = g.inC * g.kx * g.ky;
-    const int P = g.outX * g.outY;
-    const size_t inSize = static_cast<size_t>(g.inC) * g.inX * g.inY;
-    const size_t outSize = static_cast<size_t>(g.outC) * P;
-    const size_t wSize = static_cast<size_t>(g.outC) * K;
-
-    if (detail::allZero(gradOut, outSize * agents)
-        && detail::allFinite(w, wSize * (perAgentWeights ? agents : 1)))
-        return; // adds 0
-    if (g.dense()) {
-        if (!perAgentWeights) {
-            Map(gradIn, agents, K).noalias()
-                += ConstMap(gradOut, agents, g.outC) * ConstMap(w, g.outC, K);
-            return;
-        }
-        for (int a = 0; a < agents; ++a)
-            Map(gradIn + a * inSize, K, 1).noalias()
-                += ConstMap(w + a * wSize, g.outC, K).transpose()
-                * ConstMap(gradOut + a * outSize, g.outC, 1);
-        return;
+    const ConvTaps taps(g);
+    const size_t inPlane = static_cast<size_t>(g.inX) * g.inY;
+    const size_t P = static_cast<size_t>(g.outX) * g.outY;
+    const size_t wSize = static_cast<size_t>(g.weightCount());
+    // Each weight's gradient summed in double over agents and positions, then added once.
+    std::vector<double> sum(wSize * static_cast<size_t>(perAgentWeights ? agents : 1), 0.0);
+    for (int a = 0; a < agents; ++a) {
+        double *sa = sum.data() + (perAgentWeights ? wSize * static_cast<size_t>(a) : 0);
+        const float *ia = in + static_cast<size_t>(a) * g.inC * inPlane;
+        const float *go = gradOut + static_cast<size_t>(a) * g.outC * P;
+        forEachProduct(g, taps, [&](int o, int i, size_t p, size_t s, size_t k) {
+            sa[k] += static_cast<double>(go[static_cast<size_t>(o) * P + p])
+                * ia[static_cast<size_t>(i) * inPlane + s];
+        });
     }
-
-    thread_local std::vector<float> col, wide; // per-thread scratch, see convForward
-    const bool pointwise = isPointwise(g);
-    if (pointwise || perAgentWeights) {
-        detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
-        const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
-        for (int a = 0; a < agents; ++a) {
-            const float *weights = perAgentWeights ? w + a * wSize : w;
-            const ConstMap weightMatrix(weights, g.outC, K);
-            const ConstMap gradMatrix(gradOut + a * outSize, g.outC, P);
-            if (pointwise) {
-                Map(gradIn + a * inSize, K, P).noalias() += weightMatrix.transpose() * gradMatrix;
-                continue;
-            }
-            Map(col.data(), K, P).noalias() = weightMatrix.transpose() * gradMatrix;
-            columns.scatterAdd(col.data(), P, gradIn + a * inSize);
-        }
-        return;
-    }
-    const size_t perAgent = static_cast<size_t>(K) * P;
-    const int chunk = chunkSize(perAgent, columnFloats, agents);
-    detail::reserveScratch(col, perAgent * chunk);
-    detail::reserveScratch(wide, outSize * chunk);
-    const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
-    for (int a0 = 0; a0 < agents; a0 += chunk) {
-        const int n = std::min(chunk, agents - a0);
-        const int width = n * P;
-        gatherOutput(gradOut, a0, n, g.outC, P, wide.data());
-        Map(col.data(), K, width).noalias()
-            = ConstMap(w, g.outC, K).transpose() * ConstMap(wide.data(), g.outC, width);
-        for (int j = 0; j < n; ++j)
-            columns.scatterAdd(col.data() + static_cast<size_t>(j) * P, width,
-                               gradIn + (a0 + j) * inSize);
-    }
-}
-
-void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, const float *gradOut,
-                        bool perAgentWeights, float *gradW, size_t columnFloats)
-{
-    const int K = g.inC * g.kx * g.ky;
-    const int P = g.outX * g.outY;
-    const size_t inSize = static_cast<size_t>(g.inC) * g.inX * g.inY;
-    const size_t outSize = static_cast<size_t>(g.outC) * P;
-    const size_t wSize = static_cast<size_t>(g.outC) * K;
-
-    if ((detail::allZero(gradOut, outSize * agents) && detail::allFinite(in, inSize * agents))
-        || (detail::allZero(in, inSize * agents) && detail::allFinite(gradOut, outSize * agents)))
-        return; // adds 0
-    if (g.dense()) {
-        if (!perAgentWeights) {
-            Map(gradW, g.outC, K).noalias()
-                += ConstMap(gradOut, agents, g.outC).transpose() * ConstMap(in, agents, K);
-            return;
-        }
-        for (int a = 0; a < agents; ++a)
-            Map(gradW + a * wSize, g.outC, K).noalias()
-                += ConstMap(gradOut + a * outSize, g.outC, 1) * ConstMap(in + a * inSize, 1, K);
-        return;
-    }
-
-    thread_local std::vector<float> col, wide; // per-thread scratch, see convForward
-    const bool pointwise = isPointwise(g);
-    if (pointwise || perAgentWeights) {
-        detail::reserveScratch(col, pointwise ? 0 : static_cast<size_t>(K) * P);
-        const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
-        for (int a = 0; a < agents; ++a) {
-            const float *src = in + a * inSize;
-            if (!pointwise)
-                columns.gather(src, col.data(), P);
-            float *dst = perAgentWeights ? gradW + a * wSize : gradW;
-            Map(dst, g.outC, K).noalias() += ConstMap(gradOut + a * outSize, g.outC, P)
-                * ConstMap(pointwise ? src : col.data(), K, P).transpose();
-        }
-        return;
-    }
-    const size_t perAgent = static_cast<size_t>(K) * P;
-    const int chunk = chunkSize(perAgent, columnFloats, agents);
-    detail::reserveScratch(col, perAgent * chunk);
-    detail::reserveScratch(wide, outSize * chunk);
-    const detail::ConvColumns &columns = detail::ConvColumns::cached(g);
-    for (int a0 = 0; a0 < agents; a0 += chunk) {
-        const int n = std::min(chunk, agents - a0);
-        const int width = n * P;
-        for (int j = 0; j < n; ++j)
-            columns.gather(in + (a0 + j) * inSize, col.data() + static_cast<size_t>(j) * P, width);
-        gatherOutput(gradOut, a0, n, g.outC, P, wide.data());
-        Map(gradW, g.outC, K).noalias()
-            += ConstMap(wide.data(), g.outC, width) * ConstMap(col.data(), K, width).transpose();
-    }
+    for (size_t k = 0; k < sum.size(); ++k)
+        gradW[k] += static_cast<float>(sum[k]);
 }
 
 } // namespace streamlab::ops

@@ -1,16 +1,17 @@
 // The `cpu` backend: runs the frame plan's ops on the calling thread, with each worker's scratch
 // in an arena of its own (sized once, to the plan's largest task). Its kernels are its own:
-// convolutions and their gradients (cpu/directconv.h, chosen per shape, with ops/' im2col + GEMM
-// where none of them is faster), the element-wise and per-plane kernels (cpu/pointwise.h: the
-// neuron-pool pipeline in one pass per plane, activations, norms, broadcasts, losses) and the
-// reductions (cpu/reduce.h). A functional synapse pool and an activation written as a `$`
-// expression run in the expression runtime of ops/ (ArrayProgram). Tests compare every kernel
+// convolutions and their gradients (cpu/directconv.h, chosen per shape, and cpu/gemmconv.h's
+// im2col + GEMM where none of them is faster), the element-wise and per-plane kernels
+// (cpu/pointwise.h: the neuron-pool pipeline in one pass per plane, activations, norms, broadcasts,
+// losses) and the reductions (cpu/reduce.h). A functional synapse pool and an activation written as
+// a `$` expression run in the expression runtime of ops/ (ArrayProgram). Tests compare every kernel
 // with the reference ops/ (computesAsTheReference says which give its bits). Each op kind's
 // derivative (the Gradient ops reverse mode appends, plan/autodiff.h) is in gradient() below,
 // in the same order as runOp.
 #include "backend/cpu/cpubackend.h"
 
 #include "backend/cpu/directconv.h"
+#include "backend/cpu/gemmconv.h"
 #include "backend/cpu/pointwise.h"
 #include "backend/cpu/reduce.h"
 
@@ -266,9 +267,7 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         else if (kernel == cpu::ConvKernel::Features)
             cpu::featureConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
         else
-            ops::convForward(*op.geometry, A, at(op.in[0]), w, op.perAgent, out,
-                             ops::kDefaultColumnFloats,
-                             op.accumulate ? ops::ConvOutput::Add : ops::ConvOutput::Overwrite);
+            cpu::gemmConv(*op.geometry, A, at(op.in[0]), w, op.perAgent, out, op.accumulate);
         return;
     }
     case OpKind::BroadcastAdd:
@@ -373,7 +372,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
     const bool writes = !op.accumulate;
     const cpu::ConvKernel inputKernel = f.kind == OpKind::Conv && operand == 0
         ? cpu::inputGradientKernel(*f.geometry)
-        : cpu::ConvKernel::Reference;
+        : cpu::ConvKernel::Gemm;
     const bool kernelWrites
         = inputKernel == cpu::ConvKernel::Features || f.kind == OpKind::Activation;
     if (writes && !kernelWrites)
@@ -431,7 +430,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
             else if (inputKernel == cpu::ConvKernel::Planes)
                 cpu::planeConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
             else
-                ops::convBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
+                cpu::gemmConvBackwardInput(g, A, gOut, parameter(1), f.perAgent, gIn);
             return;
         }
         const cpu::ConvKernel kernel = cpu::weightGradientKernel(g);
@@ -440,7 +439,7 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         else if (kernel == cpu::ConvKernel::Features)
             cpu::featureConvBackwardWeight(g, A, input(0), gOut, f.perAgent, gIn);
         else
-            ops::convBackwardWeight(g, A, input(0), gOut, f.perAgent, gIn);
+            cpu::gemmConvBackwardWeight(g, A, input(0), gOut, f.perAgent, gIn);
         return;
     }
     case OpKind::BroadcastAdd:
@@ -583,8 +582,8 @@ bool computesAsTheReference(const plan::Plan &plan, const Op &op)
     case OpKind::Activation:
     case OpKind::EffectiveWeight:
         return exactActivation(op.act);
-    case OpKind::Conv:
-        return cpu::forwardKernel(*op.geometry) == cpu::ConvKernel::Reference;
+    case OpKind::Conv: // every kernel sums in its own order
+        return false;
     case OpKind::Noise: // normal noise: vectorised, the reference scalar
         return (op.sp ? op.sp->noise : op.np->noise) != spec::NoiseKind::Normal;
     case OpKind::NeuronPipeline: {
@@ -618,11 +617,6 @@ bool computesAsTheReference(const plan::Plan &plan, const Op &op)
     }
     case OpKind::AddParameter:
         return !cpu::addParameterGradientReorders(f.parShape);
-    case OpKind::Conv: {
-        const cpu::ConvKernel kernel = op.operand == 0 ? cpu::inputGradientKernel(*f.geometry)
-                                                       : cpu::weightGradientKernel(*f.geometry);
-        return kernel == cpu::ConvKernel::Reference;
-    }
     default: // sums over broadcast axes in vector lanes, statistics, losses
         return false;
     }

@@ -9,9 +9,9 @@ std::unique_ptr<Backend> createCpuBackend();
 
 // Whether the cpu backend's kernel for `op` of `plan` computes bit for bit what the reference
 // ops/ compute: it does the same arithmetic per element in the same order (an addition, a
-// product, relu, a mask) or is the reference's (im2col + GEMM convolutions, the expression
-// runtime). Otherwise it rounds in an order of its own: a direct convolution, vectorised
-// transcendental functions, statistics and sums over planes in vector lanes.
+// product, relu, a mask) or is the reference's (the expression runtime). Otherwise it rounds in
+// an order of its own: convolutions (direct or im2col + GEMM), vectorised transcendental
+// functions, statistics and sums over planes in vector lanes.
 bool computesAsTheReference(const plan::Plan &plan, const plan::Op &op);
 
 } // namespace streamlab::backend

@@ -127,35 +127,33 @@ double featureLanesUsed(int features)
 ConvKernel forwardKernel(const ops::ConvGeometry &g)
 {
     if (!directConvApplies(g))
-        return ConvKernel::Reference;
+        return ConvKernel::Gemm;
     if (g.outX * g.outY <= Lanes && planeConvApplies(g))
         return ConvKernel::Planes;
     if (positionsLanesUsed(g) >= 0.85 || g.outC < 16)
         return ConvKernel::Positions;
-    return featureLanesUsed(g.outC) >= 0.85 ? ConvKernel::Features : ConvKernel::Reference;
+    return featureLanesUsed(g.outC) >= 0.85 ? ConvKernel::Features : ConvKernel::Gemm;
 }
 
 ConvKernel weightGradientKernel(const ops::ConvGeometry &g)
 {
     if (!directConvApplies(g))
-        return ConvKernel::Reference;
+        return ConvKernel::Gemm;
     if (featureLanesUsed(g.outC) >= 0.85)
         return ConvKernel::Features;
-    return positionsLanesUsed(g) >= 0.85 || g.outC < 16 ? ConvKernel::Positions
-                                                        : ConvKernel::Reference;
+    return positionsLanesUsed(g) >= 0.85 || g.outC < 16 ? ConvKernel::Positions : ConvKernel::Gemm;
 }
 
 ConvKernel inputGradientKernel(const ops::ConvGeometry &g)
 {
     if (!directConvApplies(g))
-        return ConvKernel::Reference;
+        return ConvKernel::Gemm;
     // Few input features (the features kernel's lanes mostly idle) and stride 1: the planes
     // kernel, 1.4-4.7x the reference on the many-pools shapes. With a stride, most of its lanes
     // gather nothing per tap (0.1-0.2x).
     if (featureLanesUsed(g.inC) < 0.85)
-        return g.strideX == 1 && g.strideY == 1 && planeInputGradientApplies(g)
-            ? ConvKernel::Planes
-            : ConvKernel::Reference;
+        return g.strideX == 1 && g.strideY == 1 && planeInputGradientApplies(g) ? ConvKernel::Planes
+                                                                                : ConvKernel::Gemm;
     // Each tile of input positions reads every output feature's padded gradient plane: the
     // kernel is 1.4-1.8x the reference while those planes stay in the L1 cache (32 KiB), and
     // with two feature vectors a tile (inC >= 32) while they stay within twice that; beyond,
@@ -163,14 +161,13 @@ ConvKernel inputGradientKernel(const ops::ConvGeometry &g)
     // stride 2: 0.6x).
     const GradientPlane plane(g);
     const double floats = static_cast<double>(plane.PX) * plane.PY * g.outC;
-    return floats <= (g.inC >= 2 * Lanes ? 16384 : 8192) ? ConvKernel::Features
-                                                         : ConvKernel::Reference;
+    return floats <= (g.inC >= 2 * Lanes ? 16384 : 8192) ? ConvKernel::Features : ConvKernel::Gemm;
 }
 
 const char *convKernelName(ConvKernel kernel)
 {
     switch (kernel) {
-    case ConvKernel::Reference:
+    case ConvKernel::Gemm:
         return "im2col + GEMM";
     case ConvKernel::Positions:
         return "positions";

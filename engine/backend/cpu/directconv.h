@@ -13,10 +13,10 @@
 // vectors stays in registers over every input feature and tap: each input vector loaded serves
 // every feature of the tile.
 //
-// The reference is ops::convForward (im2col and a GEMM); tests/engine/plan/tst_backendops.cpp
-// compares them on every kind of geometry these kernels take. Which one the backend runs for a
-// shape is decided by forwardKernel / weightGradientKernel / inputGradientKernel, from the
-// figures in bench/results.md.
+// The reference is ops::convForward (direct loops over the definition); tests/engine/plan/
+// tst_backendops.cpp compares them on every kind of geometry these kernels take. Which one the
+// backend runs for a shape is decided by forwardKernel / weightGradientKernel /
+// inputGradientKernel, from the figures in bench/results.md.
 #pragma once
 
 #include "ops/conv.h"
@@ -29,9 +29,9 @@ namespace streamlab::backend::cpu {
 // one (those are one GEMM).
 bool directConvApplies(const ops::ConvGeometry &g);
 // Which kernel the backend runs for a convolution of geometry `g` and for its weight gradient:
-// the reference's im2col + GEMM (ops/), or one of the direct kernels below, the fastest
+// im2col + GEMM (gemmconv.h), or one of the direct kernels below, the fastest
 // measured for the shape (bench/results.md, "convolution kernels"; the rule is in the .cpp).
-enum class ConvKernel { Reference, Positions, Features, Planes };
+enum class ConvKernel { Gemm, Positions, Features, Planes };
 ConvKernel forwardKernel(const ops::ConvGeometry &g);
 ConvKernel weightGradientKernel(const ops::ConvGeometry &g);
 const char *convKernelName(ConvKernel kernel);

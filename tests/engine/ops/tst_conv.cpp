@@ -1,5 +1,6 @@
 // Convolution geometry and forward pass against hand-computed values (cross-correlation, TF SAME
 // padding), plus the fast path against a direct-loop reference on random geometries.
+#include "backend/cpu/gemmconv.h"
 #include "ops/conv.h"
 #include "tensor/random.h"
 
@@ -7,9 +8,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using streamlab::Rng;
+namespace backend = streamlab::backend;
 using streamlab::ops::convForward;
 using streamlab::ops::ConvGeometry;
 
@@ -281,12 +284,19 @@ TEST(ConvForward, RandomAgainstDirectLoops)
                 for (float &v : w)
                     v = static_cast<float>(rng.uniform(-1, 1));
                 std::vector<float> out(static_cast<size_t>(agents) * outC * g->outX * g->outY);
-                convForward(*g, agents, in.data(), w.data(), perAgent, out.data());
                 const auto expected = reference(*g, agents, in, w, perAgent);
+                // The reference (ops/) and the cpu backend's im2col + GEMM.
+                convForward(*g, agents, in.data(), w.data(), perAgent, out.data());
                 ASSERT_EQ(out.size(), expected.size());
                 for (size_t i = 0; i < out.size(); ++i)
                     ASSERT_NEAR(out[i], expected[i], 1e-4)
                         << "shape " << s.inX << "x" << s.inY << " rf " << rf << " dil " << dil;
+                std::fill(out.begin(), out.end(), std::numeric_limits<float>::quiet_NaN());
+                backend::cpu::gemmConv(*g, agents, in.data(), w.data(), perAgent, out.data());
+                for (size_t i = 0; i < out.size(); ++i)
+                    ASSERT_NEAR(out[i], expected[i], 1e-4)
+                        << "GEMM, shape " << s.inX << "x" << s.inY << " rf " << rf << " dil "
+                        << dil;
                 ++cases;
             }
     EXPECT_EQ(cases, 90);
@@ -308,7 +318,7 @@ TEST(ConvForward, AgentChunksGiveTheSameResult)
     const auto expected = reference(*g, agents, in, w, false);
     for (size_t budget : {size_t(648), size_t(1300), size_t(1) << 22}) {
         std::vector<float> out(expected.size(), -7.0f);
-        convForward(*g, agents, in.data(), w.data(), false, out.data(), budget);
+        backend::cpu::gemmConv(*g, agents, in.data(), w.data(), false, out.data(), false, budget);
         for (size_t i = 0; i < out.size(); ++i)
             ASSERT_NEAR(out[i], expected[i], 1e-4) << "budget " << budget << " index " << i;
     }

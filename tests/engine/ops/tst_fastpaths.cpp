@@ -1,9 +1,10 @@
-// The shortcuts of the convolution and activation ops give what the general code gives: an
-// all-zero operand skips the GEMMs (but NaN and Inf still propagate), long im2col runs are copied
-// in blocks, and vectorized activations round the same wherever a buffer lies in memory.
+// The shortcuts of the cpu backend's im2col + GEMM convolution (backend/cpu/gemmconv.h) give what
+// the general code gives: an all-zero operand skips the GEMMs (but NaN and Inf still propagate),
+// long im2col runs are copied in blocks. (That the backend's vectorised activations round the same
+// wherever a buffer lies is in tests/engine/plan/tst_pointwise.cpp.)
 #include "gradcheck.h"
 
-#include "ops/activation.h"
+#include "backend/cpu/gemmconv.h"
 #include "ops/conv.h"
 #include "tensor/random.h"
 
@@ -64,7 +65,7 @@ TEST(ConvFastPaths, LongRowsAgainstDirectLoops)
             const auto in = test::randomValues(static_cast<size_t>(agents) * inC * X * Y, rng);
             const auto w = test::randomValues(static_cast<size_t>(g->weightCount()), rng);
             std::vector<float> out(static_cast<size_t>(agents) * outC * X * Y);
-            ops::convForward(*g, agents, in.data(), w.data(), false, out.data());
+            backend::cpu::gemmConv(*g, agents, in.data(), w.data(), false, out.data());
             const auto expected = directSameConv(*g, agents, in, w);
             for (size_t i = 0; i < out.size(); ++i)
                 ASSERT_NEAR(out[i], expected[i], 1e-4) << "element " << i;
@@ -87,58 +88,32 @@ TEST(ConvFastPaths, ZeroOperandGivesZeroButNaNPropagates)
         if (perAgent)
             weights.insert(weights.end(), w.begin(), w.end());
         std::vector<float> out(outSize, 7.0f);
-        ops::convForward(*g, agents, zeros.data(), weights.data(), perAgent, out.data());
+        backend::cpu::gemmConv(*g, agents, zeros.data(), weights.data(), perAgent, out.data());
         for (float v : out)
             ASSERT_EQ(v, 0.0f);
         // 0 * NaN is NaN: a non-finite weight must not be skipped.
         weights[4] = std::numeric_limits<float>::quiet_NaN();
-        ops::convForward(*g, agents, zeros.data(), weights.data(), perAgent, out.data());
+        backend::cpu::gemmConv(*g, agents, zeros.data(), weights.data(), perAgent, out.data());
         EXPECT_TRUE(std::any_of(out.begin(), out.end(), [](float v) { return std::isnan(v); }));
     }
 
     // Backward: a zero output gradient adds nothing, unless the weights are not finite.
     const std::vector<float> zeroGrad(outSize, 0.0f);
     std::vector<float> gradIn(inSize, 0.5f);
-    ops::convBackwardInput(*g, agents, zeroGrad.data(), w.data(), false, gradIn.data());
+    backend::cpu::gemmConvBackwardInput(*g, agents, zeroGrad.data(), w.data(), false,
+                                        gradIn.data());
     for (float v : gradIn)
         ASSERT_EQ(v, 0.5f);
     auto in = test::randomValues(inSize, rng);
     std::vector<float> gradW(w.size(), 0.25f);
-    ops::convBackwardWeight(*g, agents, in.data(), zeroGrad.data(), false, gradW.data());
-    ops::convBackwardWeight(*g, agents, zeros.data(), test::randomValues(outSize, rng).data(),
-                            false, gradW.data());
+    backend::cpu::gemmConvBackwardWeight(*g, agents, in.data(), zeroGrad.data(), false,
+                                         gradW.data());
+    backend::cpu::gemmConvBackwardWeight(
+        *g, agents, zeros.data(), test::randomValues(outSize, rng).data(), false, gradW.data());
     for (float v : gradW)
         ASSERT_EQ(v, 0.25f);
     in[3] = std::numeric_limits<float>::infinity();
-    ops::convBackwardWeight(*g, agents, in.data(), zeroGrad.data(), false, gradW.data());
+    backend::cpu::gemmConvBackwardWeight(*g, agents, in.data(), zeroGrad.data(), false,
+                                         gradW.data());
     EXPECT_TRUE(std::any_of(gradW.begin(), gradW.end(), [](float v) { return std::isnan(v); }));
-}
-
-TEST(ActivationFastPaths, ResultsDoNotDependOnTheBufferAddress)
-{
-    // The vectorized activations used to peel scalar elements up to an aligned address, and the
-    // scalar functions round differently: the same values gave different results in a buffer at
-    // another address (a recomputed output, a per-thread scratch buffer).
-    Rng rng(11);
-    const size_t n = 45; // 5 blocks of 8 and a tail
-    const auto x = test::randomValues(n, rng, -3.0, 3.0);
-    for (const char *name : {"tanh", "sigmoid", "exp", "relu"}) {
-        SCOPED_TRACE(name);
-        std::string error;
-        const auto act = ops::Activation::parse(name, &error);
-        ASSERT_TRUE(act) << error;
-        std::vector<float> reference(n);
-        act->forward(x.data(), reference.data(), 1, static_cast<int>(n), 1, 1);
-        for (size_t offset = 1; offset < 8; ++offset) {
-            std::vector<float> in(n + offset), out(n + offset);
-            std::copy(x.begin(), x.end(), in.begin() + static_cast<long>(offset));
-            act->forward(in.data() + offset, out.data() + offset, 1, static_cast<int>(n), 1, 1);
-            for (size_t i = 0; i < n; ++i)
-                ASSERT_EQ(out[i + offset], reference[i]) << "offset " << offset << " element " << i;
-            // In place as well.
-            act->forward(in.data() + offset, in.data() + offset, 1, static_cast<int>(n), 1, 1);
-            for (size_t i = 0; i < n; ++i)
-                ASSERT_EQ(in[i + offset], reference[i]) << "in place, offset " << offset;
-        }
-    }
 }

@@ -1,7 +1,9 @@
-// Convolution backward (input and weight gradients) against central finite differences of
-// convForward, for every geometry option: stride 1/2/4, dilation, SAME padding with odd and even
+// Convolution backward (input and weight gradients) against central finite differences of the
+// forward, for the reference (ops/conv.h) and the cpu backend's im2col + GEMM (backend/cpu/
+// gemmconv.h), on every geometry option: stride 1/2/4, dilation, SAME padding with odd and even
 // rf, nearest-neighbour upsampling 2/4, dense (rf 0 and rf = source size), pointwise, 1-D sources,
 // per-agent weights, several agents, and agent chunks of the shared-weight GEMMs.
+#include "backend/cpu/gemmconv.h"
 #include "engine/ops/gradcheck.h"
 #include "ops/conv.h"
 
@@ -13,6 +15,7 @@
 using streamlab::Rng;
 using streamlab::ops::ConvGeometry;
 namespace ops = streamlab::ops;
+namespace gemm = streamlab::backend::cpu;
 namespace test = streamlab::test;
 
 namespace {
@@ -29,41 +32,73 @@ class ConvGradient : public ::testing::TestWithParam<ConvCase>
 {
 };
 
+// One implementation of the convolution and its two gradients (columnFloats: the GEMM's chunk
+// budget; the reference has none).
+struct Implementation
+{
+    const char *name;
+    void (*forward)(const ConvGeometry &, int, const float *, const float *, bool, float *, size_t);
+    void (*input)(const ConvGeometry &, int, const float *, const float *, bool, float *, size_t);
+    void (*weight)(const ConvGeometry &, int, const float *, const float *, bool, float *, size_t);
+};
+
+const Implementation kImplementations[]
+    = {{"reference",
+        [](const ConvGeometry &g, int A, const float *in, const float *w, bool perAgent, float *out,
+           size_t) { ops::convForward(g, A, in, w, perAgent, out); },
+        [](const ConvGeometry &g, int A, const float *gradOut, const float *w, bool perAgent,
+           float *gradIn, size_t) { ops::convBackwardInput(g, A, gradOut, w, perAgent, gradIn); },
+        [](const ConvGeometry &g, int A, const float *in, const float *gradOut, bool perAgent,
+           float *gradW, size_t) { ops::convBackwardWeight(g, A, in, gradOut, perAgent, gradW); }},
+       {"im2col + GEMM",
+        [](const ConvGeometry &g, int A, const float *in, const float *w, bool perAgent, float *out,
+           size_t columns) { gemm::gemmConv(g, A, in, w, perAgent, out, false, columns); },
+        [](const ConvGeometry &g, int A, const float *gradOut, const float *w, bool perAgent,
+           float *gradIn, size_t columns) {
+            gemm::gemmConvBackwardInput(g, A, gradOut, w, perAgent, gradIn, columns);
+        },
+        [](const ConvGeometry &g, int A, const float *in, const float *gradOut, bool perAgent,
+           float *gradW, size_t columns) {
+            gemm::gemmConvBackwardWeight(g, A, in, gradOut, perAgent, gradW, columns);
+        }}};
+
 // The convolution is linear in `in` and in `w`, so central differences are exact up to float
 // rounding whatever the step: with h = 0.5 the rounding of L (|L| ~ 10, relative 1e-7 per output)
 // gives errors around 1e-6, far below the 1e-4 tolerance, while a wrong tap is off by O(0.1).
 TEST_P(ConvGradient, MatchesFiniteDifferences)
 {
     const ConvCase c = GetParam();
-    auto g = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.outX, c.outY, c.rf, c.dil);
-    ASSERT_TRUE(g) << c.name;
-    Rng rng(7 + c.inX * 31 + c.rf * 7 + c.dil);
-    const int A = c.agents;
-    auto in = test::randomValues(static_cast<size_t>(A) * c.inC * c.inX * c.inY, rng);
-    auto w = test::randomValues(static_cast<size_t>(c.perAgent ? A : 1) * g->weightCount(), rng);
-    const auto gradOut
-        = test::randomValues(static_cast<size_t>(A) * g->outC * g->outX * g->outY, rng);
-    std::vector<float> out(gradOut.size());
-    auto loss = [&] {
-        ops::convForward(*g, A, in.data(), w.data(), c.perAgent, out.data(), c.columnFloats);
-        return test::dot(gradOut, out);
-    };
+    for (const Implementation &impl : kImplementations) {
+        SCOPED_TRACE(impl.name);
+        auto g = ConvGeometry::make(c.inC, c.inX, c.inY, c.outC, c.outX, c.outY, c.rf, c.dil);
+        ASSERT_TRUE(g) << c.name;
+        Rng rng(7 + c.inX * 31 + c.rf * 7 + c.dil);
+        const int A = c.agents;
+        auto in = test::randomValues(static_cast<size_t>(A) * c.inC * c.inX * c.inY, rng);
+        auto w
+            = test::randomValues(static_cast<size_t>(c.perAgent ? A : 1) * g->weightCount(), rng);
+        const auto gradOut
+            = test::randomValues(static_cast<size_t>(A) * g->outC * g->outX * g->outY, rng);
+        std::vector<float> out(gradOut.size());
+        auto loss = [&] {
+            impl.forward(*g, A, in.data(), w.data(), c.perAgent, out.data(), c.columnFloats);
+            return test::dot(gradOut, out);
+        };
 
-    // Gradients accumulate: start from a non-zero buffer and subtract it again.
-    const float prefill = 0.25f;
-    std::vector<float> gradIn(in.size(), prefill), gradW(w.size(), prefill);
-    ops::convBackwardInput(*g, A, gradOut.data(), w.data(), c.perAgent, gradIn.data(),
-                           c.columnFloats);
-    ops::convBackwardWeight(*g, A, in.data(), gradOut.data(), c.perAgent, gradW.data(),
-                            c.columnFloats);
-    for (float &v : gradIn)
-        v -= prefill;
-    for (float &v : gradW)
-        v -= prefill;
-    test::expectGradientNear(gradIn, test::numericGradient(in, 0.5, loss), 1e-4, 1e-4,
-                             std::string(c.name) + " dL/din");
-    test::expectGradientNear(gradW, test::numericGradient(w, 0.5, loss), 1e-4, 1e-4,
-                             std::string(c.name) + " dL/dW");
+        // Gradients accumulate: start from a non-zero buffer and subtract it again.
+        const float prefill = 0.25f;
+        std::vector<float> gradIn(in.size(), prefill), gradW(w.size(), prefill);
+        impl.input(*g, A, gradOut.data(), w.data(), c.perAgent, gradIn.data(), c.columnFloats);
+        impl.weight(*g, A, in.data(), gradOut.data(), c.perAgent, gradW.data(), c.columnFloats);
+        for (float &v : gradIn)
+            v -= prefill;
+        for (float &v : gradW)
+            v -= prefill;
+        test::expectGradientNear(gradIn, test::numericGradient(in, 0.5, loss), 1e-4, 1e-4,
+                                 std::string(c.name) + " dL/din");
+        test::expectGradientNear(gradW, test::numericGradient(w, 0.5, loss), 1e-4, 1e-4,
+                                 std::string(c.name) + " dL/dW");
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -112,19 +147,23 @@ TEST(ConvGradient, UpsampledPixelCollectsAllCopies)
     std::vector<float> gradOut(16);
     for (size_t i = 0; i < gradOut.size(); ++i)
         gradOut[i] = static_cast<float>(i);
-    std::vector<float> gradIn(4, 0.0f), gradW(1, 0.0f);
-    ops::convBackwardInput(*g, 1, gradOut.data(), w.data(), false, gradIn.data());
-    ops::convBackwardWeight(*g, 1, in.data(), gradOut.data(), false, gradW.data());
-    // Source pixel (0,0) is copied to outputs (0,0) (0,1) (1,0) (1,1) = indices 0, 1, 4, 5.
-    EXPECT_FLOAT_EQ(gradIn[0], 3.0f * (0 + 1 + 4 + 5));
-    EXPECT_FLOAT_EQ(gradIn[3], 3.0f * (10 + 11 + 14 + 15));
-    // sum over pixels p of in(p) * (sum of its 4 copies' gradOut) = 1*10 + 2*18 + 3*42 + 4*50
-    EXPECT_FLOAT_EQ(gradW[0], 10.0f + 36.0f + 126.0f + 200.0f);
+    for (const Implementation &impl : kImplementations) {
+        SCOPED_TRACE(impl.name);
+        std::vector<float> gradIn(4, 0.0f), gradW(1, 0.0f);
+        impl.input(*g, 1, gradOut.data(), w.data(), false, gradIn.data(), 1 << 16);
+        impl.weight(*g, 1, in.data(), gradOut.data(), false, gradW.data(), 1 << 16);
+        // Source pixel (0,0) is copied to outputs (0,0) (0,1) (1,0) (1,1) = indices 0, 1, 4, 5.
+        EXPECT_FLOAT_EQ(gradIn[0], 3.0f * (0 + 1 + 4 + 5));
+        EXPECT_FLOAT_EQ(gradIn[3], 3.0f * (10 + 11 + 14 + 15));
+        // sum over pixels p of in(p) * (sum of its 4 copies' gradOut) = 1*10 + 2*18 + 3*42 + 4*50
+        EXPECT_FLOAT_EQ(gradW[0], 10.0f + 36.0f + 126.0f + 200.0f);
+    }
 }
 
 // The demo's convolutions with 64 agents (examples/demo.st_graph): image 1x32x32 -> edges
 // 16x16x16 (rf 5, stride 2), edges -> parts 32x4x4 (rf 5, stride 4), parts -> code 64 (dense).
-// Prints the time per backward pass; the bound only catches pathological slowness.
+// Prints the time per pass of the backend's im2col + GEMM; the bound only catches pathological
+// slowness.
 TEST(ConvGradient, DemoSizeIsFast)
 {
     struct Layer
@@ -153,11 +192,12 @@ TEST(ConvGradient, DemoSizeIsFast)
             return std::chrono::duration<double, std::milli>(elapsed).count() / repeats;
         };
         const double forward
-            = timeMs([&] { ops::convForward(*g, A, in.data(), w.data(), false, out.data()); });
-        const double input = timeMs(
-            [&] { ops::convBackwardInput(*g, A, gradOut.data(), w.data(), false, gradIn.data()); });
+            = timeMs([&] { gemm::gemmConv(*g, A, in.data(), w.data(), false, out.data()); });
+        const double input = timeMs([&] {
+            gemm::gemmConvBackwardInput(*g, A, gradOut.data(), w.data(), false, gradIn.data());
+        });
         const double weight = timeMs([&] {
-            ops::convBackwardWeight(*g, A, in.data(), gradOut.data(), false, gradW.data());
+            gemm::gemmConvBackwardWeight(*g, A, in.data(), gradOut.data(), false, gradW.data());
         });
         const double ms = input + weight;
         std::printf("[ demo conv, 64 agents ] %-16s forward %.3f ms, backward input %.3f ms + "

@@ -1,6 +1,6 @@
-// Internal to the convolution ops (conv.cpp, conv_backward.cpp): im2col / col2im over the index
-// tables that fold upsampling, stride, dilation and SAME padding into one lookup per axis, and the
-// agent chunking of the shared-weight GEMMs.
+// Internal to the im2col + GEMM convolutions (gemmconv.cpp, gemmconv_backward.cpp): im2col /
+// col2im over the index tables that fold upsampling, stride, dilation and SAME padding into one
+// lookup per axis, and the agent chunking of the shared-weight GEMMs.
 #pragma once
 
 #include "ops/conv.h"
@@ -8,13 +8,13 @@
 #include <cstddef>
 #include <vector>
 
-namespace streamlab::ops::detail {
+namespace streamlab::backend::cpu::gemm {
 
 // For each kernel offset u and output position x: the source index read, or -1 for padding.
 std::vector<int> sourceIndexTable(int kernel, int outSize, int stride, int pad, int dil, int up,
                                   int inSize);
 
-bool isPointwise(const ConvGeometry &g);
+bool isPointwise(const ops::ConvGeometry &g);
 
 // Agents per chunk for the shared-weight GEMMs: as many [K, P] column blocks as fit the budget.
 int chunkSize(size_t perAgent, size_t columnFloats, int agents);
@@ -40,10 +40,10 @@ inline void reserveScratch(std::vector<float> &buffer, size_t n)
 class ConvColumns
 {
 public:
-    explicit ConvColumns(const ConvGeometry &g);
+    explicit ConvColumns(const ops::ConvGeometry &g);
     // The columns of `g`, built once per thread and geometry (a few dozen geometries stay
     // cached): networks of thousands of small pools call this every frame for each.
-    static const ConvColumns &cached(const ConvGeometry &g);
+    static const ConvColumns &cached(const ops::ConvGeometry &g);
 
     // col rows (`stride` floats apart) = the taps of `src` [inC, inX, inY].
     void gather(const float *src, float *col, int stride) const;
@@ -57,7 +57,7 @@ private:
         int step; // source Y index increment between them; 0: irregular (use the table)
         int offset; // gather: where the run starts in a (phase-split) source row
     };
-    ConvGeometry mG;
+    ops::ConvGeometry mG;
     std::vector<int> mTx, mTy;
     // Short output rows (a few floats per run): one source offset per column entry of a channel
     // (tap, output position), -1 for padding; gather then reads element by element.
@@ -68,4 +68,4 @@ private:
     int mPhases = 1, mPhaseLength = 0;
 };
 
-} // namespace streamlab::ops::detail
+} // namespace streamlab::backend::cpu::gemm

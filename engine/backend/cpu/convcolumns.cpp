@@ -1,12 +1,14 @@
 // im2col / col2im and agent chunking shared by the convolution forward and backward passes.
-#include "ops/convcolumns.h"
+#include "backend/cpu/convcolumns.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
 
-namespace streamlab::ops::detail {
+namespace streamlab::backend::cpu::gemm {
+
+using ops::ConvGeometry;
 
 // For each kernel offset u and output position x: the source index read, or -1 for padding.
 std::vector<int> sourceIndexTable(int kernel, int outSize, int stride, int pad, int dil, int up,
@@ -277,4 +279,4 @@ void ConvColumns::scatterAdd(const float *col, int stride, float *dst) const
     }
 }
 
-} // namespace streamlab::ops::detail
+} // namespace streamlab::backend::cpu::gemm
