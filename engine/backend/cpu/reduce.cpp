@@ -2,8 +2,7 @@
 #include "backend/cpu/reduce.h"
 
 #include "backend/cpu/convsimd.h"
-#include "ops/neuron.h"
-#include "tensor/tensor.h"
+#include "backend/cpu/pointwise.h"
 
 namespace streamlab::backend::cpu {
 
@@ -41,28 +40,8 @@ void addParameterGradient(const float *gradOut, int A, int C, int X, int Y, spec
 {
     if (shape == spec::ParShape::None)
         return;
-    const size_t XY = static_cast<size_t>(X) * Y;
-    const size_t perAgentSize = Tensor::count(ops::parameterDims(shape, C, X, Y));
-    const bool reorders = addParameterGradientReorders(shape);
-    const float *g = gradOut;
-    for (int a = 0; a < A; ++a) {
-        float *pa = gradP + (perAgent ? perAgentSize * static_cast<size_t>(a) : 0);
-        if (XY == 1 && shape == spec::ParShape::Feature) { // one value a feature: no sum
-            for (int c = 0; c < C; ++c)
-                pa[c] += g[c];
-            g += C;
-            continue;
-        }
-        for (int c = 0; c < C; ++c, g += XY) {
-            if (reorders) {
-                pa[shape == spec::ParShape::Feature ? c : 0] += planeSum(g, XY);
-                continue;
-            }
-            float *q = pa + (shape == spec::ParShape::Full ? XY * static_cast<size_t>(c) : 0);
-            for (size_t s = 0; s < XY; ++s)
-                q[s] += g[s];
-        }
-    }
+    const Dims4 dims {A, C, X, Y};
+    broadcastGradient(gradOut, nullptr, dims, gradP, parameterDims(shape, dims, perAgent));
 }
 
 } // namespace streamlab::backend::cpu

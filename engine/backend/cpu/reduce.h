@@ -16,7 +16,8 @@ float planeSum(const float *p, size_t n);
 // parameter gradient): for a parameter of one value per feature or one in all (ParShape
 // Feature, Scalar) each plane of X * Y gradients is summed in 4 x Lanes partial sums, added in a
 // fixed order; a parameter per position (Full, Spatial) adds the gradients as they are, as the
-// reference does. `perAgent`: one parameter per agent (unshare).
+// reference does. `perAgent`: one parameter per agent (unshare). broadcastGradient
+// (pointwise.h) for a parameter's broadcast.
 void addParameterGradient(const float *gradOut, int A, int C, int X, int Y, spec::ParShape shape,
                           bool perAgent, float *gradP);
 // Whether addParameterGradient sums in an order of its own for `shape` (so it rounds
