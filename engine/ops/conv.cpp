@@ -44,11 +44,6 @@ int samePadBefore(int in, int out, int stride, int effectiveKernel)
     return total / 2;
 }
 
-// im2col for one agent: row (i, u, v) of the column matrix holds, for every output position,
-// the input value the kernel tap (u, v) of input feature i sees there (0 in the padding).
-// Upsampling, stride, dilation and padding are folded into per-axis index tables; where the
-// valid Y indices of a tap are consecutive source positions they are copied as one run.
-
 } // namespace
 
 std::optional<ConvGeometry> ConvGeometry::make(int inC, int inX, int inY, int outC, int outX,
@@ -131,7 +126,7 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
     const ConvTaps taps(g);
     const size_t inPlane = static_cast<size_t>(g.inX) * g.inY,
                  P = static_cast<size_t>(g.outX) * g.outY;
-    const size_t wSize = static_cast<size_t>(g.weightCount());
+    const size_t wSize = static_cast<size_t>(g.outC) * g.inC * g.kx * g.ky;
     std::vector<float> sum(P);
     for (int a = 0; a < agents; ++a) {
         const float *wa = perAgentWeights ? w + wSize * static_cast<size_t>(a) : w;
@@ -144,15 +139,14 @@ void convForward(const ConvGeometry &g, int agents, const float *in, const float
                     for (int v = 0; v < g.ky; ++v) {
                         const float weight
                             = wa[((static_cast<size_t>(o) * g.inC + i) * g.kx + u) * g.ky + v];
+                        // A read in the padding is a 0 (times a NaN weight, a NaN).
                         for (int x = 0; x < g.outX; ++x) {
                             const int sx = taps.x[static_cast<size_t>(u) * g.outX + x];
-                            if (sx < 0)
-                                continue;
-                            const float *row = plane + static_cast<size_t>(sx) * g.inY;
+                            const float *row = plane + static_cast<size_t>(sx < 0 ? 0 : sx) * g.inY;
                             const int *sy = taps.y.data() + static_cast<size_t>(v) * g.outY;
                             float *s = sum.data() + static_cast<size_t>(x) * g.outY;
                             for (int y = 0; y < g.outY; ++y)
-                                s[y] += weight * (sy[y] >= 0 ? row[sy[y]] : 0.0f);
+                                s[y] += weight * (sx >= 0 && sy[y] >= 0 ? row[sy[y]] : 0.0f);
                         }
                     }
             }

@@ -41,7 +41,7 @@ void convBackwardInput(const ConvGeometry &g, int agents, const float *gradOut, 
     const ConvTaps taps(g);
     const size_t inPlane = static_cast<size_t>(g.inX) * g.inY;
     const size_t P = static_cast<size_t>(g.outX) * g.outY;
-    const size_t wSize = static_cast<size_t>(g.weightCount());
+    const size_t wSize = static_cast<size_t>(g.outC) * g.inC * g.kx * g.ky;
     for (int a = 0; a < agents; ++a) {
         const float *wa = perAgentWeights ? w + wSize * static_cast<size_t>(a) : w;
         const float *go = gradOut + static_cast<size_t>(a) * g.outC * P;
@@ -58,7 +58,7 @@ void convBackwardWeight(const ConvGeometry &g, int agents, const float *in, cons
     const ConvTaps taps(g);
     const size_t inPlane = static_cast<size_t>(g.inX) * g.inY;
     const size_t P = static_cast<size_t>(g.outX) * g.outY;
-    const size_t wSize = static_cast<size_t>(g.weightCount());
+    const size_t wSize = static_cast<size_t>(g.outC) * g.inC * g.kx * g.ky;
     // Each weight's gradient summed in double over agents and positions, then added once.
     std::vector<double> sum(wSize * static_cast<size_t>(perAgentWeights ? agents : 1), 0.0);
     for (int a = 0; a < agents; ++a) {

@@ -30,8 +30,8 @@ void divideStd(float *x, int A, int C, int X, int Y, spec::ParShape axes, bool b
 
 // Additive noise: Normal mean + std * N(0,1); Uniform (max - min) * U(0,1) + min; Bernoulli(prob)
 // in {0, 1}. Normal values come in pairs from two 24-bit uniforms through Box-Muller in single
-// precision, vectorised (|N(0,1)| <= 5.77: a tail of 8e-9 is cut off); an odd last element
-// draws Rng::normal().
+// precision (|N(0,1)| <= 5.77: a tail of 8e-9 is cut off); an odd last element draws
+// Rng::normal(). The cpu backend draws the same values, vectorised (backend/cpu/pointwise.h).
 void addNoise(float *x, size_t n, spec::NoiseKind kind, double mean, double std, double min,
               double max, double prob, Rng &rng);
 

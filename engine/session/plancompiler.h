@@ -1,7 +1,7 @@
 // Internal to plancompile.cpp and rolloutcompile.cpp: the compiler of a Network into plans (the
 // frame plan, and a loss plasticity's rollout with its reverse mode). The op order is the
-// interpreter's (spforward.cpp, compute.cpp), so that the plan computes the same frame bit for
-// bit; the CPU backend's kernels are the same ops/ functions.
+// interpreter's (spforward.cpp, compute.cpp), the reference the tests compare the plan with; the
+// CPU backend's kernels (backend/cpu) compute each op as the reference ops/ define it.
 #pragma once
 
 #include "session/lossplasticity.h"

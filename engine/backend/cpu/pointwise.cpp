@@ -33,6 +33,13 @@ template<typename T> T *scratch(std::vector<T> &memory, size_t n)
 
 // ---- activations ----
 
+// Eigen's vectorised exp clamps its argument at about -88.7 (e^-inf would be 2.9e-39): below
+// the smallest normal float's logarithm the result is 0, as std::exp's rounds to.
+template<typename A> auto exp(const A &x)
+{
+    return (x < -87.33654f).select(decltype(x.exp())::PlainObject::Zero(), x.exp());
+}
+
 // A vectorised Eigen array function over n floats, in blocks of 8: the tail is padded to a
 // block, so every element takes the vector path wherever the run starts.
 template<typename F> void blocked(const float *in, float *out, size_t n, F f)
@@ -86,10 +93,12 @@ void activateRun(ActivationKernel kernel, const ops::Activation &act, const floa
         blocked(in, out, n, [](const auto &x) { return x.tanh(); });
         return;
     case ActivationKernel::Sigmoid:
-        blocked(in, out, n, [](const auto &x) { return x.logistic(); });
+        // 1 / (1 + e^-x) through Eigen's exp (a few ulps): its logistic() is accurate only in
+        // absolute terms (1e-4 relative near x = -9).
+        blocked(in, out, n, [](const auto &x) { return (1.0f + exp(-x)).inverse(); });
         return;
     case ActivationKernel::Exp:
-        blocked(in, out, n, [](const auto &x) { return x.exp(); });
+        blocked(in, out, n, [](const auto &x) { return exp(x); });
         return;
     case ActivationKernel::Softmax:
     case ActivationKernel::Expression:
@@ -117,8 +126,10 @@ void softmax(const float *in, float *out, int A, int C, size_t XY)
                 dst[XY * static_cast<size_t>(c) + s]
                     = src[XY * static_cast<size_t>(c) + s] - top[s];
     }
-    blocked(out, out, agent * static_cast<size_t>(A), [](const auto &x) { return x.exp(); });
-    float *sum = top;
+    blocked(out, out, agent * static_cast<size_t>(A), [](const auto &x) { return exp(x); });
+    // Each position's sum in double, as the reference's.
+    thread_local std::vector<double> sums;
+    double *sum = scratch(sums, XY);
     for (int a = 0; a < A; ++a) {
         float *dst = out + agent * static_cast<size_t>(a);
         std::copy(dst, dst + XY, sum);
@@ -126,10 +137,10 @@ void softmax(const float *in, float *out, int A, int C, size_t XY)
             for (size_t s = 0; s < XY; ++s)
                 sum[s] += dst[XY * static_cast<size_t>(c) + s];
         for (size_t s = 0; s < XY; ++s)
-            sum[s] = 1.0f / sum[s];
+            top[s] = static_cast<float>(1.0 / sum[s]);
         for (int c = 0; c < C; ++c)
             for (size_t s = 0; s < XY; ++s)
-                dst[XY * static_cast<size_t>(c) + s] *= sum[s];
+                dst[XY * static_cast<size_t>(c) + s] *= top[s];
     }
 }
 
@@ -400,21 +411,21 @@ void activateBackward(const ops::Activation &act, const float *in, const float *
         return;
     case ActivationKernel::Softmax: {
         // dL/dx_c = y_c (g_c - sum_k g_k y_k) at each position.
-        thread_local std::vector<float> memory;
-        float *dot = scratch(memory, XY);
+        thread_local std::vector<double> memory; // the dot products in double, as the reference's
+        double *dot = scratch(memory, XY);
         const size_t agent = XY * static_cast<size_t>(C);
         for (int a = 0; a < A; ++a) {
             const size_t first = agent * static_cast<size_t>(a);
-            std::fill(dot, dot + XY, 0.0f);
+            std::fill(dot, dot + XY, 0.0);
             for (int c = 0; c < C; ++c) {
                 const size_t p = first + XY * static_cast<size_t>(c);
                 for (size_t s = 0; s < XY; ++s)
-                    dot[s] += gradOut[p + s] * out[p + s];
+                    dot[s] += static_cast<double>(gradOut[p + s]) * out[p + s];
             }
             for (int c = 0; c < C; ++c) {
                 const size_t p = first + XY * static_cast<size_t>(c);
                 for (size_t s = 0; s < XY; ++s) {
-                    const float g = out[p + s] * (gradOut[p + s] - dot[s]);
+                    const float g = out[p + s] * static_cast<float>(gradOut[p + s] - dot[s]);
                     gradIn[p + s] = (add ? gradIn[p + s] : 0.0f) + g;
                 }
             }
@@ -448,17 +459,20 @@ void broadcastInto(float *x, const Dims4 &dims, const float *src, const Dims4 &s
 {
     const Broadcast b(dims, srcDims);
     const size_t X = static_cast<size_t>(dims[2]), Y = static_cast<size_t>(dims[3]);
-    const bool mul = combine == Combine::Multiply;
-    auto run = [mul](float *d, const float *s, size_t n) {
-        if (mul)
+    auto run = [combine](float *d, const float *s, size_t n) {
+        if (combine == Combine::Assign)
+            std::copy(s, s + n, d);
+        else if (combine == Combine::Multiply)
             for (size_t i = 0; i < n; ++i)
                 d[i] *= s[i];
         else
             for (size_t i = 0; i < n; ++i)
                 d[i] += s[i];
     };
-    auto value = [mul](float *d, float v, size_t n) {
-        if (mul)
+    auto value = [combine](float *d, float v, size_t n) {
+        if (combine == Combine::Assign)
+            std::fill(d, d + n, v);
+        else if (combine == Combine::Multiply)
             for (size_t i = 0; i < n; ++i)
                 d[i] *= v;
         else
@@ -690,7 +704,9 @@ void groupFeaturesBackward(const float *in, const float *gradOut, float *gradIn,
 {
     const size_t XY = static_cast<size_t>(X) * Y;
     thread_local std::vector<float> memory;
+    thread_local std::vector<int> indices;
     float *best = max ? scratch(memory, XY) : nullptr;
+    int *which = max ? scratch(indices, XY) : nullptr;
     for (int g = 0; g < A * Cout; ++g, gradOut += XY) {
         const size_t first = XY * static_cast<size_t>(k) * g;
         if (!max) {
@@ -699,19 +715,18 @@ void groupFeaturesBackward(const float *in, const float *gradOut, float *gradIn,
                     gradIn[first + XY * static_cast<size_t>(i) + s] += gradOut[s];
             continue;
         }
-        // The forward keeps the earlier value on ties: the first input that reaches the maximum.
+        // The forward's running maximum keeps the earlier value unless a later one is larger
+        // (ties, and a NaN first, keep it): the gradient goes to the input it kept.
         std::copy(in + first, in + first + XY, best);
+        std::fill(which, which + XY, 0);
         for (int i = 1; i < k; ++i)
-            for (size_t s = 0; s < XY; ++s)
-                best[s] = std::max(best[s], in[first + XY * static_cast<size_t>(i) + s]);
-        for (size_t s = 0; s < XY; ++s)
-            for (int i = 0; i < k; ++i) {
-                const size_t e = first + XY * static_cast<size_t>(i) + s;
-                if (in[e] == best[s]) {
-                    gradIn[e] += gradOut[s];
-                    break;
-                }
+            for (size_t s = 0; s < XY; ++s) {
+                const float v = in[first + XY * static_cast<size_t>(i) + s];
+                if (best[s] < v)
+                    best[s] = v, which[s] = i;
             }
+        for (size_t s = 0; s < XY; ++s)
+            gradIn[first + XY * static_cast<size_t>(which[s]) + s] += gradOut[s];
     }
 }
 
@@ -740,8 +755,7 @@ void expandWeight(const float *w, spec::WeightShape shape, int Ct, int Cs, int r
 {
     Dims4 fullDims, wDims;
     weightViews(shape, Ct, Cs, rx, ry, fullDims, wDims);
-    std::fill(full, full + count(fullDims), 0.0f);
-    broadcastInto(full, fullDims, w, wDims, Combine::Add);
+    broadcastInto(full, fullDims, w, wDims, Combine::Assign);
 }
 
 void expandWeightBackward(const float *gradFull, spec::WeightShape shape, int Ct, int Cs, int rx,
@@ -795,8 +809,7 @@ void addNoise(float *x, size_t n, spec::NoiseKind kind, double mean, double std,
         return;
     case spec::NoiseKind::Bernoulli:
         for (size_t i = 0; i < n; ++i)
-            if (rng.bernoulli(prob))
-                x[i] += 1.0f;
+            x[i] += rng.bernoulli(prob) ? 1.0f : 0.0f; // + 0 too: -0 becomes +0
         return;
     }
 }
@@ -812,6 +825,8 @@ void dropout(float *x, size_t n, double p, Rng rng)
 
 void dropoutBackward(const float *gradOut, float *gradX, size_t n, double p, Rng rng)
 {
+    if (!gradX)
+        return;
     const float scale = p <= 0 ? 1.0f : p >= 1 ? 0.0f : static_cast<float>(1.0 / (1.0 - p));
     for (size_t i = 0; i < n; ++i)
         if (p <= 0 || !rng.bernoulli(p))

@@ -3,10 +3,11 @@
 // and the losses, with their derivatives. The reference (ops/) is what tests compare them with.
 //
 // Every kernel works on [A, C, X, Y] tensors of the agents of the run (a part of a split task
-// passes its own). A kernel's result for an element never depends on where a buffer starts or
-// how many agents a run holds: vectorised transcendental functions run every element through
-// the same vector path (the tail padded to a block), so results stay bit-identical across thread
-// counts.
+// passes its own). An element-wise result never depends on where a buffer starts or which agents
+// a run holds: vectorised transcendental functions run every element through the same vector
+// path (the tail padded to a block), so results stay bit-identical across thread counts. (What
+// sums over agents - batch norms, a shared parameter's gradient - or draws random numbers from
+// the run's first element on is never split: plan/plan.h, agentSeparable.)
 #pragma once
 
 #include "ops/activation.h"
@@ -48,8 +49,8 @@ void activateBackward(const ops::Activation &act, const float *in, const float *
 // A source [a, c, x, y] broadcast over a [A, C, X, Y] destination: each of its dimensions is the
 // destination's or 1 (an agent dimension of 1: one copy for all agents).
 using Dims4 = std::array<int, 4>;
-enum class Combine { Add, Multiply };
-// x[e] (op)= src[broadcast index of e].
+enum class Combine { Assign, Add, Multiply };
+// x[e] = (or +=, *=) src[broadcast index of e].
 void broadcastInto(float *x, const Dims4 &dims, const float *src, const Dims4 &srcDims,
                    Combine combine);
 // acc += g * src broadcast (the derivative of a broadcast product by its other factor).

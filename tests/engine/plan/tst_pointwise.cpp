@@ -123,7 +123,11 @@ TEST(Pointwise, ActivationsMatchTheReferenceForwardAndBackward)
             EXPECT_EQ(kernel == K::Expression,
                       std::string(text) == "selu" || std::string(text)[0] == '$');
             const size_t n = count(d);
-            const auto in = draw(rng, n), gradOut = draw(rng, n), before = draw(rng, n);
+            // Wide enough for exp's and sigmoid's far ranges, with -0, a value whose exp is a
+            // denormal and one where tanh and sigmoid saturate.
+            auto in = draw(rng, n, -12.0, 12.0);
+            in[0] = -0.0f, in[1] = -100.0f, in[2] = 40.0f;
+            const auto gradOut = draw(rng, n), before = draw(rng, n);
             std::vector<float> want(n), got(n, NaN);
             act->forward(in.data(), want.data(), d[0], d[1], d[2], d[3]);
             cpu::activate(*act, in.data(), got.data(), d[0], d[1], d[2], d[3]);
@@ -211,13 +215,30 @@ TEST(Pointwise, BroadcastsMatchTheReferenceOnEverySourceShape)
 {
     const uint64_t seed = freshSeed();
     Rng rng(seed);
+    auto absolute = [](std::vector<float> v) {
+        for (float &x : v)
+            x = std::fabs(x);
+        return v;
+    };
     for (const Dims4 &d : kShapes)
-        for (int keep = 0; keep < 8; ++keep) { // which of features, x, y the source keeps
-            const Dims4 s {d[0], keep & 1 ? d[1] : 1, keep & 2 ? d[2] : 1, keep & 4 ? d[3] : 1};
+        for (int keep = 0; keep < 16; ++keep) { // which of features, x, y (and agents) it keeps
+            const Dims4 s {keep & 8 ? 1 : d[0], keep & 1 ? d[1] : 1, keep & 2 ? d[2] : 1,
+                           keep & 4 ? d[3] : 1};
             SCOPED_TRACE(describe(d) + " from " + describe(s) + ", seed " + std::to_string(seed));
             const size_t n = count(d), sn = count(s);
-            const auto x = draw(rng, n), src = draw(rng, sn), gradOut = draw(rng, n),
+            const auto x = draw(rng, n), shared = draw(rng, sn), gradOut = draw(rng, n),
                        before = draw(rng, sn), beforeX = draw(rng, n);
+            // The reference takes a source per agent: one shared by all agents (a parameter) is
+            // given to it once per agent, and its gradient is the sum of theirs.
+            std::vector<float> src;
+            for (int a = 0; a < d[0] / s[0]; ++a)
+                src.insert(src.end(), shared.begin(), shared.end());
+            auto sumAgents = [&](const std::vector<float> &perAgent) {
+                std::vector<double> sum(sn, 0.0);
+                for (size_t i = 0; i < perAgent.size(); ++i)
+                    sum[i % sn] += perAgent[i];
+                return sum;
+            };
             for (const cpu::Combine combine : {cpu::Combine::Add, cpu::Combine::Multiply}) {
                 const bool mul = combine == cpu::Combine::Multiply;
                 std::vector<float> want = x, got = x;
@@ -227,23 +248,33 @@ TEST(Pointwise, BroadcastsMatchTheReferenceOnEverySourceShape)
                 else
                     ops::broadcastAdd(want.data(), d[0], d[1], d[2], d[3], src.data(), s[1], s[2],
                                       s[3]);
-                cpu::broadcastInto(got.data(), d, src.data(), s, combine);
+                cpu::broadcastInto(got.data(), d, shared.data(), s, combine);
                 expectSame(got, want, mul ? "product" : "sum");
 
-                // d/d src: sums over the broadcast axes (of gradOut times x for the product).
-                std::vector<float> wantGrad = before, gotGrad = before;
-                if (mul)
-                    ops::broadcastMultiplyBackward(x.data(), src.data(), gradOut.data(), d[0], d[1],
-                                                   d[2], d[3], s[1], s[2], s[3], nullptr,
-                                                   wantGrad.data());
-                else
-                    ops::broadcastAddBackward(gradOut.data(), d[0], d[1], d[2], d[3], s[1], s[2],
-                                              s[3], nullptr, wantGrad.data());
+                // d/d src: sums over the broadcast axes (of gradOut times x for the product),
+                // each within gamma of the exact sum of its terms' magnitudes.
+                auto reference = [&](const std::vector<float> &g, const std::vector<float> &v) {
+                    std::vector<float> perAgent(src.size(), 0.0f);
+                    if (mul)
+                        ops::broadcastMultiplyBackward(v.data(), src.data(), g.data(), d[0], d[1],
+                                                       d[2], d[3], s[1], s[2], s[3], nullptr,
+                                                       perAgent.data());
+                    else
+                        ops::broadcastAddBackward(g.data(), d[0], d[1], d[2], d[3], s[1], s[2],
+                                                  s[3], nullptr, perAgent.data());
+                    return sumAgents(perAgent);
+                };
+                const auto exact = reference(gradOut, x);
+                const auto magnitude = reference(absolute(gradOut), absolute(x));
+                std::vector<float> wantGrad(sn), gotGrad = before;
+                std::vector<double> bound(sn);
+                const double terms = static_cast<double>(n) / static_cast<double>(sn) + 1;
+                for (size_t i = 0; i < sn; ++i) {
+                    wantGrad[i] = static_cast<float>(before[i] + exact[i]);
+                    bound[i] = 2 * roundingGamma(terms + 1) * (magnitude[i] + std::fabs(before[i]));
+                }
                 cpu::broadcastGradient(gradOut.data(), mul ? x.data() : nullptr, d, gotGrad.data(),
                                        s);
-                // Each source element sums n / sn terms of magnitude below 2 (or 4).
-                const double terms = static_cast<double>(n) / static_cast<double>(sn);
-                const double bound = 2 * roundingGamma(terms + 1) * terms * (mul ? 4 : 2) * 2;
                 expectNear(gotGrad, wantGrad, 0.0, bound, "source gradient");
 
                 if (!mul)
@@ -252,7 +283,7 @@ TEST(Pointwise, BroadcastsMatchTheReferenceOnEverySourceShape)
                 std::vector<float> wantX = beforeX, gotX = beforeX;
                 ops::broadcastMultiplyBackward(x.data(), src.data(), gradOut.data(), d[0], d[1],
                                                d[2], d[3], s[1], s[2], s[3], wantX.data(), nullptr);
-                cpu::addBroadcastProduct(gotX.data(), d, gradOut.data(), src.data(), s);
+                cpu::addBroadcastProduct(gotX.data(), d, gradOut.data(), shared.data(), s);
                 expectSame(gotX, wantX, "product's other gradient");
             }
         }
@@ -311,7 +342,8 @@ TEST(Pointwise, NormalisationsMatchTheReferenceForwardAndBackward)
     const uint64_t seed = freshSeed();
     Rng rng(seed);
     for (const Dims4 &d : kShapes)
-        for (const ParShape axes : {ParShape::Full, ParShape::Feature, ParShape::Spatial})
+        for (const ParShape axes :
+             {ParShape::Full, ParShape::Feature, ParShape::Spatial, ParShape::Scalar})
             for (const bool batch : {false, true})
                 for (const bool divide : {false, true}) {
                     SCOPED_TRACE(describe(d) + ", axes " + std::to_string(int(axes))
@@ -358,6 +390,7 @@ TEST(Pointwise, FeatureGroupsWeightsAndRandomMasksMatchTheReference)
             auto in = draw(rng, n * static_cast<size_t>(k));
             for (float &v : in)
                 v = std::round(v * 2.0f) / 2.0f;
+            in[0] = NaN; // a NaN first is kept by the running maximum, and takes the gradient
             const auto gradOut = draw(rng, n), before = draw(rng, n * static_cast<size_t>(k));
             for (const bool max : {false, true}) {
                 std::vector<float> want(n), got(n, NaN);
@@ -389,8 +422,9 @@ TEST(Pointwise, FeatureGroupsWeightsAndRandomMasksMatchTheReference)
                          + ", seed " + std::to_string(seed));
             const auto dims = ops::weightDims(shape, k[0], k[1], k[2], k[3]);
             const size_t stored = Tensor::count(dims), full = count(k);
-            const auto w = draw(rng, stored), gradFull = draw(rng, full),
-                       before = draw(rng, stored);
+            auto w = draw(rng, stored);
+            w[0] = -0.0f; // copied, as the reference copies
+            const auto gradFull = draw(rng, full), before = draw(rng, stored);
             std::vector<float> want(full), got(full, NaN);
             ops::broadcastWeight(w.data(), shape, k[0], k[1], k[2], k[3], want.data());
             cpu::expandWeight(w.data(), shape, k[0], k[1], k[2], k[3], got.data());
@@ -410,8 +444,9 @@ TEST(Pointwise, FeatureGroupsWeightsAndRandomMasksMatchTheReference)
     for (const size_t n : {size_t(1), size_t(17), size_t(300), size_t(1001)}) {
         SCOPED_TRACE(std::to_string(n) + " values, seed " + std::to_string(seed));
         const Rng stream(seed + n);
-        const auto x = draw(rng, n), previous = draw(rng, n), gradOut = draw(rng, n),
-                   before = draw(rng, n);
+        auto x = draw(rng, n);
+        x[0] = -0.0f; // Bernoulli noise adds 1 or 0: -0 becomes +0
+        const auto previous = draw(rng, n), gradOut = draw(rng, n), before = draw(rng, n);
         for (const spec::NoiseKind kind :
              {spec::NoiseKind::Normal, spec::NoiseKind::Uniform, spec::NoiseKind::Bernoulli}) {
             std::vector<float> want = x, got = x;
