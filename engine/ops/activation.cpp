@@ -5,7 +5,6 @@
 #include "ops/activation.h"
 
 #include "ops/arrayexpr.h"
-#include "ops/arraynode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +19,7 @@ struct ActivationImpl
     enum class Mode { Identity, Function, Softmax, Program };
     Mode mode = Mode::Identity;
     detail::ElementFunction function = nullptr;
+    const expr::FunctionDef *definition = nullptr; // Activation::elementFunction()
     std::string name; // Activation::elementName()
     std::vector<float> params;
     std::optional<detail::ArrayProgram> program;
@@ -63,6 +63,7 @@ bool bareName(const std::string &name, ActivationImpl &impl, std::string *error)
     }
     impl.mode = bare == "Id" ? ActivationImpl::Mode::Identity : ActivationImpl::Mode::Function;
     impl.function = f->function;
+    impl.definition = f;
     impl.name = f->name;
     return true;
 }
@@ -70,8 +71,8 @@ bool bareName(const std::string &name, ActivationImpl &impl, std::string *error)
 // `B.f($, constants...)` needs no array machinery.
 void simplify(ActivationImpl &impl)
 {
-    using Kind = detail::CompiledNode::Kind;
-    const detail::CompiledNode &root = impl.program->root();
+    using Kind = expr::ProgramNode::Kind;
+    const expr::ProgramNode &root = impl.program->root();
     if (root.kind == Kind::Input) {
         impl.mode = ActivationImpl::Mode::Identity;
         impl.name = "Id";
@@ -93,6 +94,7 @@ void simplify(ActivationImpl &impl)
     impl.mode = std::string(root.function->name) == "Id" ? ActivationImpl::Mode::Identity
                                                          : ActivationImpl::Mode::Function;
     impl.function = root.function->function;
+    impl.definition = root.function;
     impl.name = root.function->name;
     impl.params = std::move(params);
 }
@@ -161,6 +163,19 @@ bool Activation::isIdentity() const
 const std::string &Activation::elementName() const
 {
     return static_cast<const ActivationImpl *>(mImpl.get())->name;
+}
+
+const expr::FunctionDef *Activation::elementFunction() const
+{
+    return static_cast<const ActivationImpl *>(mImpl.get())->definition;
+}
+
+std::shared_ptr<const expr::ProgramNode> Activation::program() const
+{
+    const auto &impl = *static_cast<const ActivationImpl *>(mImpl.get());
+    if (impl.mode != ActivationImpl::Mode::Program)
+        return nullptr;
+    return impl.program->program();
 }
 
 const std::vector<float> &Activation::elementParameters() const

@@ -3,7 +3,7 @@
 // `weight_fnc`. Parsed once, applied every frame.
 #pragma once
 
-#include "expr/expression.h"
+#include "expr/program.h"
 
 #include <memory>
 #include <optional>
@@ -30,7 +30,12 @@ public:
     // Backends run kernels of their own for the names they know (backend/cpu/pointwise.h).
     const std::string &elementName() const;
     const std::vector<float> &elementParameters() const;
+    // The table's row for elementName() (nullptr for softmax and other `$` expressions).
+    const expr::FunctionDef *elementFunction() const;
     const std::string &text() const { return mText; }
+    // The compiled program of a `$` expression that elementName() does not cover (nullptr
+    // otherwise): backends build kernels of their own from it (backend/cpu/expression.h).
+    std::shared_ptr<const expr::ProgramNode> program() const;
 
     // Applies to a [agents, C, X, Y] tensor (softmax runs over C at each agent/x/y). `in` and `out`
     // may alias.

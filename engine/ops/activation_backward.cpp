@@ -4,7 +4,6 @@
 #include "ops/activation.h"
 
 #include "ops/arraygrad.h"
-#include "ops/arraynode.h"
 
 #include <mutex>
 #include <stdexcept>
@@ -46,7 +45,7 @@ void setFunction(Derivative &d, const detail::FunctionDef &f, std::vector<float>
 
 std::shared_ptr<const Derivative> build(const std::string &text)
 {
-    using Kind = detail::CompiledNode::Kind;
+    using Kind = expr::ProgramNode::Kind;
     auto expression = expr::Expression::parse(text);
     if (!expression)
         throw std::runtime_error("invalid activation '" + text + "'");
@@ -73,7 +72,7 @@ std::shared_ptr<const Derivative> build(const std::string &text)
     if (!d->program)
         throw std::runtime_error("invalid activation '" + text + "': " + error);
     d->mode = Derivative::Mode::Program;
-    const detail::CompiledNode &root = d->program->root();
+    const expr::ProgramNode &root = d->program->root();
     if (root.kind == Kind::Input) {
         d->mode = Derivative::Mode::Identity;
     } else if (root.kind == Kind::Softmax && root.args[0].kind == Kind::Input) {

@@ -6,7 +6,6 @@
 // exponent where a <= 0 and none to the base at a = 0 with b < 1 (infinite; 0 as for sqrt);
 // reductions: see arrayreduce_backward.cpp.
 #include "ops/arraygrad.h"
-#include "ops/arraynode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +15,7 @@ namespace streamlab::ops::detail {
 
 namespace {
 
-using Kind = CompiledNode::Kind;
+using Kind = expr::ProgramNode::Kind;
 using Dims = std::vector<int>;
 using grad::count;
 using grad::forEachBroadcast;
@@ -70,10 +69,10 @@ struct Tape
     bool dependsOnInput = false;
 };
 
-Tape record(const CompiledNode &n, const std::vector<ArrayView> &inputs)
+Tape record(const expr::ProgramNode &n, const std::vector<ArrayView> &inputs)
 {
     Tape t;
-    for (const CompiledNode &arg : n.args) {
+    for (const expr::ProgramNode &arg : n.args) {
         t.args.push_back(record(arg, inputs));
         t.dependsOnInput = t.dependsOnInput || t.args.back().dependsOnInput;
     }
@@ -126,7 +125,7 @@ Tape record(const CompiledNode &n, const std::vector<ArrayView> &inputs)
 }
 
 // Propagates g (dims of t.value) from node n down to the inputs.
-void backprop(const CompiledNode &n, const Tape &t, const std::vector<float> &g,
+void backprop(const expr::ProgramNode &n, const Tape &t, const std::vector<float> &g,
               const std::vector<float *> &gradInputs)
 {
     if (!t.dependsOnInput)
@@ -225,6 +224,35 @@ void backprop(const CompiledNode &n, const Tape &t, const std::vector<float> &g,
 }
 
 } // namespace
+
+void softmaxBackward(const float *y, const float *gradOut, float *gradIn,
+                     const std::vector<int> &dims)
+{
+    const int rank = static_cast<int>(dims.size());
+    if (rank == 0)
+        return; // softmax of a scalar is the constant 1
+    const int axis = rank == 4 ? 1 : rank - 1;
+    size_t outer = 1, inner = 1;
+    for (int d = 0; d < axis; ++d)
+        outer *= static_cast<size_t>(dims[d]);
+    for (int d = axis + 1; d < rank; ++d)
+        inner *= static_cast<size_t>(dims[d]);
+    const size_t n = static_cast<size_t>(dims[axis]);
+    for (size_t o = 0; o < outer; ++o) {
+        const size_t base = o * n * inner;
+        for (size_t i = 0; i < inner; ++i) {
+            double dot = 0.0;
+            for (size_t c = 0; c < n; ++c) {
+                const size_t k = base + c * inner + i;
+                dot += static_cast<double>(gradOut[k]) * y[k];
+            }
+            for (size_t c = 0; c < n; ++c) {
+                const size_t k = base + c * inner + i;
+                gradIn[k] += y[k] * static_cast<float>(gradOut[k] - dot);
+            }
+        }
+    }
+}
 
 void ArrayProgram::backward(const std::vector<ArrayView> &inputs, const std::vector<int> &outDims,
                             const float *gradOut, const std::vector<float *> &gradInputs) const

@@ -1,6 +1,6 @@
 // Evaluation and shape inference of compiled array expressions with numpy broadcasting: shapes are
 // right-aligned and padded to rank 4 internally, where a broadcast axis gets stride 0.
-#include "ops/arraynode.h"
+#include "ops/arrayexpr.h"
 
 #include <algorithm>
 #include <array>
@@ -12,7 +12,7 @@ namespace streamlab::ops::detail {
 
 namespace {
 
-using Kind = CompiledNode::Kind;
+using Kind = expr::ProgramNode::Kind;
 using Dims = std::vector<int>;
 
 size_t count(const Dims &dims)
@@ -21,14 +21,6 @@ size_t count(const Dims &dims)
     for (int d : dims)
         n *= static_cast<size_t>(d);
     return n;
-}
-
-std::string text(const Dims &dims)
-{
-    std::string s = "(";
-    for (size_t i = 0; i < dims.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(dims[i]);
-    return s + (dims.size() == 1 ? ",)" : ")");
 }
 
 // Rank-4 strides of `dims` read as broadcast into a rank-4 output (0 where broadcast).
@@ -61,8 +53,8 @@ template<typename F> Array mapArrays(const std::vector<const Array *> &args, F f
     for (const Array *a : args) {
         auto b = broadcastShapes(dims, a->dims);
         if (!b)
-            throw std::runtime_error("shapes " + text(dims) + " and " + text(a->dims)
-                                     + " cannot be broadcast together");
+            throw std::runtime_error("shapes " + expr::shapeText(dims) + " and "
+                                     + expr::shapeText(a->dims) + " cannot be broadcast together");
         dims = *b;
     }
     Array out {dims, std::vector<float>(count(dims))};
@@ -113,46 +105,10 @@ float binaryOp(const std::string &op, float a, float b)
     }
 }
 
-// Normalised, sorted reduction axes for an array of `rank`; nullopt with `error` when invalid.
-std::optional<std::vector<int>> reductionAxes(const CompiledNode &n, int rank, std::string *error)
-{
-    std::vector<int> axes;
-    if (n.allAxes) {
-        for (int d = 0; d < rank; ++d)
-            axes.push_back(d);
-        return axes;
-    }
-    for (int a : n.axes) {
-        const int axis = a < 0 ? a + rank : a;
-        if (axis < 0 || axis >= rank || std::find(axes.begin(), axes.end(), axis) != axes.end()) {
-            if (error)
-                *error = "axis " + std::to_string(a) + " is invalid for an array of rank "
-                    + std::to_string(rank);
-            return std::nullopt;
-        }
-        axes.push_back(axis);
-    }
-    std::sort(axes.begin(), axes.end());
-    return axes;
-}
-
-Dims reducedDims(const Dims &dims, const std::vector<int> &axes, bool keepdims)
-{
-    Dims out;
-    for (int d = 0; d < static_cast<int>(dims.size()); ++d) {
-        const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
-        if (!reduced)
-            out.push_back(dims[d]);
-        else if (keepdims)
-            out.push_back(1);
-    }
-    return out;
-}
-
-Array reduceArray(const CompiledNode &n, const Array &in)
+Array reduceArray(const expr::ProgramNode &n, const Array &in)
 {
     std::string error;
-    const auto axes = reductionAxes(n, static_cast<int>(in.dims.size()), &error);
+    const auto axes = expr::reductionAxes(n, static_cast<int>(in.dims.size()), &error);
     if (!axes)
         throw std::runtime_error(error);
     // Output index strides over the input's rank-4 padding, 0 along reduced axes.
@@ -163,7 +119,7 @@ Array reduceArray(const CompiledNode &n, const Array &in)
     const auto shape = pad4(in.dims);
     const size_t outCount = count(kept);
     const double group = static_cast<double>(in.values.size()) / static_cast<double>(outCount);
-    using R = CompiledNode::Reduce;
+    using R = expr::ProgramNode::Reduce;
     double init = 0.0;
     if (n.reduce == R::Max)
         init = -std::numeric_limits<double>::infinity();
@@ -213,13 +169,13 @@ Array reduceArray(const CompiledNode &n, const Array &in)
         }
         break;
     }
-    Array out {reducedDims(in.dims, *axes, n.keepdims), std::vector<float>(outCount)};
+    Array out {expr::reducedDims(in.dims, *axes, n.keepdims), std::vector<float>(outCount)};
     for (size_t i = 0; i < outCount; ++i)
         out.values[i] = static_cast<float>(acc[i]);
     return out;
 }
 
-Array evaluateNode(const CompiledNode &n, const std::vector<ArrayView> &inputs)
+Array evaluateNode(const expr::ProgramNode &n, const std::vector<ArrayView> &inputs)
 {
     switch (n.kind) {
     case Kind::Constant:
@@ -243,7 +199,7 @@ Array evaluateNode(const CompiledNode &n, const std::vector<ArrayView> &inputs)
     case Kind::Elementwise: {
         std::vector<Array> args;
         args.reserve(n.args.size());
-        for (const CompiledNode &arg : n.args)
+        for (const expr::ProgramNode &arg : n.args)
             args.push_back(evaluateNode(arg, inputs));
         std::vector<const Array *> pointers;
         for (const Array &a : args)
@@ -262,62 +218,39 @@ Array evaluateNode(const CompiledNode &n, const std::vector<ArrayView> &inputs)
     return {};
 }
 
-std::optional<Dims> shapeNode(const CompiledNode &n, const std::vector<Dims> &inputs,
-                              std::string *error)
-{
-    switch (n.kind) {
-    case Kind::Constant:
-        return Dims {};
-    case Kind::Input:
-        return inputs.at(static_cast<size_t>(n.slot));
-    case Kind::Negate:
-    case Kind::Softmax:
-        return shapeNode(n.args[0], inputs, error);
-    case Kind::Reduction: {
-        auto in = shapeNode(n.args[0], inputs, error);
-        if (!in)
-            return std::nullopt;
-        auto axes = reductionAxes(n, static_cast<int>(in->size()), error);
-        if (!axes)
-            return std::nullopt;
-        return reducedDims(*in, *axes, n.keepdims);
-    }
-    case Kind::Binary:
-    case Kind::Elementwise:
-        break;
-    }
-    Dims dims;
-    for (const CompiledNode &arg : n.args) {
-        auto d = shapeNode(arg, inputs, error);
-        if (!d)
-            return std::nullopt;
-        auto b = broadcastShapes(dims, *d);
-        if (!b) {
-            if (error)
-                *error
-                    = "shapes " + text(dims) + " and " + text(*d) + " cannot be broadcast together";
-            return std::nullopt;
-        }
-        dims = *b;
-    }
-    return dims;
-}
-
 } // namespace
 
-std::optional<std::vector<int>> broadcastShapes(const std::vector<int> &a,
-                                                const std::vector<int> &b)
+void softmaxInPlace(float *data, const std::vector<int> &dims)
 {
-    const size_t rank = std::max(a.size(), b.size());
-    std::vector<int> out(rank);
-    for (size_t i = 0; i < rank; ++i) {
-        const int da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-        const int db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-        if (da != db && da != 1 && db != 1)
-            return std::nullopt;
-        out[i] = da == 1 ? db : da;
+    const int rank = static_cast<int>(dims.size());
+    if (rank == 0) {
+        data[0] = 1.0f;
+        return;
     }
-    return out;
+    const int axis = rank == 4 ? 1 : rank - 1;
+    size_t outer = 1, inner = 1;
+    for (int d = 0; d < axis; ++d)
+        outer *= static_cast<size_t>(dims[d]);
+    for (int d = axis + 1; d < rank; ++d)
+        inner *= static_cast<size_t>(dims[d]);
+    const int n = dims[axis];
+    for (size_t o = 0; o < outer; ++o) {
+        float *block = data + o * n * inner;
+        for (size_t i = 0; i < inner; ++i) {
+            float maxValue = -std::numeric_limits<float>::infinity();
+            for (int c = 0; c < n; ++c)
+                maxValue = std::max(maxValue, block[c * inner + i]);
+            double sum = 0.0;
+            for (int c = 0; c < n; ++c) {
+                float &v = block[c * inner + i];
+                v = std::exp(v - maxValue);
+                sum += v;
+            }
+            const float scale = static_cast<float>(1.0 / sum);
+            for (int c = 0; c < n; ++c)
+                block[c * inner + i] *= scale;
+        }
+    }
 }
 
 void broadcastTo(const Array &src, const std::vector<int> &dims, float *dst)
@@ -331,8 +264,8 @@ void broadcastTo(const Array &src, const std::vector<int> &dims, float *dst)
     }
     const auto b = broadcastShapes(src.dims, dims);
     if (!b || *b != dims || src.dims.size() > dims.size())
-        throw std::runtime_error("result of shape " + text(src.dims) + " cannot be broadcast to "
-                                 + text(dims));
+        throw std::runtime_error("result of shape " + expr::shapeText(src.dims)
+                                 + " cannot be broadcast to " + expr::shapeText(dims));
     const auto shape = pad4(dims);
     const auto s = strides4(src.dims);
     size_t i = 0;
@@ -343,10 +276,21 @@ void broadcastTo(const Array &src, const std::vector<int> &dims, float *dst)
                     dst[i++] = src.values[d0 * s[0] + d1 * s[1] + d2 * s[2] + d3 * s[3]];
 }
 
+std::optional<ArrayProgram> ArrayProgram::compile(const expr::Ast &root, const SlotResolver &slots,
+                                                  const std::string &what, std::string *error)
+{
+    auto node = expr::compileProgram(root, slots, what, error);
+    if (!node)
+        return std::nullopt;
+    ArrayProgram program;
+    program.mRoot = std::move(node);
+    return program;
+}
+
 std::optional<std::vector<int>> ArrayProgram::shape(const std::vector<std::vector<int>> &inputs,
                                                     std::string *error) const
 {
-    return shapeNode(*mRoot, inputs, error);
+    return expr::programShape(*mRoot, inputs, error);
 }
 
 Array ArrayProgram::evaluate(const std::vector<ArrayView> &inputs) const

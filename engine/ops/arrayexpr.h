@@ -1,9 +1,9 @@
-// Internal to ops: the compiled array evaluator behind Activation and FuncExpression. An expression
-// tree (expr::Ast) is compiled once into nodes that work on whole arrays of rank 0-4 with numpy
-// broadcasting; functions come from the table in functions.cpp.
+// Internal to ops: the reference evaluator behind Activation and FuncExpression. An expression tree
+// (expr::Ast) is compiled once (expr/program.h) into nodes that work on whole arrays of rank 0-4
+// with numpy broadcasting; functions come from the language's table (expr/functions.h).
 #pragma once
 
-#include "expr/expression.h"
+#include "expr/program.h"
 
 #include <functional>
 #include <memory>
@@ -27,39 +27,20 @@ struct ArrayView
     const float *data = nullptr;
 };
 
-// Elementwise function of x and up to four scalar parameters (broadcast arrays in expressions).
-using ElementFunction = float (*)(float x, const float *params);
-
-struct FunctionParam
-{
-    const char *name;
-    double defaultValue; // NaN: required
-};
-
-struct FunctionDef
-{
-    enum class Kind { Elementwise, Softmax, Reduction };
-    const char *name;
-    Kind kind;
-    std::vector<FunctionParam> params; // after x (for reductions: none; axis/keepdims are special)
-    ElementFunction function = nullptr;
-};
-
-const FunctionDef *findFunction(const std::string &name); // name without "B."
-std::vector<std::string> functionNames();
-// "; did you mean 'relu'?" for the closest known function name, or "".
-std::string didYouMean(const std::string &name);
+using expr::didYouMean;
+using expr::ElementFunction;
+using expr::findFunction;
+using expr::FunctionDef;
+using expr::functionNames;
+using expr::FunctionParam;
 
 // Softmax over axis 1 (the feature axis) of a rank-4 array, in place; over the last axis otherwise.
 void softmaxInPlace(float *data, const std::vector<int> &dims);
 
-struct CompiledNode;
-
 class ArrayProgram
 {
 public:
-    // Maps a placeholder name ("" for `$`, "01" for `$01`) to an input slot; -1 with `error` set.
-    using SlotResolver = std::function<int(const std::string &name, std::string *error)>;
+    using SlotResolver = expr::SlotResolver;
 
     // `what` names the kind of function in messages ("activation", "function").
     static std::optional<ArrayProgram> compile(const expr::Ast &root, const SlotResolver &slots,
@@ -78,15 +59,15 @@ public:
     void backward(const std::vector<ArrayView> &inputs, const std::vector<int> &outDims,
                   const float *gradOut, const std::vector<float *> &gradInputs) const;
 
-    const CompiledNode &root() const { return *mRoot; }
+    const expr::ProgramNode &root() const { return *mRoot; }
+    // The compiled program, for a backend to build its kernels from (shared: it stays valid).
+    const std::shared_ptr<const expr::ProgramNode> &program() const { return mRoot; }
 
 private:
-    std::shared_ptr<const CompiledNode> mRoot;
+    std::shared_ptr<const expr::ProgramNode> mRoot;
 };
 
-// numpy broadcast of two shapes (right-aligned); nullopt when incompatible.
-std::optional<std::vector<int>> broadcastShapes(const std::vector<int> &a,
-                                                const std::vector<int> &b);
+using expr::broadcastShapes;
 // Writes `src` broadcast to `dims` into `dst` (dst has count(dims) floats).
 void broadcastTo(const Array &src, const std::vector<int> &dims, float *dst);
 

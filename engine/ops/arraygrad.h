@@ -1,7 +1,7 @@
-// Internal to ops: derivatives of the backend functions of functions.cpp (functions_backward.cpp),
-// the softmax Jacobian, and the reductions and broadcast helpers of the reverse-mode pass
-// (arraybackward.cpp, arrayreduce_backward.cpp), used by Activation::backward and
-// ArrayProgram::backward.
+// Internal to ops: the softmax Jacobian, and the reductions and broadcast helpers of the
+// reverse-mode pass (arraybackward.cpp, arrayreduce_backward.cpp), used by Activation::backward
+// and ArrayProgram::backward. The functions' own derivatives are the language's
+// (expr/functions.h).
 #pragma once
 
 #include "ops/arrayexpr.h"
@@ -11,14 +11,8 @@
 
 namespace streamlab::ops::detail {
 
-// dy/dx of an elementwise function at x, where y = f(x, params) is the forward value. When
-// `paramGrads` is not null, dy/dparams[k] is written there for every parameter of the function.
-// At kinks the derivative of the branch the forward takes is used (relu at 0 -> 0); piecewise
-// constant functions (sign, floor, step, rectangular, rounding steps) have derivative 0.
-using ElementGradient = float (*)(float x, float y, const float *params, float *paramGrads);
-
-// The gradient of an elementwise function; nullptr for softmax and reductions.
-ElementGradient findGradient(const FunctionDef &f);
+using expr::ElementGradient;
+using expr::findGradient;
 
 // gradIn += J^T gradOut of softmaxInPlace over the same axis (1 for rank 4, else the last), given
 // the softmax output y: gradIn_c += y_c * (gradOut_c - sum_k gradOut_k * y_k).
@@ -26,11 +20,11 @@ void softmaxBackward(const float *y, const float *gradOut, float *gradIn,
                      const std::vector<int> &dims);
 
 // The value of a Reduction node for its input, computed as ArrayProgram::evaluate() does.
-Array reduceForward(const CompiledNode &n, const Array &in);
+Array reduceForward(const expr::ProgramNode &n, const Array &in);
 // The gradient with respect to `in` of a Reduction node with output `out`, given `gradOut` (the
 // dims of `out`). sum/mean spread it; max/min give it to the first extremum; prod handles zeros
 // exactly; std at 0 gives 0.
-std::vector<float> reduceBackward(const CompiledNode &n, const Array &in, const Array &out,
+std::vector<float> reduceBackward(const expr::ProgramNode &n, const Array &in, const Array &out,
                                   const std::vector<float> &gradOut);
 
 namespace grad {

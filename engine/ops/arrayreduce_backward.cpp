@@ -2,7 +2,6 @@
 // the forward value, computed as arrayexpr.cpp does (double accumulation, population variance),
 // and the gradient with respect to the input.
 #include "ops/arraygrad.h"
-#include "ops/arraynode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +12,7 @@ namespace streamlab::ops::detail {
 
 namespace {
 
-using R = CompiledNode::Reduce;
+using R = expr::ProgramNode::Reduce;
 
 // The flat output cell of every input element (reduced axes collapse) and the group size.
 struct ReductionMap
@@ -22,7 +21,7 @@ struct ReductionMap
     size_t outCount = 1;
     double group = 1.0;
 
-    ReductionMap(const CompiledNode &n, const std::vector<int> &dims)
+    ReductionMap(const expr::ProgramNode &n, const std::vector<int> &dims)
         : in(dims)
         , kept(dims)
     {
@@ -55,7 +54,7 @@ struct ReductionMap
 
 } // namespace
 
-Array reduceForward(const CompiledNode &n, const Array &in)
+Array reduceForward(const expr::ProgramNode &n, const Array &in)
 {
     const ReductionMap map(n, in.dims);
     double init = n.reduce == R::Prod ? 1.0 : 0.0;
@@ -97,7 +96,7 @@ Array reduceForward(const CompiledNode &n, const Array &in)
     return out;
 }
 
-std::vector<float> reduceBackward(const CompiledNode &n, const Array &in, const Array &out,
+std::vector<float> reduceBackward(const expr::ProgramNode &n, const Array &in, const Array &out,
                                   const std::vector<float> &g)
 {
     const std::vector<float> &y = out.values;

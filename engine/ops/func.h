@@ -23,7 +23,10 @@ public:
 
     const std::string &text() const { return mText; }
     // Every (factor, input) used, sorted, without duplicates.
-    std::vector<std::pair<int, int>> placeholders() const { return mPlaceholders; }
+    const std::vector<std::pair<int, int>> &placeholders() const { return mPlaceholders; }
+    // The compiled program; its input slot k is placeholders()[k]. Backends build kernels of
+    // their own from it (backend/cpu/expression.h).
+    const std::shared_ptr<const expr::ProgramNode> &program() const { return mProgram->program(); }
 
     // Checks that the sources (dims [A,C,X,Y] by factor and input) give a result that broadcasts to
     // `outDims`; the result's own shape goes to `resultDims` when given.

@@ -162,7 +162,7 @@ bool differentiable(const Op &op, size_t operand);
 // threads help a network of one big pool as much as one of many. The split is fixed when the plan
 // is compiled, from the task's work alone, never from the number of threads, so results do not
 // depend on it. Ops that mix agents or draw random numbers in one stream over the whole pool
-// (batch norms, noise, dropout, zoneout, functional synapse pools, `$` activations) keep a task
+// (batch norms, noise, dropout, zoneout, functional synapse pools, `$` programs) keep a task
 // whole.
 struct Task
 {

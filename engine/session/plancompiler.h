@@ -206,13 +206,12 @@ private:
     }
 
     // Whether the ops of `task` treat every agent on its own (plan::Task): no op reduces over
-    // agents or draws random numbers in one stream over the whole pool. `$` activations may
-    // reduce over any axis; bare names act per element or (softmax) over features.
+    // agents or draws random numbers in one stream over the whole pool. A `$` program may
+    // reduce over any axis; functions of each element (`B.relu($, thresh=0.5)` too) and softmax
+    // (over features) keep agents apart.
     bool agentSeparable(const plan::Task &task) const
     {
-        auto bare = [](const ops::Activation *act) {
-            return !act || act->text().find('$') == std::string::npos;
-        };
+        auto bare = [](const ops::Activation *act) { return !act || !act->program(); };
         for (size_t i = task.begin; i < task.end; ++i) {
             const Op &op = mPlan.ops[i];
             switch (op.kind) {

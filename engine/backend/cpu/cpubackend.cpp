@@ -3,14 +3,14 @@
 // convolutions and their gradients (cpu/directconv.h, chosen per shape, and cpu/gemmconv.h's
 // im2col + GEMM where none of them is faster), the element-wise and per-plane kernels
 // (cpu/pointwise.h: the neuron-pool pipeline in one pass per plane, activations, norms, broadcasts,
-// losses) and the reductions (cpu/reduce.h). A functional synapse pool and an activation written as
-// a `$` expression run in the expression runtime of ops/ (ArrayProgram). Tests compare every kernel
-// with the reference ops/ (computesAsTheReference says which give its bits). Each op kind's
-// derivative (the Gradient ops reverse mode appends, plan/autodiff.h) is in gradient() below,
-// in the same order as runOp.
+// losses), the reductions (cpu/reduce.h) and the expression programs of functional synapse pools
+// and `$` activations (cpu/expression.h). Tests compare every kernel with the reference ops/
+// (computesAsTheReference says which give its bits). Each op kind's derivative (the Gradient ops
+// reverse mode appends, plan/autodiff.h) is in gradient() below, in the same order as runOp.
 #include "backend/cpu/cpubackend.h"
 
 #include "backend/cpu/directconv.h"
+#include "backend/cpu/expression.h"
 #include "backend/cpu/gemmconv.h"
 #include "backend/cpu/pointwise.h"
 #include "backend/cpu/reduce.h"
@@ -20,6 +20,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace streamlab::backend {
 
@@ -169,32 +170,37 @@ void neuronPipeline(const Op &op, int A, const float *previous, const float *g, 
         cpu::zoneout(x, previous, size, *s.zoneout, op.zoneoutRng.base->derive(frame));
 }
 
-// A functional synapse pool's sources as tensors: states are read where they are, other buffers
-// (a rollout's) through copies.
-struct FuncSources
+// A functional synapse pool's expression program reads its sources where they are: input slot k
+// is placeholder k of the expression ($fi in sorted order), the op's input number `operand[k]`.
+struct FuncInputs
 {
-    std::vector<std::vector<const Tensor *>> tensors;
-    std::vector<Tensor> copies;
+    static constexpr size_t Max = 100; // placeholders have two digits
+    const float *data[Max];
+    std::array<int, 4> dims[Max];
+    size_t operand[Max];
+    size_t slots = 0;
 
-    FuncSources(const Op &op, const Resolver &at)
+    FuncInputs(const Op &op, const Resolver &at)
     {
-        size_t next = 0;
-        copies.reserve(op.in.size());
-        for (int count : op.funcShape) {
-            tensors.emplace_back();
-            for (int i = 0; i < count; ++i) {
-                const plan::BufferId id = op.in[next++];
-                const Buffer &b = at.plan.buffers[static_cast<size_t>(id)];
-                if (b.kind == BufferKind::FrontState) {
-                    tensors.back().push_back(b.state[at.context.front]);
-                    continue;
-                }
-                copies.emplace_back(std::vector<int>(b.dims.begin(), b.dims.end()));
-                const float *data = at(id);
-                std::copy(data, data + b.floats, copies.back().data());
-                tensors.back().push_back(&copies.back());
-            }
+        const auto &used = op.func->placeholders();
+        if (used.size() > Max)
+            throw std::logic_error("a func expression with more than 100 placeholders");
+        for (const auto &[f, i] : used) {
+            if (f >= static_cast<int>(op.funcShape.size()) || i >= op.funcShape[f])
+                throw std::logic_error("func source $" + std::to_string(f) + std::to_string(i)
+                                       + " missing");
+            size_t index = static_cast<size_t>(i);
+            for (int k = 0; k < f; ++k)
+                index += static_cast<size_t>(op.funcShape[k]);
+            const plan::BufferId id = op.in[index];
+            data[slots] = at(id);
+            dims[slots] = at.plan.buffers[static_cast<size_t>(id)].dims;
+            operand[slots++] = index;
         }
+    }
+    const cpu::ExpressionKernel &kernel(const Op &op) const
+    {
+        return cpu::expressionKernel(op.func->program(), dims, slots);
     }
 };
 
@@ -302,13 +308,8 @@ void runOp(const Op &op, const Resolver &at, uint64_t frame)
         return;
     }
     case OpKind::Func: {
-        FuncSources sources(op, at);
-        thread_local Tensor result;
-        const std::vector<int> dims(op.dims.begin(), op.dims.end());
-        if (result.dims() != dims)
-            result = Tensor(dims);
-        op.func->evaluate(sources.tensors, result);
-        std::copy(result.data(), result.data() + size, out);
+        const FuncInputs inputs(op, at);
+        inputs.kernel(op).forward(inputs.data, out, op.dims);
         return;
     }
     case OpKind::NeuronPipeline: {
@@ -461,25 +462,12 @@ void gradient(const Op &f, const Op &op, const Resolver &at, uint64_t frame)
         cpu::groupFeaturesBackward(input(0), gOut, gIn, A, C, f.group, X, Y,
                                    f.kind == OpKind::Maxout);
         return;
-    case OpKind::Func: {
-        FuncSources sources(f, at);
-        const std::vector<int> dims(f.dims.begin(), f.dims.end());
-        Tensor out(dims), gradOut(dims);
-        std::copy(gOut, gOut + size, gradOut.data());
-        // Only the operand's gradient: the other slots stay empty.
-        std::vector<std::vector<Tensor *>> grads;
-        const Buffer &b = at.plan.buffers[static_cast<size_t>(op.out)];
-        Tensor grad(std::vector<int>(b.dims.begin(), b.dims.end()));
-        int index = 0;
-        for (int count : f.funcShape) {
-            grads.emplace_back(static_cast<size_t>(count), nullptr);
-            for (int i = 0; i < count; ++i, ++index)
-                if (index == operand)
-                    grads.back()[static_cast<size_t>(i)] = &grad;
-        }
-        f.func->backward(sources.tensors, out, gradOut, grads);
-        for (size_t i = 0; i < grad.size(); ++i)
-            gIn[i] += grad[i];
+    case OpKind::Func: { // only the operand's gradient: the other slots stay empty
+        const FuncInputs inputs(f, at);
+        float *grads[FuncInputs::Max];
+        for (size_t k = 0; k < inputs.slots; ++k)
+            grads[k] = inputs.operand[k] == static_cast<size_t>(operand) ? gIn : nullptr;
+        inputs.kernel(f).backward(inputs.data, gOut, f.dims, grads);
         return;
     }
     case OpKind::SubtractMean:

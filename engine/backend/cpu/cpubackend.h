@@ -9,7 +9,8 @@ std::unique_ptr<Backend> createCpuBackend();
 
 // Whether the cpu backend's kernel for `op` of `plan` computes bit for bit what the reference
 // ops/ compute: it does the same arithmetic per element in the same order (an addition, a
-// product, relu, a mask) or is the reference's (the expression runtime). Otherwise it rounds in
+// product, relu, a mask, a function of the expression language's table, the steps of an
+// expression program). Otherwise it rounds in
 // an order of its own: convolutions (direct or im2col + GEMM), vectorised transcendental
 // functions, statistics and sums over planes in vector lanes.
 bool computesAsTheReference(const plan::Plan &plan, const plan::Op &op);

@@ -13,8 +13,8 @@ using plan::OpKind;
 
 namespace {
 
-// Activations whose kernel does the reference's arithmetic element by element (or is the
-// reference's: `$` expressions).
+// Activations whose kernel does the reference's arithmetic element by element: the scalar
+// kernels, the table's functions and `$` programs (cpu/expression.h, the reference's steps).
 bool exactActivation(const ops::Activation *act)
 {
     if (!act)
@@ -22,7 +22,8 @@ bool exactActivation(const ops::Activation *act)
     using cpu::ActivationKernel;
     const ActivationKernel k = cpu::activationKernel(*act);
     return k == ActivationKernel::Identity || k == ActivationKernel::Relu
-        || k == ActivationKernel::LeakyRelu || k == ActivationKernel::Expression;
+        || k == ActivationKernel::LeakyRelu || k == ActivationKernel::Element
+        || k == ActivationKernel::Expression;
 }
 
 } // namespace
@@ -74,11 +75,11 @@ bool computesAsTheReference(const plan::Plan &plan, const Op &op)
     case OpKind::Dropout:
     case OpKind::Zoneout:
         return true;
-    case OpKind::Activation: { // a derivative of 1 or 0 multiplies exactly
+    case OpKind::Activation: { // a derivative of 1 or 0 multiplies exactly; the others as above
         using cpu::ActivationKernel;
         const ActivationKernel k = cpu::activationKernel(*f.act);
         return k == ActivationKernel::Identity || k == ActivationKernel::Relu
-            || k == ActivationKernel::Expression;
+            || k == ActivationKernel::Element || k == ActivationKernel::Expression;
     }
     case OpKind::AddParameter:
         return !cpu::addParameterGradientReorders(f.parShape);

@@ -5,6 +5,7 @@
 #include "backend/cpu/pointwise.h"
 #include "backend/cpu/pointwise_detail.h"
 
+#include "backend/cpu/expression.h"
 #include "backend/cpu/reduce.h"
 
 #include <Eigen/Core>
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -93,6 +95,13 @@ void activateRun(ActivationKernel kernel, const ops::Activation &act, const floa
     case ActivationKernel::Exp:
         blocked(in, out, n, [](const auto &x) { return exp(x); });
         return;
+    case ActivationKernel::Element: {
+        const expr::ElementFunction f = act.elementFunction()->function;
+        const float *p = act.elementParameters().data();
+        for (size_t i = 0; i < n; ++i)
+            out[i] = f(in[i], p);
+        return;
+    }
     case ActivationKernel::Softmax:
     case ActivationKernel::Expression:
         break;
@@ -191,14 +200,15 @@ ActivationKernel activationKernel(const ops::Activation &act)
         return ActivationKernel::Exp;
     if (name == "softmax")
         return ActivationKernel::Softmax;
-    return ActivationKernel::Expression;
+    return act.elementFunction() ? ActivationKernel::Element : ActivationKernel::Expression;
 }
 
 void activate(const ops::Activation &act, const float *in, float *out, int A, int C, int X, int Y)
 {
     const ActivationKernel kernel = activationKernel(act);
     if (kernel == ActivationKernel::Expression) {
-        act.forward(in, out, A, C, X, Y);
+        const Dims4 dims {A, C, X, Y};
+        expressionKernel(act.program(), &dims, 1).forward(&in, out, dims);
         return;
     }
     const size_t XY = static_cast<size_t>(X) * Y, agent = XY * static_cast<size_t>(C);
@@ -225,11 +235,24 @@ void activateBackward(const ops::Activation &act, const float *in, const float *
                 gradIn[i] = 0.0f + gradOut[i] * derivative(i);
     };
     switch (kernel) {
-    case ActivationKernel::Expression:
+    case ActivationKernel::Expression: {
         if (!add)
             std::fill(gradIn, gradIn + n, 0.0f);
-        act.backward(in, out, gradOut, gradIn, A, C, X, Y);
+        const Dims4 dims {A, C, X, Y};
+        expressionKernel(act.program(), &dims, 1).backward(&in, gradOut, dims, &gradIn);
         return;
+    }
+    case ActivationKernel::Element: {
+        const expr::FunctionDef &f = *act.elementFunction();
+        const expr::ElementGradient derivative = expr::findGradient(f);
+        if (!derivative)
+            throw std::runtime_error("no gradient for activation '" + act.text() + "'");
+        const float *p = act.elementParameters().data();
+        apply([&](size_t i) {
+            return derivative(in[i], out ? out[i] : f.function(in[i], p), p, nullptr);
+        });
+        return;
+    }
     case ActivationKernel::Identity:
         apply([](size_t) { return 1.0f; });
         return;

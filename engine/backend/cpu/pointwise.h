@@ -22,10 +22,12 @@ namespace streamlab::backend::cpu {
 
 // ---- activations -------------------------------------------------------------------------------
 
-// The kernel that runs an activation. Expression: a `$` expression or a function without a
-// kernel here, run by the expression runtime (ops::Activation).
+// The kernel that runs an activation. Expression: a `$` expression, run as a program of steps
+// (cpu/expression.h); Element: a function of the language's table without a kernel of its own
+// here, its scalar function applied to each element.
 enum class ActivationKernel {
     Expression,
+    Element,
     Identity,
     Relu,
     LeakyRelu,

@@ -109,10 +109,26 @@ TEST(Pointwise, ActivationsMatchTheReferenceForwardAndBackward)
 {
     const uint64_t seed = freshSeed();
     Rng rng(seed);
-    // Each of the backend's own kernels, and expressions it hands to the expression runtime.
-    const char *texts[]
-        = {"Id",      "relu", "B.relu($, thresh=0.5)", "leakyrelu", "elu", "tanh", "sigmoid", "exp",
-           "softmax", "selu", "$**2 + B.tanh($)"};
+    // Each of the backend's own kernels, functions of the table it applies element by element,
+    // and `$` programs (cpu/expression.h): broadcast reductions, softmax inside an expression, a
+    // parameter computed from `$`.
+    const char *texts[] = {"Id",
+                           "relu",
+                           "B.relu($, thresh=0.5)",
+                           "leakyrelu",
+                           "elu",
+                           "tanh",
+                           "sigmoid",
+                           "exp",
+                           "softmax",
+                           "selu",
+                           "gaussian",
+                           "B.clip($, 0.25, max_value=1.5)",
+                           "$**2 + B.tanh($)",
+                           "$ - B.mean($, axis=1, keepdims=True)",
+                           "B.softmax($) * $ + B.max($, axis=(2,3), keepdims=True)",
+                           "B.relu($, thresh=B.std($, axis=(0,1), keepdims=True))",
+                           "-$ // 0.5 + $ % 0.7"};
     for (const char *text : texts)
         for (const Dims4 &d : kShapes) {
             SCOPED_TRACE(std::string(text) + ", " + describe(d) + ", seed " + std::to_string(seed));
@@ -120,8 +136,12 @@ TEST(Pointwise, ActivationsMatchTheReferenceForwardAndBackward)
             ASSERT_TRUE(act);
             const cpu::ActivationKernel kernel = cpu::activationKernel(*act);
             using K = cpu::ActivationKernel;
+            const std::string name = text;
+            EXPECT_EQ(kernel == K::Element,
+                      name == "selu" || name == "gaussian" || name.starts_with("B.clip"));
             EXPECT_EQ(kernel == K::Expression,
-                      std::string(text) == "selu" || std::string(text)[0] == '$');
+                      name.find('$') != std::string::npos && !name.starts_with("B.relu($, thresh=0")
+                          && !name.starts_with("B.clip"));
             const size_t n = count(d);
             // Wide enough for exp's and sigmoid's far ranges, with -0, a value whose exp is a
             // denormal and one where tanh and sigmoid saturate.
@@ -132,7 +152,7 @@ TEST(Pointwise, ActivationsMatchTheReferenceForwardAndBackward)
             act->forward(in.data(), want.data(), d[0], d[1], d[2], d[3]);
             cpu::activate(*act, in.data(), got.data(), d[0], d[1], d[2], d[3]);
             const bool exact = kernel == K::Identity || kernel == K::Relu || kernel == K::LeakyRelu
-                || kernel == K::Elu || kernel == K::Expression;
+                || kernel == K::Elu || kernel == K::Element || kernel == K::Expression;
             if (exact)
                 expectSame(got, want, "forward");
             else // vectorised exp, tanh, logistic; softmax's sums in float
@@ -163,9 +183,10 @@ TEST(Pointwise, ActivationsMatchTheReferenceForwardAndBackward)
                            + std::fabs(gradOut[i]) * std::max(1.0f, std::fabs(got[i])))
                     + (kernel == K::Softmax ? 2 * roundingGamma(d[1] + 2) * 4.0 * std::fabs(got[i])
                                             : 0.0);
-            // Relu's derivative is 1 or 0, so the product rounds as the reference's; others may
-            // fuse the multiply-add.
-            if (kernel == K::Expression || kernel == K::Identity || kernel == K::Relu) {
+            // Relu's derivative is 1 or 0, so the product rounds as the reference's; the table's
+            // functions and the programs do its arithmetic; the others may fuse the multiply-add.
+            if (kernel == K::Expression || kernel == K::Element || kernel == K::Identity
+                || kernel == K::Relu) {
                 expectSame(added, wantGrad, "backward, added");
                 expectSame(written, wantWritten, "backward, written");
             } else {

@@ -273,6 +273,28 @@ TEST(LossGradient, FactorsAvgoutMaxoutMPactWeightFncPpp)
         "[sp, s, W_1_0], [sp, pq, W_0_0]]"));
 }
 
+TEST(LossGradient, ExpressionActivationsWeightFunctionsAndFunctionalSynapsePools)
+{
+    // `$` programs (the conformance files' activations, a reduction broadcast back, softmax
+    // inside an expression) and a functional synapse pool reading two pools: their gradients
+    // come from the backend's expression kernels.
+    checkGradients(
+        graph(2,
+              "    in: {shape: [3, 4, 4]}\n"
+              "    h: {shape: [2, 4, 4], act: '$**2 + B.tanh($)'}\n"
+              "    e: {shape: [2, 4, 4], act: 'B.exp($) * B.sigmoid($)'}\n"
+              "    q: {shape: [2, 4, 4], act: '$ - B.mean($, axis=1, keepdims=True) + 0.5 * "
+              "B.softmax($)'}\n"
+              "    lab: {shape: [2, 4, 4]}\n",
+              "    a: {source: [[in]], target: h, rf: 3}\n"
+              "    b: {source: [[h]], target: e, rf: 1, weight_fnc: [['0.5 * $ + B.tanh($)']]}\n"
+              "    d: {source: [[h], [e]], target: q,\n"
+              "        func: '$00 * B.sigmoid($10) - B.mean($00**2, axis=(2,3), keepdims=True)'}\n"
+              "    c: {source: [[e]], target: q, rf: 1}\n",
+              "loss_function: MSE, source: q, source_t: 3, target: lab, target_t: 0, "
+              "parameter: [[sp, a, W_0_0], [sp, b, W_0_0], [sp, c, W_0_0]]"));
+}
+
 TEST(LossGradient, RecurrentNeuronPoolWithInputAndSharedWeights)
 {
     // h is self-recurrent and also reads `in`, which has no state at depth >= 1 (reference §11:

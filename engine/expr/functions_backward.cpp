@@ -1,4 +1,4 @@
-// Derivatives of the backend functions of functions.cpp, with respect to x and to every keyword
+// Derivatives of the functions of functions.cpp, with respect to x and to every keyword
 // parameter (parameters may be arrays computed from `$` in expressions). Conventions:
 // * at a kink the derivative of the branch the forward evaluates is used, following the float
 //   comparisons of functions.cpp (relu at x = thresh -> 0, abs at 0 -> 0, clip at a bound -> 1);
@@ -7,14 +7,14 @@
 //   parameters (step's left/right, rectangular's levels, spiky's saturation) get 1 (or 2) where
 //   used;
 // * sqrt at x <= 0 and log/neglog below eps are flat (0) with respect to x.
-#include "ops/arraygrad.h"
+#include "expr/functions.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-namespace streamlab::ops::detail {
+namespace streamlab::expr {
 
 namespace {
 
@@ -223,33 +223,4 @@ ElementGradient findGradient(const FunctionDef &f)
     return nullptr;
 }
 
-void softmaxBackward(const float *y, const float *gradOut, float *gradIn,
-                     const std::vector<int> &dims)
-{
-    const int rank = static_cast<int>(dims.size());
-    if (rank == 0)
-        return; // softmax of a scalar is the constant 1
-    const int axis = rank == 4 ? 1 : rank - 1;
-    size_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d)
-        outer *= static_cast<size_t>(dims[d]);
-    for (int d = axis + 1; d < rank; ++d)
-        inner *= static_cast<size_t>(dims[d]);
-    const size_t n = static_cast<size_t>(dims[axis]);
-    for (size_t o = 0; o < outer; ++o) {
-        const size_t base = o * n * inner;
-        for (size_t i = 0; i < inner; ++i) {
-            double dot = 0.0;
-            for (size_t c = 0; c < n; ++c) {
-                const size_t k = base + c * inner + i;
-                dot += static_cast<double>(gradOut[k]) * y[k];
-            }
-            for (size_t c = 0; c < n; ++c) {
-                const size_t k = base + c * inner + i;
-                gradIn[k] += y[k] * static_cast<float>(gradOut[k] - dot);
-            }
-        }
-    }
-}
-
-} // namespace streamlab::ops::detail
+} // namespace streamlab::expr

@@ -1,14 +1,14 @@
-// The backend function table (reference §2.4): elementwise activations with their keyword
+// The function table (expr/functions.h, reference §2.4): elementwise activations with their keyword
 // parameters and defaults, softmax, and the reductions used by `func` synapse pools. To add a
 // function, write its float(x, params) body and add a row to kFunctions.
-#include "ops/arrayexpr.h"
+#include "expr/functions.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
 
-namespace streamlab::ops::detail {
+namespace streamlab::expr {
 
 namespace {
 
@@ -230,37 +230,4 @@ std::string didYouMean(const std::string &name)
     return best.empty() ? std::string() : "; did you mean '" + best + "'?";
 }
 
-void softmaxInPlace(float *data, const std::vector<int> &dims)
-{
-    const int rank = static_cast<int>(dims.size());
-    if (rank == 0) {
-        data[0] = 1.0f;
-        return;
-    }
-    const int axis = rank == 4 ? 1 : rank - 1;
-    size_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d)
-        outer *= static_cast<size_t>(dims[d]);
-    for (int d = axis + 1; d < rank; ++d)
-        inner *= static_cast<size_t>(dims[d]);
-    const int n = dims[axis];
-    for (size_t o = 0; o < outer; ++o) {
-        float *block = data + o * n * inner;
-        for (size_t i = 0; i < inner; ++i) {
-            float maxValue = -std::numeric_limits<float>::infinity();
-            for (int c = 0; c < n; ++c)
-                maxValue = std::max(maxValue, block[c * inner + i]);
-            double sum = 0.0;
-            for (int c = 0; c < n; ++c) {
-                float &v = block[c * inner + i];
-                v = std::exp(v - maxValue);
-                sum += v;
-            }
-            const float scale = static_cast<float>(1.0 / sum);
-            for (int c = 0; c < n; ++c)
-                block[c * inner + i] *= scale;
-        }
-    }
-}
-
-} // namespace streamlab::ops::detail
+} // namespace streamlab::expr
