@@ -93,21 +93,27 @@ thread_local std::vector<double> tCells, tMeans;
 thread_local std::vector<int> tZeros;
 thread_local std::vector<char> tTaken;
 
-// Softmax over axis 1 of a rank-4 array, over the last axis otherwise, in place.
-void softmax(float *data, const std::vector<int> &dims)
+// Softmax runs over axis 1 of a rank-4 array, over the last axis otherwise: the array as
+// [outer, n, inner] with n that axis.
+std::array<size_t, 3> softmaxAxis(const std::vector<int> &dims)
 {
     const int rank = static_cast<int>(dims.size());
-    if (rank == 0) {
+    const int axis = rank == 4 ? 1 : rank - 1;
+    std::array<size_t, 3> shape {1, static_cast<size_t>(dims[static_cast<size_t>(axis)]), 1};
+    for (int d = 0; d < rank; ++d)
+        if (d != axis)
+            shape[d < axis ? 0 : 2] *= static_cast<size_t>(dims[static_cast<size_t>(d)]);
+    return shape;
+}
+
+// Softmax in place (over softmaxAxis).
+void softmax(float *data, const std::vector<int> &dims)
+{
+    if (dims.empty()) {
         data[0] = 1.0f;
         return;
     }
-    const int axis = rank == 4 ? 1 : rank - 1;
-    size_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d)
-        outer *= static_cast<size_t>(dims[d]);
-    for (int d = axis + 1; d < rank; ++d)
-        inner *= static_cast<size_t>(dims[d]);
-    const size_t n = static_cast<size_t>(dims[axis]);
+    const auto [outer, n, inner] = softmaxAxis(dims);
     for (size_t o = 0; o < outer; ++o) {
         float *block = data + o * n * inner;
         for (size_t i = 0; i < inner; ++i) {
@@ -130,17 +136,10 @@ void softmax(float *data, const std::vector<int> &dims)
 // gx = J^T g of softmax (output y) over the same axis; gx is cleared first.
 void softmaxGradient(const float *y, const float *g, float *gx, const std::vector<int> &dims)
 {
-    const int rank = static_cast<int>(dims.size());
     std::fill(gx, gx + count(dims), 0.0f);
-    if (rank == 0)
+    if (dims.empty())
         return; // the softmax of a scalar is the constant 1
-    const int axis = rank == 4 ? 1 : rank - 1;
-    size_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d)
-        outer *= static_cast<size_t>(dims[d]);
-    for (int d = axis + 1; d < rank; ++d)
-        inner *= static_cast<size_t>(dims[d]);
-    const size_t n = static_cast<size_t>(dims[axis]);
+    const auto [outer, n, inner] = softmaxAxis(dims);
     for (size_t o = 0; o < outer; ++o) {
         const size_t base = o * n * inner;
         for (size_t i = 0; i < inner; ++i) {
