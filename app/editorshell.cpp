@@ -88,6 +88,8 @@ EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
     });
     connect(mController, &views::RunController::networkOpened, this, [this] { updateApplyBar(); });
     connect(mController, &views::RunController::networkClosed, this, [this] {
+        if (mController->resetting())
+            return; // Run > Reset: the same network opens again from the same document
         mRunningTree.reset();
         updateApplyBar();
     });

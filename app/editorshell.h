@@ -70,6 +70,8 @@ public:
     // 2 cancel; restart-or-keep -> 0 keep parameters, 1 restart, 2 cancel.
     void setSaveQuestion(std::function<int()> ask) { mAskSave = std::move(ask); }
     void setRunQuestion(std::function<int()> ask) { mAskRun = std::move(ask); }
+    // The bar over the canvas that offers to apply edits to the running network.
+    bool applyBarShown() const { return mApplyBar && !mApplyBar->isHidden(); }
     // offerRecovery -> 0 recover, 1 not now (the file stays), 2 discard it.
     void setRecoveryQuestion(std::function<int(const QString &origin)> ask)
     {

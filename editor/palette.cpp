@@ -35,6 +35,11 @@ Node paletteValue(const QString &id)
         set("loss_function", "MSE");
         set("optimizer", "adam");
         set("lr", "0.001");
+        // Written into the file: statestream's defaults (momentum 0.999, decay 0.99) leave adam's
+        // steps unbounded (validate_plast.cpp warns), and a network drawn from the palette ran a
+        // weight to -2969 in 14,000 frames with them.
+        set("momentum", "0.9");
+        set("decay", "0.999");
     } else if (id == QLatin1String("hebbian")) {
         set("type", "hebbian");
         set("modus", "hebbian");
@@ -45,11 +50,11 @@ Node paletteValue(const QString &id)
     } else if (id.startsWith(QLatin1String("interface:"))) {
         const std::string type = id.mid(10).toStdString();
         v.set("type", Node::scalar(type));
+        // Both lists, empty ones too: an interface needs `in` and `out` (`in: []` for one that
+        // reads nothing, as the random interface).
         if (const auto *info = spec::findInterfaceType(type)) {
-            if (!info->inTopics.empty())
-                v.set("in", scalarList(info->inTopics));
-            if (!info->outTopics.empty())
-                v.set("out", scalarList(info->outTopics));
+            v.set("in", scalarList(info->inTopics));
+            v.set("out", scalarList(info->outTopics));
         }
     }
     return v;

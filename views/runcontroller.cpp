@@ -195,7 +195,10 @@ void RunController::reset()
     spec::NetworkSpec spec = *mSpecCopy;
     spec::Diagnostics diagnostics;
     const QString path = mPath;
-    if (!start(std::move(spec), path, diagnostics))
+    mResetting = true;
+    const bool started = start(std::move(spec), path, diagnostics);
+    mResetting = false;
+    if (!started)
         Q_EMIT problem(QString::fromStdString("reset failed: " + spec::formatAll(diagnostics)));
 }
 

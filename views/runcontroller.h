@@ -108,6 +108,9 @@ public Q_SLOTS:
     void togglePlay();
     void step(int frames = 1);
     void reset(); // re-initialise: a fresh session of the same network, frame 0
+    // True while reset() replaces the session: the network closed now is the one that opens next
+    // (its document has not changed).
+    bool resetting() const { return mResetting; }
     void setMaxFps(double fps); // 0 = unlimited
     void setSplit(int split);
     void setItemFlag(const QString &item, int flag); // 0 on, 1 pause, 2 off
@@ -134,6 +137,7 @@ private:
 
     session::SessionOptions mOptions;
     std::unique_ptr<spec::NetworkSpec> mSpecCopy; // for reset()
+    bool mResetting = false;
     std::unique_ptr<session::Session> mSession;
     std::unique_ptr<session::SessionRunner> mRunner;
     QString mPath;

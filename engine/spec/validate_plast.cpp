@@ -1,5 +1,6 @@
 // Plasticity keys (reference §1.6): type, parameter triples, optimizer, and the keys of loss,
 // hebbian and L_regularizer plasticities.
+#include "expr/expression.h"
 #include "spec/parameters.h"
 #include "spec/validate.h"
 
@@ -191,6 +192,28 @@ void readHebbian(ItemReader &r, PlasticitySpec &plast)
     }
 }
 
+// Adam's step m / (sqrt(v) + eps) stays within (1 - momentum) / sqrt(1 - decay) of the learning
+// rate only while momentum^2 < decay (Kingma and Ba, 2015): otherwise a run of small gradients
+// after a large one lets m outlast v and a weight can run away. statestream's defaults (momentum
+// 0.999, decay 0.99) are on the wrong side; its own example files write 0.99 and 0.999.
+void checkAdamBound(ItemReader &r, const PlasticitySpec &plast)
+{
+    const double b1 = plast.momentum, b2 = plast.decay;
+    if (!(b1 * b1 >= b2) || b1 <= 0.0)
+        return;
+    auto value = [&r](const char *key, double v) {
+        const Node *n = r.find(key);
+        return n ? n->text() : expr::Number {v, false}.str() + " (statestream's default)";
+    };
+    const char *key = r.find("momentum") ? "momentum" : r.find("decay") ? "decay" : "optimizer";
+    r.warning(*r.find(key), key,
+              "adam's steps have no bound: momentum (the first moment's decay, "
+                  + value("momentum", b1) + ") squared is not below decay (the second moment's, "
+                  + value("decay", b2)
+                  + "), so a weight can run away; write momentum below sqrt(decay), e.g. "
+                    "momentum: 0.9, decay: 0.999");
+}
+
 } // namespace
 
 void validatePlasticity(ItemReader &r, PlasticitySpec &plast)
@@ -224,6 +247,8 @@ void validatePlasticity(ItemReader &r, PlasticitySpec &plast)
                     "samples must be an integer larger than agents (" + std::to_string(agents)
                         + "); got " + samples->describe());
     }
+    if (plast.optimizer == "adam" && r.find("optimizer"))
+        checkAdamBound(r, plast);
     if (plast.type == "loss")
         readLoss(r, plast);
     else if (plast.type == "hebbian")

@@ -87,6 +87,34 @@ private Q_SLOTS:
         QSettings().clear();
     }
 
+    // Run > Reset re-initialises the network that runs, from the same document: nothing was
+    // edited, so the apply bar stays hidden and Play streams without asking.
+    void resetThenPlayStreamsWithoutAPrompt()
+    {
+        app::MainWindow w;
+        QVERIFY(w.openFile(demo()));
+        app::EditorShell &shell = *w.editorShell();
+        int asked = 0;
+        shell.setRunQuestion([&] { return ++asked, 1; });
+        steps(w, 5);
+        w.action(QStringLiteral("reset"))->trigger();
+        QCOMPARE(w.controller()->frame(), 0);
+        QVERIFY(!shell.documentDiffersFromRun());
+        QVERIFY(!shell.applyBarShown());
+        w.togglePlay();
+        QCOMPARE(asked, 0);
+        QVERIFY(w.controller()->isStreaming());
+        w.controller()->pause();
+        w.controller()->waitUntilIdle();
+        // An edit after the reset still shows the bar.
+        editor::GraphDocument &doc = *shell.document();
+        const Node extra = *spec::readTreeString("shape: [4, 1, 1]").root;
+        QVERIFY(push(
+            doc, new editor::AddItemCommand(doc, editor::Section::NeuronPools, "extra", extra)));
+        QVERIFY(shell.applyBarShown());
+        shell.setSaveQuestion([] { return 1; }); // discard on close
+    }
+
     void playRunsTheEditedNetworkKeepingOrRestarting()
     {
         app::MainWindow w;

@@ -71,6 +71,26 @@ TEST(Cli, CheckValidAndInvalid)
     EXPECT_NE(missing.err.find("nothing.st_graph"), std::string::npos) << missing.err;
 }
 
+// A warning does not fail the check but is printed where it is: adam with statestream's defaults.
+TEST(Cli, CheckPrintsWarningsAtTheirPosition)
+{
+    const std::string dir = test::makeTempDir("cli-check-warn");
+    test::writeFile(
+        dir + "/adam.st_graph",
+        "name: adam\nagents: 2\nneuron_pools:\n    a: {shape: [1, 2, 2]}\n"
+        "    b: {shape: [1, 2, 2]}\nsynapse_pools:\n"
+        "    ab: {source: [[a]], target: b, rf: 1}\nplasticities:\n"
+        "    l:\n        type: loss\n        loss_function: MSE\n"
+        "        source: b\n        source_t: 1\n        target: a\n"
+        "        target_t: 0\n        optimizer: adam\n        parameter: [[sp, ab, W_0_0]]\n"
+        "interfaces: {}\n");
+    const auto r = run(dir + "/adam.st_graph --check");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find(dir + "/adam.st_graph:16:20"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("item 'l', key 'optimizer'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("adam's steps have no bound"), std::string::npos) << r.err;
+}
+
 TEST(Cli, JsonReports)
 {
     const auto r = run(demo() + " --frames 40 --report-every 10 --json --threads 2");

@@ -206,6 +206,31 @@ std::vector<DiagnosticCase> plasticityCases()
                        "        source: v\n        source_t: 1\n        target: w #@\n"
                        + weight)),
          "w", "target is ignored: loss_function minimize has no target", Severity::Warning},
+        // statestream's adam defaults, written out or left to default: steps without bound
+        {"AdamUnbounded",
+         network(kSp,
+                 plast(reg + weight
+                       + "        optimizer: adam\n        momentum: 0.999 #@\n"
+                         "        decay: 0.99\n")),
+         "0.999",
+         "adam's steps have no bound: momentum (the first moment's decay, 0.999) squared is not "
+         "below decay (the second moment's, 0.99), so a weight can run away; write momentum "
+         "below sqrt(decay), e.g. momentum: 0.9, decay: 0.999",
+         Severity::Warning},
+        {"AdamDefaultsUnbounded",
+         network(kSp, plast(reg + weight + "        optimizer: adam #@\n")), "adam",
+         "adam's steps have no bound: momentum (the first moment's decay, 0.999 (statestream's "
+         "default)) squared is not below decay (the second moment's, 0.99 (statestream's "
+         "default)), so a weight can run away; write momentum below sqrt(decay), e.g. momentum: "
+         "0.9, decay: 0.999",
+         Severity::Warning},
+        {"AdamDecayTooLow",
+         network(kSp, plast(reg + weight + "        optimizer: adam\n        decay: 0.5 #@\n")),
+         "0.5",
+         "adam's steps have no bound: momentum (the first moment's decay, 0.999 (statestream's "
+         "default)) squared is not below decay (the second moment's, 0.5), so a weight can run "
+         "away; write momentum below sqrt(decay), e.g. momentum: 0.9, decay: 0.999",
+         Severity::Warning},
         {"MissingModus",
          network(kSp,
                  "\n    p: #@\n        type: hebbian\n        source: v\n"
@@ -231,6 +256,26 @@ std::vector<DiagnosticCase> plasticityCases()
 }
 
 } // namespace
+
+// Bounded settings (the palette's, statestream's own example files') draw no warning, nor do
+// other optimizers.
+TEST(PlasticityDiagnostics, BoundedAdamAndOtherOptimizersDrawNoWarning)
+{
+    using streamlab::spec::diagtest::kSp;
+    using streamlab::spec::diagtest::plast;
+    const std::string reg = "        type: L_regularizer\n        parameter: [[sp, s, W_0_0]]\n";
+    for (const std::string keys :
+         {"        optimizer: adam\n        momentum: 0.9\n        decay: 0.999\n",
+          "        optimizer: adam\n        momentum: 0.99\n        decay: 0.999\n",
+          "        optimizer: grad_desc\n        momentum: 0.999\n",
+          "        momentum: 0.999\n        decay: 0.5\n"}) {
+        const LoadResult r
+            = loadString(streamlab::spec::test::network(kSp, plast(reg + keys)), "t.st_graph");
+        EXPECT_TRUE(r.ok());
+        for (const Diagnostic &d : r.diagnostics)
+            EXPECT_EQ(d.message.find("adam"), std::string::npos) << keys << d.message;
+    }
+}
 
 namespace streamlab::spec::diagtest {
 INSTANTIATE_TEST_SUITE_P(SynapsePool, DiagnosticTable, ::testing::ValuesIn(synapsePoolCases()),
