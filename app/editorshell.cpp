@@ -264,6 +264,7 @@ bool EditorShell::newDocument()
 {
     if (!maybeSave())
         return false;
+    Q_EMIT aboutToClear();
     removeRecovery();
     mDocument.clear();
     showEditing();

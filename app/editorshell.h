@@ -45,7 +45,8 @@ public:
     // Brings the canvas and the inspector to the front (File > New, View > Edit Network).
     void showEditing();
 
-    // A fresh empty network (asks about unsaved changes first; false when cancelled).
+    // A fresh empty network (asks about unsaved changes first; false when cancelled). The network
+    // that runs closes with the old document (aboutToClear).
     bool newDocument();
     // Loads `path` into the editor as the network now running (after the controller opened it).
     void documentOpened(const QString &path);
@@ -88,6 +89,8 @@ public:
 
 Q_SIGNALS:
     void titleChanged();
+    // newDocument() is about to empty the document, the user having answered about unsaved edits.
+    void aboutToClear();
     void status(const QString &text);
     // The editor's network now runs in a new session (Play or Apply; `newNetwork`: a model
     // file brought another network).

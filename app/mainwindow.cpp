@@ -60,6 +60,8 @@ MainWindow::MainWindow(QWidget *parent)
     mShell = new EditorShell(this, &mController, mProblems);
     mShell->setLayoutProvider([this] { return layoutObject(); });
     connect(mShell, &EditorShell::titleChanged, this, [this] { updateTitle(); });
+    // File > New and Close Network: the network that runs closes with its document.
+    connect(mShell, &EditorShell::aboutToClear, this, [this] { closeRun(); });
     connect(mShell, &EditorShell::sessionStarted, this, [this](bool newNetwork) {
         // A network drawn from nothing gets its views when it first runs; another network
         // (a model file) its own layout.
@@ -280,6 +282,8 @@ void MainWindow::stepNDialog()
 
 void MainWindow::openDialog()
 {
+    if (!mShell->maybeSave()) // before the dialog, not after a file was chosen
+        return;
     QSettings settings;
     const QString dir = settings.value(QStringLiteral("lastDir")).toString();
     const QString path = QFileDialog::getOpenFileName(
@@ -287,7 +291,7 @@ void MainWindow::openDialog()
     if (path.isEmpty())
         return;
     settings.setValue(QStringLiteral("lastDir"), QFileInfo(path).absolutePath());
-    openFile(path);
+    openFile(path, false);
 }
 
 void MainWindow::togglePlay()
@@ -297,9 +301,9 @@ void MainWindow::togglePlay()
     mController.togglePlay();
 }
 
-bool MainWindow::openFile(const QString &path)
+bool MainWindow::openFile(const QString &path, bool askToSave)
 {
-    if (!mShell->maybeSave())
+    if (askToSave && !mShell->maybeSave())
         return false;
     const QString absolute = QFileInfo(path).absoluteFilePath();
     if (!QFileInfo::exists(absolute)) {
@@ -341,6 +345,11 @@ bool MainWindow::openFile(const QString &path)
 }
 
 void MainWindow::closeNetwork()
+{
+    mShell->newDocument(); // asks about unsaved edits; closeRun() follows through aboutToClear
+}
+
+void MainWindow::closeRun()
 {
     if (!mController.hasNetwork())
         return;

@@ -31,8 +31,10 @@ public:
     ~MainWindow() override;
 
     // Opens a network. A broken file lists its problems and keeps the open network; false then.
-    bool openFile(const QString &path);
-    // Closes the open network (saving its layout).
+    // Unsaved edits are asked about first, unless the caller asked already (`askToSave` false).
+    bool openFile(const QString &path, bool askToSave = true);
+    // Closes the open network and its document: unsaved edits are asked about first (Cancel keeps
+    // both), then the network stops (its layout saved) and the editor is left empty.
     void closeNetwork();
 
     views::RunController *controller() { return &mController; }
@@ -67,6 +69,7 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    void closeRun(); // stops the network that runs, saves its layout, removes its views
     void createActions();
     void createToolBar();
     void updateRecentMenu();

@@ -115,6 +115,55 @@ private Q_SLOTS:
         shell.setSaveQuestion([] { return 1; }); // discard on close
     }
 
+    // File > Close Network, File > New and File > Open ask once about unsaved edits, before
+    // anything closes or a file dialog opens;
+    // Cancel keeps the document and the network that runs; otherwise the network closes with
+    // its document, views included.
+    void closeAndNewAskOnceAndCloseTheRun()
+    {
+        app::MainWindow w;
+        QVERIFY(w.openFile(demo()));
+        app::EditorShell &shell = *w.editorShell();
+        editor::GraphDocument &doc = *shell.document();
+        auto edit = [&] {
+            return push(doc, new editor::SetValueCommand(doc, "code", "act", Node::scalar("tanh")));
+        };
+        int asked = 0, answer = 2; // Cancel
+        shell.setSaveQuestion([&] { return ++asked, answer; });
+        w.togglePlay();
+        QVERIFY(w.controller()->isStreaming());
+        QVERIFY(edit()); // while it streams: a change it cannot take live
+        w.closeNetwork();
+        QCOMPARE(asked, 1);
+        QVERIFY(w.controller()->isStreaming());
+        QVERIFY(doc.isModified());
+        QVERIFY(!w.views().isEmpty());
+        // File > Open asks before its file dialog (Cancel: no dialog, which would block here).
+        w.action(QStringLiteral("open"))->trigger();
+        QCOMPARE(asked, 2);
+        QVERIFY(!shell.newDocument());
+        QCOMPARE(asked, 3);
+        QVERIFY(w.controller()->hasNetwork());
+
+        answer = 1; // Discard: New closes the network that runs
+        QVERIFY(shell.newDocument());
+        QCOMPARE(asked, 4);
+        QVERIFY(!w.controller()->hasNetwork());
+        QVERIFY(w.views().isEmpty());
+        QVERIFY(!doc.isModified());
+        QVERIFY(!doc.item(editor::Section::NeuronPools, "code"));
+
+        // Close Network with edits: one question, then nothing is open.
+        QVERIFY(w.openFile(demo()));
+        QCOMPARE(asked, 4); // nothing was edited
+        QVERIFY(edit());
+        w.closeNetwork();
+        QCOMPARE(asked, 5);
+        QVERIFY(!w.controller()->hasNetwork());
+        QVERIFY(w.views().isEmpty());
+        QVERIFY(!doc.item(editor::Section::NeuronPools, "code"));
+    }
+
     void playRunsTheEditedNetworkKeepingOrRestarting()
     {
         app::MainWindow w;
