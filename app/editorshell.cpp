@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -239,11 +240,47 @@ void EditorShell::showEditing()
 
 QString EditorShell::displayName() const
 {
-    return mDocument.path().isEmpty() ? tr("untitled.st_graph")
-                                      : QFileInfo(mDocument.path()).fileName();
+    // Not saved yet (drawn, or opened from a model): the file name Save would propose, from the
+    // network's name as the window's title shows it.
+    return QFileInfo(suggestedNetworkPath()).fileName();
 }
 
 // ---- files -----------------------------------------------------------------------------------
+
+namespace {
+
+// A network's name as a file name: letters, digits, '-', '_' and '.' kept, the rest '_'.
+QString fileNameOf(QString name)
+{
+    for (QChar &c : name)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_')
+            && c != QLatin1Char('.'))
+            c = QLatin1Char('_');
+    return name.isEmpty() ? QStringLiteral("untitled") : name;
+}
+
+} // namespace
+
+QString EditorShell::suggestedNetworkPath() const
+{
+    if (!mDocument.path().isEmpty())
+        return mDocument.path();
+    const spec::Node *name = mDocument.root().find("name");
+    const QString dir = QSettings().value(QStringLiteral("lastDir"), QDir::homePath()).toString();
+    return QDir(dir).filePath(fileNameOf(name ? QString::fromStdString(name->text()) : QString())
+                              + ".st_graph");
+}
+
+QString EditorShell::suggestedModelPath() const
+{
+    const auto *spec = mController->spec();
+    const QString name = fileNameOf(spec ? QString::fromStdString(spec->name) : QString());
+    const QString network = mController->path();
+    const QString dir = network.isEmpty()
+        ? QSettings().value(QStringLiteral("lastDir"), QDir::homePath()).toString()
+        : QFileInfo(network).absolutePath();
+    return QDir(dir).filePath(QStringLiteral("%1-frame%2.h5").arg(name).arg(mController->frame()));
+}
 
 bool EditorShell::maybeSave()
 {
@@ -309,8 +346,8 @@ void EditorShell::storeLayout()
 
 bool EditorShell::saveAs()
 {
-    const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Network"), mDocument.path(),
-                                                      tr("st_graph networks (*.st_graph)"));
+    const QString path = QFileDialog::getSaveFileName(
+        mWindow, tr("Save Network"), suggestedNetworkPath(), tr("st_graph networks (*.st_graph)"));
     if (path.isEmpty())
         return false;
     QString error;
@@ -435,8 +472,8 @@ void EditorShell::saveModelDialog()
 {
     if (!mController->hasNetwork())
         return;
-    const QString path = QFileDialog::getSaveFileName(mWindow, tr("Save Model"), QString(),
-                                                      tr("Streamlab models (*.h5)"));
+    const QString path = QFileDialog::getSaveFileName(
+        mWindow, tr("Save Model"), suggestedModelPath(), tr("Streamlab models (*.h5)"));
     if (!path.isEmpty())
         mController->saveModel(path.endsWith(QLatin1String(".h5")) ? path : path + ".h5");
 }

@@ -52,6 +52,13 @@ public:
     void documentOpened(const QString &path);
     bool save();
     bool saveAs();
+    // What the Save dialogs propose: the document's own path, else "<its name>.st_graph" in the
+    // folder last used (home at first); a model as "<network>-frame<N>.h5" beside the network's
+    // file.
+    QString suggestedNetworkPath() const;
+    QString suggestedModelPath() const;
+    // The document's file name, or the one Save would propose (the save question, Problems).
+    QString displayName() const;
     // Opens a model file: it runs from where it was saved, its network shows in the editor.
     bool openModel(const QString &path, QString *error);
     // Asks what to do with unsaved changes: save, discard or cancel. True when it may go on.
@@ -104,7 +111,6 @@ private:
     void autosaveDialog();
     void removeRecovery();
     QString recoveryPath() const;
-    QString displayName() const;
     void updateApplyBar();
     void storeLayout();
     // Document changes of live scalars (lr, dropout, durations, ...) go to the running session

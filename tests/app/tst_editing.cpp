@@ -164,6 +164,27 @@ private Q_SLOTS:
         QVERIFY(!doc.item(editor::Section::NeuronPools, "code"));
     }
 
+    // The Save dialogs propose a name: a new network's own name in the folder last used, an
+    // open one's path, a model beside its network with the frame in its name.
+    void saveDialogsProposeNames()
+    {
+        app::MainWindow w;
+        app::EditorShell &shell = *w.editorShell();
+        const QString dir = QString::fromStdString(test::makeTempDir("suggested"));
+        QSettings().setValue(QStringLiteral("lastDir"), dir);
+        QCOMPARE(shell.suggestedNetworkPath(), dir + "/untitled.st_graph");
+        editor::GraphDocument &doc = *shell.document();
+        QVERIFY(push(doc, new editor::SetTopLevelCommand(doc, "name", Node::scalar("my net/2"))));
+        QCOMPARE(shell.suggestedNetworkPath(), dir + "/my_net_2.st_graph");
+        QCOMPARE(shell.displayName(), QStringLiteral("my_net_2.st_graph")); // the save question
+        shell.setSaveQuestion([] { return 1; }); // discard
+        QVERIFY(w.openFile(demo()));
+        QCOMPARE(shell.suggestedNetworkPath(), QFileInfo(demo()).absoluteFilePath());
+        steps(w, 3);
+        QCOMPARE(shell.suggestedModelPath(),
+                 QFileInfo(demo()).absolutePath() + QStringLiteral("/demo-frame3.h5"));
+    }
+
     void playRunsTheEditedNetworkKeepingOrRestarting()
     {
         app::MainWindow w;
