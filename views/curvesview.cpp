@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace streamlab::views {
@@ -174,16 +175,61 @@ std::vector<CurveSpec> CurvesView::defaultCurves() const
                 break;
             }
     }
+    // Accuracy where the network can answer (the earlier delays stay at chance, the later ones
+    // may see the next stimulus): the first and the last of those delays, so that the legend
+    // keeps whole names at the default size.
     for (const auto &i : spec->interfaces) {
         const QString prefix = QString::fromStdString(i.name) + QLatin1String("/acc[");
         int last = -1;
         for (const QString &n : names)
             if (n.startsWith(prefix) && n.endsWith(QLatin1Char(']')))
                 last = std::max(last, n.mid(prefix.size(), n.size() - prefix.size() - 1).toInt());
-        if (last >= 0)
-            out.push_back(CurveSpec::ofScalar(prefix + QString::number(last) + QLatin1Char(']')));
+        if (last < 0)
+            continue;
+        const auto range = answerableDelays(*spec, i, last);
+        const auto [first, end] = range.value_or(std::pair {last, last});
+        for (int d : std::set<int> {first, end})
+            out.push_back(CurveSpec::ofScalar(prefix + QString::number(d) + QLatin1Char(']')));
     }
     return out;
+}
+
+std::optional<std::pair<int, int>> CurvesView::answerableDelays(const spec::NetworkSpec &spec,
+                                                                const spec::InterfaceSpec &iface,
+                                                                int lastDelay)
+{
+    // Breadth-first over synapse pools from every pool the interface writes.
+    std::map<std::string, int> hops;
+    std::vector<std::string> frontier;
+    for (const std::string &topic : iface.out) {
+        const std::string np = iface.npFor(topic);
+        if (hops.emplace(np, 0).second)
+            frontier.push_back(np);
+    }
+    for (int depth = 1; !frontier.empty(); ++depth) {
+        std::vector<std::string> next;
+        for (const auto &sp : spec.synapsePools)
+            if (!hops.count(sp.target))
+                for (const auto &factor : sp.factors)
+                    for (const auto &input : factor.inputs)
+                        if (std::find(frontier.begin(), frontier.end(), input.source)
+                                != frontier.end()
+                            && hops.emplace(sp.target, depth).second)
+                            next.push_back(sp.target);
+        frontier = std::move(next);
+    }
+    int nearest = -1;
+    for (const std::string &topic : iface.in)
+        if (const auto it = hops.find(iface.npFor(topic)); it != hops.end())
+            nearest = nearest < 0 ? it->second : std::min(nearest, it->second);
+    if (nearest < 0)
+        return std::nullopt;
+    int last = lastDelay;
+    if (const spec::Node *duration = iface.node.find("max_duration"))
+        if (const auto value = duration->toInt())
+            last = static_cast<int>(std::clamp<long long>(*value, 0, lastDelay));
+    const int first = std::min(nearest + 1, lastDelay);
+    return std::pair {first, std::max(first, last)};
 }
 
 std::vector<CurveSpec> CurvesView::curves() const

@@ -7,6 +7,7 @@
 // plasticity and the accuracy at the last delay of every interface until the user picks curves.
 #pragma once
 
+#include "spec/networkspec.h"
 #include "views/downsampledhistory.h"
 #include "views/tensorpicker.h"
 #include "views/view.h"
@@ -16,6 +17,8 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 class QCheckBox;
@@ -70,6 +73,13 @@ public:
 
     // The statistics a tensor curve can show, in menu order.
     static const QStringList &statistics();
+    // The delays [first, last] at which the network can answer an interface's stimulus: the
+    // stimulus needs a frame to enter its pool and one more per synapse pool on the shortest
+    // path to the pool the interface reads its prediction from; it stays max_duration frames.
+    // Clamped to [0, lastDelay]; nullopt when no path leads there.
+    static std::optional<std::pair<int, int>> answerableDelays(const spec::NetworkSpec &spec,
+                                                               const spec::InterfaceSpec &iface,
+                                                               int lastDelay);
     // TensorBoard's smoothing: a debiased exponential moving average with `weight` in [0, 1);
     // non-finite values pass through and do not enter the average.
     static std::vector<double> smooth(const std::vector<double> &values, double weight);

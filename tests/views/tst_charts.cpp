@@ -3,6 +3,7 @@
 // configuration, zoom) and what all chart views share: linked selection, following a network
 // that closes and reopens.
 #include "charttest.h"
+#include "spec/load.h"
 
 using namespace streamlab;
 using namespace streamlab::views;
@@ -14,6 +15,7 @@ class TestCharts : public QObject
 private Q_SLOTS:
     void smoothingIsTensorBoardsEma();
     void curvesDefaultToLossAndAccuracyOfTheDemo();
+    void answerableDelaysFollowThePathAndTheDuration();
     void curvesOfTensorStatistics();
     void curvesLogAxisLeavesOutNonPositiveValues();
     void curvesSmoothing();
@@ -51,8 +53,11 @@ void TestCharts::curvesDefaultToLossAndAccuracyOfTheDemo()
     QStringList ids;
     for (const auto &c : view->curves())
         ids << c.id();
+    // The accuracy where the demo can answer, first and last: its image reaches the prediction
+    // in 4 synapse pools (delay 5 on) and a numeral stays up to 8 frames.
     QCOMPARE(ids,
-             (QStringList {QStringLiteral("classify/loss1"), QStringLiteral("numerals/acc[8]")}));
+             (QStringList {QStringLiteral("classify/loss1"), QStringLiteral("numerals/acc[5]"),
+                           QStringLiteral("numerals/acc[8]")}));
     const ScalarSeries *loss = controller.scalars().series(QStringLiteral("classify/loss1"));
     QVERIFY(loss);
     // A sample for every frame, although the views were drawn only three times.
@@ -78,6 +83,61 @@ void TestCharts::curvesDefaultToLossAndAccuracyOfTheDemo()
         }
     QCOMPARE(lines, 1);
     QCOMPARE(view->saveConfig().contains(QStringLiteral("curves")), false);
+}
+
+// The first delay is one frame for the stimulus to enter its pool and one per synapse pool on the
+// shortest path to the prediction; the last is the stimulus' max_duration, both within the
+// confusion window; no path, no range.
+void TestCharts::answerableDelaysFollowThePathAndTheDuration()
+{
+    auto load = [](const std::string &interfaceKeys) {
+        const std::string yaml = "name: d\nagents: 2\nneuron_pools:\n"
+                                 "    img: {shape: [1, 4, 4]}\n    lab: {shape: [3, 1, 1]}\n"
+                                 "    a: {shape: [2, 4, 4]}\n    b: {shape: [2, 4, 4]}\n"
+                                 "    pred: {shape: [3, 1, 1]}\n    lone: {shape: [3, 1, 1]}\n"
+                                 "synapse_pools:\n"
+                                 "    ia: {source: [[img]], target: a, rf: 1}\n"
+                                 "    ab: {source: [[a]], target: b, rf: 1}\n"
+                                 "    bp: {source: [[b]], target: pred}\n"
+                                 "plasticities: {}\ninterfaces:\n    i:\n"
+                                 "        type: roman_numerals\n        in: [rn_pred]\n"
+                                 "        out: [rn_image, rn_label]\n"
+                                 "        remap: {rn_image: img, rn_label: lab, "
+            + interfaceKeys + "}\n";
+        auto loaded = spec::loadString(yaml, "d.st_graph");
+        if (!loaded.ok())
+            qWarning("%s", spec::formatAll(loaded.diagnostics).c_str());
+        return loaded;
+    };
+    // img -> a -> b -> pred: 3 synapse pools, so from delay 4 to the window's end.
+    auto net = load("rn_pred: pred");
+    QVERIFY(net.ok());
+    const auto range = CurvesView::answerableDelays(*net.network, net.network->interfaces[0], 8);
+    QVERIFY(range);
+    QCOMPARE(*range, (std::pair {4, 8}));
+    auto shorter = load("rn_pred: pred");
+    QVERIFY(shorter.ok());
+    // A shortcut img -> pred: 1 synapse pool, so from delay 2; max_duration 5 ends the range.
+    spec::SynapsePoolSpec shortcut = shorter.network->synapsePools[2];
+    shortcut.name = "shortcut";
+    shortcut.factors[0].inputs[0].source = "img";
+    shorter.network->synapsePools.push_back(shortcut);
+    shorter.network->interfaces[0].node.set("max_duration", spec::Node::scalar("5"));
+    QCOMPARE(*CurvesView::answerableDelays(*shorter.network, shorter.network->interfaces[0], 8),
+             (std::pair {2, 5}));
+    // statestream's mnist_small: its prediction is 4 synapse pools from the image and a digit
+    // stays 6 frames (its accuracy at delays 7 and 8 stays at 0, at 5 and 6 it climbs).
+    if (const std::string dir = test::conformanceDir(); !dir.empty()) {
+        const auto mnist = spec::load(dir + "/mnist_small.st_graph");
+        QVERIFY(mnist.ok());
+        QCOMPARE(*CurvesView::answerableDelays(*mnist.network, mnist.network->interfaces[0], 8),
+                 (std::pair {5, 6}));
+    }
+    // Nothing reaches `lone`.
+    auto unreachable = load("rn_pred: lone");
+    QVERIFY(unreachable.ok());
+    QVERIFY(
+        !CurvesView::answerableDelays(*unreachable.network, unreachable.network->interfaces[0], 8));
 }
 
 void TestCharts::curvesOfTensorStatistics()
