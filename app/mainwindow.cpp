@@ -163,11 +163,12 @@ void MainWindow::createActions()
     mShell->fillEditMenu(menuBar()->addMenu(tr("&Edit")));
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
-    // Space toggles play/pause; Pause also has its own key so that it can be pressed blindly.
+    // One control: Play, which reads Pause while the network streams (Space toggles). The Pause
+    // key only pauses, so that it can be pressed blindly: a window action, in no menu or bar.
     run->addAction(make(QStringLiteral("play"), tr("&Play"), QKeySequence(Qt::Key_Space),
                         [this] { togglePlay(); }));
-    run->addAction(make(QStringLiteral("pause"), tr("P&ause"), QKeySequence(Qt::Key_Pause),
-                        [this] { mController.pause(); }));
+    addAction(make(QStringLiteral("pause"), tr("P&ause"), QKeySequence(Qt::Key_Pause),
+                   [this] { mController.pause(); }));
     run->addAction(make(QStringLiteral("step"), tr("&Step One Frame"), QKeySequence(Qt::Key_Period),
                         [this] { mController.step(1); }));
     run->addAction(make(QStringLiteral("stepN"), tr("Step &N Frames..."),
@@ -236,7 +237,6 @@ void MainWindow::createToolBar()
     bar->addAction(mActions[QStringLiteral("open")]);
     bar->addSeparator();
     bar->addAction(mActions[QStringLiteral("play")]);
-    bar->addAction(mActions[QStringLiteral("pause")]);
     bar->addAction(mActions[QStringLiteral("step")]);
     mStepCount = new QSpinBox(bar);
     mStepCount->setRange(1, 1000000);

@@ -7,9 +7,12 @@
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QToolBar>
 #include <QtTest>
 
 #include <filesystem>
@@ -91,6 +94,23 @@ private Q_SLOTS:
         QVERIFY(w.controller()->isStreaming());
         QVERIFY(waitForFrame(w, 12));
         QVERIFY(w.action(QStringLiteral("pause"))->isEnabled());
+        // One Play/Pause control in the Run menu and on the tool bar, reading Pause now.
+        QMenu *runMenu = nullptr;
+        for (QAction *a : w.menuBar()->actions())
+            if (a->text() == QStringLiteral("&Run"))
+                runMenu = a->menu();
+        QVERIFY(runMenu);
+        auto *bar = w.findChild<QToolBar *>(QStringLiteral("runToolBar"));
+        QVERIFY(bar);
+        for (const QList<QAction *> &actions : {runMenu->actions(), bar->actions()}) {
+            int playOrPause = 0;
+            for (QAction *a : actions)
+                if (a->text().remove(QLatin1Char('&')).contains(QStringLiteral("Pause"))
+                    || a->text().remove(QLatin1Char('&')).contains(QStringLiteral("Play")))
+                    ++playOrPause;
+            QCOMPARE(playOrPause, 1);
+        }
+        QCOMPARE(w.action(QStringLiteral("play"))->text(), QStringLiteral("&Pause"));
         w.action(QStringLiteral("pause"))->trigger();
         w.controller()->waitUntilIdle();
         QVERIFY(!w.controller()->isStreaming());
