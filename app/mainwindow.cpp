@@ -95,10 +95,13 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->addPermanentWidget(label);
 
     connect(&mController, &views::RunController::frameAdvanced, this, [this] { updateStatus(); });
-    connect(&mController, &views::RunController::runningChanged, this, [this] {
+    auto runState = [this] {
         updateRunActions();
         updateStatus();
-    });
+    };
+    connect(&mController, &views::RunController::runningChanged, this, runState);
+    // A new session (open, reset, a model) starts paused: the controls say so at once.
+    connect(&mController, &views::RunController::networkOpened, this, runState);
     connect(&mController, &views::RunController::problem, this, [this](const QString &text) {
         mProblems->addRuntimeProblem(mController.frame(), text);
         mProblemsDock->show();

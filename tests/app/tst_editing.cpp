@@ -97,8 +97,14 @@ private Q_SLOTS:
         int asked = 0;
         shell.setRunQuestion([&] { return ++asked, 1; });
         steps(w, 5);
+        w.togglePlay(); // reset while streaming: the new session is paused, and so are the controls
+        QVERIFY(w.controller()->isStreaming());
+        QCOMPARE(w.action(QStringLiteral("play"))->text(), QStringLiteral("&Pause"));
         w.action(QStringLiteral("reset"))->trigger();
         QCOMPARE(w.controller()->frame(), 0);
+        QVERIFY(!w.controller()->isStreaming());
+        QCOMPARE(w.action(QStringLiteral("play"))->text(), QStringLiteral("&Play"));
+        QVERIFY(!w.action(QStringLiteral("pause"))->isEnabled());
         QVERIFY(!shell.documentDiffersFromRun());
         QVERIFY(!shell.applyBarShown());
         w.togglePlay();
