@@ -251,11 +251,19 @@ void ConfusionView::syncControls()
     mUpdatingControls = false;
 }
 
+QString ConfusionView::header() const
+{
+    return mCanvas->header;
+}
+
 void ConfusionView::subscribe()
 {
+    // A new session (another network, or the same one reset) shows nothing of the old one.
     mData = Tensor();
     mMatrices.clear();
     mClassNames.clear();
+    mCanvas->header.clear();
+    mCanvas->update();
     const spec::NetworkSpec *spec = controller()->spec();
     if (!spec) {
         setMessage(tr("No network open"));

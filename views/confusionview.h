@@ -40,6 +40,8 @@ public:
     int delay() const { return mDelay; }
     bool showsAllDelays() const { return mAllDelays; }
     bool isNormalised() const { return mNormalised; }
+    // The line above the matrices (delay, accuracy, frame); empty without data.
+    QString header() const;
     void setInterface(const QString &name);
     void setMatrix(const QString &matrix);
     void setDelay(int delay);

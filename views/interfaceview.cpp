@@ -231,13 +231,20 @@ void InterfaceView::updateControls()
     mUpdatingControls = false;
 }
 
+bool InterfaceView::showsStimulus() const
+{
+    return !mCanvas->image.isNull();
+}
+
 void InterfaceView::subscribe()
 {
+    // A new session (another network, or the same one reset) shows nothing of the old one.
     mTensor = Tensor();
     mLabels = Tensor();
     mClass = -1;
     mShownTopic.clear();
     mClassNames.clear();
+    redraw();
     const spec::NetworkSpec *spec = controller()->spec();
     if (!spec) {
         setMessage(tr("No network open"));
@@ -346,6 +353,8 @@ void InterfaceView::redraw()
 {
     if (mTensor.rank() != 4 || mAgent >= mTensor.dim(0)) {
         mCanvas->image = QImage();
+        mCanvas->label.clear();
+        mCanvas->detail.clear();
         mCanvas->update();
         return;
     }

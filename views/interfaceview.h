@@ -45,6 +45,8 @@ public:
     QString labelText() const;
     QString message() const { return mMessage; }
     QRectF imageRect() const;
+    // Whether a stimulus is drawn (none until the open session publishes one: after a reset too).
+    bool showsStimulus() const;
     // The tensor drawn ([agents, features, X, Y], all agents) and the value range mapped to
     // black .. white.
     const Tensor &shownTensor() const { return mTensor; }

@@ -127,6 +127,7 @@ private Q_SLOTS:
     void confusionSmallMultiples();
     void confusionConfigRoundTrips();
     void confusionBadConfigSaysWhy();
+    void resetShowsNothingOfTheOldRun();
 };
 
 void TestInterfaceViews::stimulusIsTheInterfaceOutput()
@@ -487,6 +488,40 @@ void TestInterfaceViews::confusionConfigRoundTrips()
     controller.waitUntilIdle();
     QCOMPARE(other.shownFrame(), 8);
     QCOMPARE(other.delay(), 3);
+}
+
+// Run > Reset starts the same network again at frame 0: the stimulus and the confusion matrices
+// of the old run are gone until the new one publishes its own.
+void TestInterfaceViews::resetShowsNothingOfTheOldRun()
+{
+    RunController controller;
+    QVERIFY(openNetwork(controller, writeNetwork(OracleNetwork)));
+    std::unique_ptr<View> created(createView(QStringLiteral("interface"), &controller));
+    auto *stimulus = qobject_cast<InterfaceView *>(created.get());
+    QVERIFY(stimulus);
+    stimulus->restoreConfig({{QStringLiteral("item"), QStringLiteral("numerals")}});
+    stimulus->resize(400, 300);
+    ConfusionView confusion(&controller);
+    confusion.restoreConfig({{QStringLiteral("item"), QStringLiteral("numerals")}});
+    confusion.resize(420, 400);
+    controller.step(20);
+    controller.waitUntilIdle();
+    QVERIFY(stimulus->showsStimulus());
+    QVERIFY(!stimulus->labelText().isEmpty());
+    QVERIFY(confusion.window() > 0);
+    QVERIFY(confusion.header().contains(QStringLiteral("frame 20")));
+
+    controller.reset();
+    QCOMPARE(controller.frame(), 0);
+    QVERIFY(!stimulus->showsStimulus());
+    QVERIFY(stimulus->labelText().isEmpty());
+    QCOMPARE(confusion.window(), 0);
+    QCOMPARE(confusion.header(), QString());
+
+    controller.step(1);
+    controller.waitUntilIdle();
+    QVERIFY(stimulus->showsStimulus());
+    QCOMPARE(stimulus->shownFrame(), 1);
 }
 
 void TestInterfaceViews::confusionBadConfigSaysWhy()
