@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -376,6 +377,9 @@ private Q_SLOTS:
         QVERIFY(saved.wait(10000));
         QCOMPARE(saved.at(0).at(1).toLongLong(), 6);
         QVERIFY(saved.at(0).at(2).toString().isEmpty());
+        // The status bar says so.
+        QCOMPARE(w.statusBar()->currentMessage(),
+                 QStringLiteral("Saved model %1 at frame 6").arg(path));
         steps(w, 4);
         const Tensor continued = w.controller()->session()->state("prediction");
 
