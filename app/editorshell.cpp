@@ -271,6 +271,11 @@ QString EditorShell::suggestedNetworkPath() const
                               + ".st_graph");
 }
 
+QString EditorShell::documentFolder() const
+{
+    return mDocument.path().isEmpty() ? QString() : QFileInfo(mDocument.path()).absolutePath();
+}
+
 QString EditorShell::suggestedModelPath() const
 {
     const auto *spec = mController->spec();
@@ -409,7 +414,7 @@ bool EditorShell::runDocument(bool keepParameters)
     const QString path = mDocument.path().isEmpty() ? displayName() : mDocument.path();
     spec::Diagnostics diagnostics;
     if (!mController->openSpec(std::move(*result.network), path, diagnostics)) {
-        mProblems->setDiagnostics(displayName(), diagnostics);
+        mProblems->setDiagnostics(displayName(), diagnostics, documentFolder());
         return false;
     }
     mRunningTree = mDocument.root();
@@ -463,7 +468,8 @@ void EditorShell::updateApplyBar()
 
 void EditorShell::showValidation()
 {
-    mProblems->setDiagnostics(displayName(), mEditor->scene()->validation().diagnostics);
+    mProblems->setDiagnostics(displayName(), mEditor->scene()->validation().diagnostics,
+                              documentFolder());
 }
 
 // ---- model files -----------------------------------------------------------------------------

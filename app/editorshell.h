@@ -111,6 +111,7 @@ private:
     void autosaveDialog();
     void removeRecovery();
     QString recoveryPath() const;
+    QString documentFolder() const; // the document's folder ("" before it is saved)
     void updateApplyBar();
     void storeLayout();
     // Document changes of live scalars (lr, dropout, durations, ...) go to the running session

@@ -313,7 +313,8 @@ bool MainWindow::openFile(const QString &path, bool askToSave)
         spec::Diagnostic d;
         d.mark.file = absolute.toStdString();
         d.message = "the file does not exist";
-        mProblems->setDiagnostics(QFileInfo(path).fileName(), {d});
+        mProblems->setDiagnostics(QFileInfo(path).fileName(), {d},
+                                  QFileInfo(absolute).absolutePath());
         mProblemsDock->show();
         mProblemsDock->raise();
         statusBar()->showMessage(tr("Cannot open %1: the file does not exist").arg(path), 8000);
@@ -326,7 +327,8 @@ bool MainWindow::openFile(const QString &path, bool askToSave)
     // The controller compiles the new network before it stops the old one: a broken file never
     // replaces what is open.
     if (!mController.open(absolute, diagnostics)) {
-        mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics);
+        mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics,
+                                  QFileInfo(absolute).absolutePath());
         mProblemsDock->show();
         mProblemsDock->raise();
         statusBar()->showMessage(
@@ -337,7 +339,8 @@ bool MainWindow::openFile(const QString &path, bool askToSave)
     }
     mProblems->clear();
     mShell->documentOpened(absolute);
-    mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics);
+    mProblems->setDiagnostics(QFileInfo(absolute).fileName(), diagnostics,
+                              QFileInfo(absolute).absolutePath());
     addRecent(absolute);
     if (!restoreLayout())
         applyDefaultLayout();

@@ -1,5 +1,6 @@
 #include "app/problemsdock.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -25,7 +26,8 @@ ProblemsWidget::ProblemsWidget(QWidget *parent)
     updateSummary();
 }
 
-void ProblemsWidget::setDiagnostics(const QString &title, const spec::Diagnostics &diagnostics)
+void ProblemsWidget::setDiagnostics(const QString &title, const spec::Diagnostics &diagnostics,
+                                    const QString &folder)
 {
     // Drop the previous file's rows, keep runtime reports.
     for (int i = mTree->topLevelItemCount() - 1; i >= 0; --i)
@@ -38,15 +40,22 @@ void ProblemsWidget::setDiagnostics(const QString &title, const spec::Diagnostic
             severity = tr("warning");
         else if (d.severity == spec::Diagnostic::Severity::Note)
             severity = tr("note");
-        QString where = QString::fromStdString(d.mark.file);
-        if (d.mark.line > 0)
-            where += QStringLiteral(":%1:%2").arg(d.mark.line).arg(d.mark.column);
+        const QString file = QString::fromStdString(d.mark.file);
+        QString where = !folder.isEmpty() && QFileInfo(file).isAbsolute()
+            ? QDir(folder).relativeFilePath(file)
+            : file;
+        QString full = file;
+        if (d.mark.line > 0) {
+            const QString at = QStringLiteral(":%1:%2").arg(d.mark.line).arg(d.mark.column);
+            where += at;
+            full += at;
+        }
         auto *item = new QTreeWidgetItem({severity, where, QString::fromStdString(d.item),
                                           QString::fromStdString(d.key),
                                           QString::fromStdString(d.message)});
         item->setData(0, Qt::UserRole, QStringLiteral("file"));
         item->setToolTip(4, QString::fromStdString(d.format()));
-        item->setToolTip(1, where);
+        item->setToolTip(1, full);
         if (d.severity == spec::Diagnostic::Severity::Error)
             item->setForeground(0, QColor(190, 30, 30));
         else if (d.severity == spec::Diagnostic::Severity::Warning)

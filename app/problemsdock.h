@@ -18,8 +18,10 @@ class ProblemsWidget : public QWidget
 public:
     explicit ProblemsWidget(QWidget *parent = nullptr);
 
-    // Replaces the file diagnostics (runtime reports are kept until clear()).
-    void setDiagnostics(const QString &title, const spec::Diagnostics &diagnostics);
+    // Replaces the file diagnostics (runtime reports are kept until clear()). Their files show
+    // relative to `folder` (the network's) when one is given; the tooltip has the whole path.
+    void setDiagnostics(const QString &title, const spec::Diagnostics &diagnostics,
+                        const QString &folder = QString());
     void addRuntimeProblem(qint64 frame, const QString &text);
     void clear();
 

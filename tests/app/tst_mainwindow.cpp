@@ -166,6 +166,10 @@ private Q_SLOTS:
             QVERIFY2(first.startsWith(QStringLiteral("error\t")), qPrintable(first));
             QVERIFY2(first.contains(QFileInfo(file).fileName() + QLatin1Char(':')),
                      qPrintable(first));
+            // ... relative to the network's folder: the file's name alone, not its whole path.
+            QVERIFY2(first.section(QLatin1Char('\t'), 1, 1)
+                         .startsWith(QFileInfo(file).fileName() + QLatin1Char(':')),
+                     qPrintable(first));
             QVERIFY2(QRegularExpression(QStringLiteral(":\\d+:\\d+\t")).match(first).hasMatch(),
                      qPrintable(first));
             // The demo is still open, at its frame, with its views.
