@@ -3,6 +3,7 @@
 #include "app/editlogdock.h"
 #include "app/problemsdock.h"
 #include "editor/commands.h"
+#include "editor/valuefield.h"
 #include "io/model.h"
 
 #include <QAction>
@@ -95,6 +96,16 @@ EditorShell::EditorShell(QMainWindow *window, views::RunController *controller,
         updateApplyBar();
     });
     connect(mEditor->scene(), &editor::EditorScene::validated, this, [this] { showValidation(); });
+    // A problem double-clicked: its item selected on the canvas and in the inspector, its key's
+    // field focused.
+    connect(mProblems, &ProblemsWidget::problemActivated, this,
+            [this](const QString &item, const QString &key) {
+                showEditing();
+                mEditor->scene()->selectNames({item});
+                mInspector->setItem(item);
+                if (QWidget *field = mInspector->field(key))
+                    field->setFocus();
+            });
     connect(mEditor, &editor::GraphEditor::message, this, &EditorShell::status);
     mRecoveryTimer.setSingleShot(true);
     mRecoveryTimer.setInterval(kRecoveryIntervalMs);

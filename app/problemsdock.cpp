@@ -23,7 +23,16 @@ ProblemsWidget::ProblemsWidget(QWidget *parent)
     mTree->setWordWrap(true);
     layout->addWidget(mSummary);
     layout->addWidget(mTree);
+    connect(mTree, &QTreeWidget::itemDoubleClicked, this,
+            [this](QTreeWidgetItem *item) { activate(mTree->indexOfTopLevelItem(item)); });
     updateSummary();
+}
+
+void ProblemsWidget::activate(int row)
+{
+    const QTreeWidgetItem *item = mTree->topLevelItem(row);
+    if (item && !item->text(2).isEmpty())
+        Q_EMIT problemActivated(item->text(2), item->text(3));
 }
 
 void ProblemsWidget::setDiagnostics(const QString &title, const spec::Diagnostics &diagnostics,

@@ -29,8 +29,13 @@ public:
     int errorCount() const { return mErrors; }
     QString text(int row) const; // "severity\tlocation\titem\tkey\tmessage"
 
+    // What double-clicking row `row` does: problemActivated() for a row that names an item.
+    void activate(int row);
+
 Q_SIGNALS:
     void countChanged(int errors, int total);
+    // A problem of item `item` (and `key`, or "") was double-clicked: show it in the editor.
+    void problemActivated(const QString &item, const QString &key);
 
 private:
     void updateSummary();

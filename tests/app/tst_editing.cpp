@@ -6,6 +6,7 @@
 #include "app/editlogdock.h"
 #include "app/editorshell.h"
 #include "app/mainwindow.h"
+#include "app/problemsdock.h"
 #include "editor/commands.h"
 #include "spec/load.h"
 #include "testsupport.h"
@@ -190,6 +191,30 @@ private Q_SLOTS:
         steps(w, 3);
         QCOMPARE(shell.suggestedModelPath(),
                  QFileInfo(demo()).absolutePath() + QStringLiteral("/demo-frame3.h5"));
+    }
+
+    // Double-clicking a problem of the edited network selects its item on the canvas and in the
+    // inspector.
+    void problemsLeadToTheirItem()
+    {
+        app::MainWindow w;
+        QVERIFY(w.openFile(demo()));
+        app::EditorShell &shell = *w.editorShell();
+        shell.setSaveQuestion([] { return 1; }); // discard on close
+        editor::GraphDocument &doc = *shell.document();
+        QVERIFY(push(doc, new editor::SetValueCommand(doc, "code", "act", Node::scalar("relux"))));
+        shell.editor()->scene()->syncNow();
+        int row = -1;
+        for (int r = 0; r < w.problems()->count(); ++r)
+            if (w.problems()->text(r).section(QLatin1Char('\t'), 2, 3)
+                == QStringLiteral("code\tact"))
+                row = r;
+        QVERIFY2(row >= 0, qPrintable(w.problems()->text(0)));
+        QSignalSpy activated(w.problems(), &app::ProblemsWidget::problemActivated);
+        w.problems()->activate(row);
+        QCOMPARE(activated.size(), 1);
+        QCOMPARE(shell.editor()->scene()->selectedNames(), QStringList {QStringLiteral("code")});
+        QCOMPARE(shell.inspector()->item(), QStringLiteral("code"));
     }
 
     void playRunsTheEditedNetworkKeepingOrRestarting()
