@@ -145,6 +145,17 @@ std::vector<std::string> stGraphFiles(const std::string &folder)
     return files;
 }
 
+// Pushes `c` onto the document's undo stack as the gestures do; false (with the reason logged)
+// when it was refused or changed nothing.
+bool pushCommand(GraphDocument &doc, DocumentCommand *c)
+{
+    const bool ok = c->isValid();
+    if (!ok)
+        qWarning("refused: %s", qPrintable(c->error()));
+    doc.undoStack()->push(c);
+    return ok;
+}
+
 } // namespace
 
 class TestDocument : public QObject
@@ -394,13 +405,7 @@ private Q_SLOTS:
         QVERIFY(momentum * momentum < decay);
 
         GraphDocument doc;
-        auto push = [&](DocumentCommand *c) {
-            const bool ok = c->isValid();
-            if (!ok)
-                qWarning("refused: %s", qPrintable(c->error()));
-            doc.undoStack()->push(c);
-            return ok;
-        };
+        auto push = [&](DocumentCommand *c) { return pushCommand(doc, c); };
         // The value as the inspector's field parses it (YAML flow text).
         auto set = [&](const QString &item, const char *key, const std::string &yaml) {
             const auto tree = spec::readTreeString("v: " + yaml, "value");
@@ -474,13 +479,7 @@ private Q_SLOTS:
         const auto demoTree = spec::readTree(test::sourcePath("examples/demo.st_graph"));
         QVERIFY(demoTree.root);
         GraphDocument doc;
-        auto push = [&](DocumentCommand *c) {
-            const bool ok = c->isValid();
-            if (!ok)
-                qWarning("refused: %s", qPrintable(c->error()));
-            doc.undoStack()->push(c);
-            return ok;
-        };
+        auto push = [&](DocumentCommand *c) { return pushCommand(doc, c); };
         QVERIFY(push(new SetTopLevelCommand(doc, "name", Node::scalar("demo"))));
         QVERIFY(push(new SetTopLevelCommand(doc, "agents", Node::scalar("64"))));
         // Every key of every item as the inspector sets it, one command per key.
